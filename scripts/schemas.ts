@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { ManifestSchema } from '../src/index.js';
+
+/**
+ * The JSON Schemas derived from the zod schemas (the single source of truth), keyed by
+ * the file name they are checked in under in `schemas/`. Add a format here and run
+ * `npm run schemas`; test/unit/schemas.test.ts fails while a checked-in file is stale.
+ */
+export function renderSchemas(): Record<string, string> {
+  const formats: Record<string, { schema: z.ZodType; id: string; title: string }> = {
+    'manifest.schema.json': { schema: ManifestSchema, id: 'https://toolseal.dev/schemas/manifest-v1.json', title: 'toolseal manifest v1' },
+  };
+  const out: Record<string, string> = {};
+  for (const [file, { schema, id, title }] of Object.entries(formats)) {
+    const json = { ...z.toJSONSchema(schema, { io: 'input' }), $id: id, title };
+    out[file] = `${JSON.stringify(json, null, 2)}\n`;
+  }
+  return out;
+}

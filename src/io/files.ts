@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { InputError } from '../errors.js';
+import { parseStrictJson } from './strict-json.js';
+
+/**
+ * Reads a UTF-8 JSON file strictly (see {@link parseStrictJson}). Invalid UTF-8 is refused
+ * rather than replaced, because a replaced byte would change what was signed.
+ *
+ * @throws InputError `FILE_UNREADABLE`, `FILE_NOT_UTF8` or any strict-JSON code
+ */
+export async function readJsonFile(path: string): Promise<unknown> {
+  return parseStrictJson(await readTextFile(path), path);
+}
+
+/** Reads a file as strict UTF-8 text, with an actionable error when it cannot. */
+export async function readTextFile(path: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`;
+    throw new InputError('FILE_UNREADABLE', `${path} ${reason}. Check the path.`, { cause: err });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw new InputError('FILE_NOT_UTF8', `${path} is not valid UTF-8. Re-save it as UTF-8.`, { cause: err });
+  }
+}
+
+/**
+ * Writes a file so that readers see either the old content or the new, never half:
+ * write to a temporary sibling, then rename over the target (atomic on POSIX).
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, data, { mode: 0o644 });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new InputError('FILE_UNWRITABLE', `Could not write ${path} (${(err as Error).message}). Check that the directory exists and is writable.`, { cause: err });
+  }
+}

@@ -1,0 +1,94 @@
+import { ManifestError } from '../errors.js';
+import { readJsonFile } from '../io/files.js';
+import { formatZodIssues } from '../io/zod-issues.js';
+import { applyExclude } from './exclude.js';
+import {
+  CANONICALIZATION, LIST_KEYS, MANIFEST_MEDIA_TYPE, ManifestSchema,
+  type Artifact, type CaptureInfo, type ListName, type Manifest,
+} from './schema.js';
+
+/** The raw material of a manifest, as a capture (or a test) gathered it. */
+export interface ManifestParts {
+  server: { name: string; version: string; title?: string };
+  capture: CaptureInfo;
+  instructions?: string;
+  tools?: object[];
+  prompts?: object[];
+  resources?: object[];
+  resourceTemplates?: object[];
+  exclude?: string[];
+  artifacts?: Artifact[];
+}
+
+/**
+ * Assembles a v1 manifest: each list sorted by its key (UTF-16 code-unit order, as JCS
+ * sorts), `exclude` applied, the result validated. Duplicate keys in a list are refused:
+ * two tools with one name are ambiguous to the client and to the diff.
+ *
+ * @throws ManifestError `DUPLICATE_ENTRY` or `MANIFEST_INVALID`
+ */
+export function buildManifest(parts: ManifestParts): Manifest {
+  const draft = {
+    mediaType: MANIFEST_MEDIA_TYPE,
+    canonicalization: CANONICALIZATION,
+    server: parts.server,
+    capture: parts.capture,
+    ...(parts.instructions !== undefined ? { instructions: parts.instructions } : {}),
+    tools: sortEntries('tools', parts.tools ?? []),
+    prompts: sortEntries('prompts', parts.prompts ?? []),
+    resources: sortEntries('resources', parts.resources ?? []),
+    resourceTemplates: sortEntries('resourceTemplates', parts.resourceTemplates ?? []),
+    exclude: [...(parts.exclude ?? [])],
+    ...(parts.artifacts ? { artifacts: parts.artifacts } : {}),
+  };
+  return validateManifest(applyExclude(draft, draft.exclude), 'the captured server');
+}
+
+/**
+ * Validates an untrusted value as a v1 manifest: schema, sorted lists, unique keys.
+ * Sorting is checked rather than fixed so that the digest of what was signed is the
+ * digest of what is read.
+ *
+ * @param source - names the input in error messages (a file path, "the signed payload")
+ */
+export function validateManifest(value: unknown, source: string): Manifest {
+  const result = ManifestSchema.safeParse(value);
+  if (!result.success) {
+    throw new ManifestError('MANIFEST_INVALID', `${source} is not a valid toolseal manifest v1: ${formatZodIssues(result.error)}.`);
+  }
+  for (const list of Object.keys(LIST_KEYS) as ListName[]) {
+    const keys = entryKeys(list, result.data[list]);
+    assertUnique(list, keys, source);
+    if (keys.some((k, i) => i > 0 && keys[i - 1]! > k)) {
+      throw new ManifestError('MANIFEST_UNSORTED', `${source} lists ${list} out of order; a manifest's lists are sorted by ${LIST_KEYS[list]}. Re-create it with toolseal capture.`);
+    }
+  }
+  return result.data;
+}
+
+/** Reads and validates a manifest file. */
+export async function readManifestFile(path: string): Promise<Manifest> {
+  return validateManifest(await readJsonFile(path), path);
+}
+
+function entryKeys(list: ListName, entries: readonly object[]): string[] {
+  const field = LIST_KEYS[list];
+  return entries.map((e) => String((e as Record<string, unknown>)[field]));
+}
+
+function sortEntries(list: ListName, entries: readonly object[]): Record<string, unknown>[] {
+  const field = LIST_KEYS[list];
+  const keyed = entries.map((e) => e as Record<string, unknown>);
+  assertUnique(list, keyed.map((e) => String(e[field])), 'the server');
+  return [...keyed].sort((a, b) => (String(a[field]) < String(b[field]) ? -1 : 1));
+}
+
+function assertUnique(list: ListName, keys: string[], source: string): void {
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key)) {
+      throw new ManifestError('DUPLICATE_ENTRY', `${source} lists two ${list} entries with ${LIST_KEYS[list]} "${key}"; entries must be unique, so the list is ambiguous and refused.`);
+    }
+    seen.add(key);
+  }
+}

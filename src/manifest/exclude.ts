@@ -1,0 +1,49 @@
+import { ManifestError } from '../errors.js';
+
+/**
+ * Removes every value addressed by the `exclude` paths from a copy of `document`.
+ * A path is `/`-separated RFC 6901 tokens, where a token of exactly `*` matches any key
+ * of an object or any index of an array at that level. Applied identically at capture
+ * and at compare, so the signer and the verifier strip exactly the same bytes.
+ *
+ * Excluding a whole list entry (e.g. `/tools/3`) is refused: exclusion exists for
+ * values that vary between runs, not for hiding tools from the signature.
+ */
+export function applyExclude<T>(document: T, paths: readonly string[]): T {
+  if (paths.length === 0) return document;
+  const copy = structuredClone(document);
+  for (const path of paths) removePath(copy, parseExcludePath(path), path);
+  return copy;
+}
+
+/** Splits an exclude path into unescaped tokens, refusing paths that would drop whole entries. */
+export function parseExcludePath(path: string): string[] {
+  if (!path.startsWith('/')) {
+    throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" must start with "/", e.g. /tools/*/_meta/traceId.`);
+  }
+  const tokens = path.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const [root] = tokens;
+  if (root === 'mediaType' || root === 'canonicalization' || root === 'exclude' || root === 'capture') {
+    throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" would remove /${root}, which every manifest must keep.`);
+  }
+  if (tokens.length <= 2 && ['tools', 'prompts', 'resources', 'resourceTemplates'].includes(root!)) {
+    throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" would remove whole entries; exclude only fields inside an entry, e.g. /${root}/*/_meta.`);
+  }
+  return tokens;
+}
+
+function removePath(node: unknown, tokens: string[], path: string): void {
+  if (node === null || typeof node !== 'object' || tokens.length === 0) return;
+  const [head, ...rest] = tokens as [string, ...string[]];
+  const keys = head === '*' ? Object.keys(node) : [head];
+  for (const key of keys) {
+    if (!Object.hasOwn(node, key)) continue;
+    if (rest.length > 0) {
+      removePath((node as Record<string, unknown>)[key], rest, path);
+    } else if (Array.isArray(node)) {
+      throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" ends on an array element; exclude an object field instead.`);
+    } else {
+      delete (node as Record<string, unknown>)[key];
+    }
+  }
+}
