@@ -21,3 +21,15 @@ export { canonicalBytes, jsonDigest, sha256Hex, digestHex, type Sha256Digest } f
 export { manifestDigest, entryDigest, entryDigests, type EntryDigest } from './manifest/digest.js';
 export { buildManifest, validateManifest, readManifestFile, type ManifestParts } from './manifest/build.js';
 export { applyExclude } from './manifest/exclude.js';
+
+export {
+  buildStatement, statementPayload, IN_TOTO_STATEMENT_TYPE, IN_TOTO_PAYLOAD_TYPE, MANIFEST_PREDICATE_TYPE,
+  StatementSchema, type ManifestStatement,
+} from './attest/statement.js';
+export { parseAttestation, type AttestedManifest } from './attest/parse.js';
+
+export type { ManifestSigner } from './sign/signer.js';
+export { resolveIdentityToken, describeToken, type IdentityToken, type IdentityTokenOptions, type TokenOrigin } from './sign/identity-token.js';
+export { createKeylessSigner, PUBLIC_GOOD, type KeylessSignerOptions } from './sign/keyless.js';
+export { createKeySigner, createKeySignerFromFile, publicKeyHint, type KeySignerOptions } from './sign/key.js';
+export { signManifest, DEFAULT_BUNDLE_FILE, type SignResult } from './sign/sign-manifest.js';

@@ -1,0 +1,35 @@
+import type { SerializedBundle } from '@sigstore/bundle';
+import { buildStatement, statementPayload, type ManifestStatement } from '../attest/statement.js';
+import type { Sha256Digest } from '../manifest/canonical.js';
+import { manifestDigest } from '../manifest/digest.js';
+import type { Manifest } from '../manifest/schema.js';
+import type { ManifestSigner } from './signer.js';
+
+/** What signing produced, for writing out and for the summary. */
+export interface SignResult {
+  /** The Sigstore bundle (v0.3 JSON) to ship, default file `mcp-manifest.sigstore.json`. */
+  bundle: SerializedBundle;
+  digest: Sha256Digest;
+  statement: ManifestStatement;
+  /** Rekor log index and integrated time, when a transparency log was used. */
+  logIndex?: string;
+  integratedTime?: string;
+  signer: string;
+}
+
+/** The default bundle file name. */
+export const DEFAULT_BUNDLE_FILE = 'mcp-manifest.sigstore.json';
+
+/** Signs a manifest: builds the in-toto statement, signs its canonical bytes as DSSE. */
+export async function signManifest(manifest: Manifest, signer: ManifestSigner): Promise<SignResult> {
+  const statement = buildStatement(manifest);
+  const bundle = await signer.signStatement(statementPayload(statement));
+  const entry = bundle.verificationMaterial?.tlogEntries?.[0];
+  return {
+    bundle,
+    digest: manifestDigest(manifest),
+    statement,
+    ...(entry ? { logIndex: entry.logIndex, integratedTime: entry.integratedTime } : {}),
+    signer: signer.description,
+  };
+}
