@@ -33,3 +33,12 @@ export { resolveIdentityToken, describeToken, type IdentityToken, type IdentityT
 export { createKeylessSigner, PUBLIC_GOOD, type KeylessSignerOptions } from './sign/keyless.js';
 export { createKeySigner, createKeySignerFromFile, publicKeyHint, type KeySignerOptions } from './sign/key.js';
 export { signManifest, DEFAULT_BUNDLE_FILE, type SignResult } from './sign/sign-manifest.js';
+
+export {
+  compareManifests, scanHiddenUnicode, hasHiddenUnicode, renderDiff,
+  ManifestDiffSchema, ChangeSchema, ChangeKindSchema, EntryRefSchema, RenamedEntrySchema, ChangedEntrySchema,
+  HiddenUnicodeFindingSchema, HiddenUnicodeCategorySchema,
+  type CompareOptions, type HiddenUnicodeScanOptions, type RenderOptions, type ManifestDiff, type MatchMode,
+  type Change, type ChangeKind, type EntryRef, type RenamedEntry, type ChangedEntry,
+  type HiddenUnicodeFinding, type HiddenUnicodeCategory,
+} from './compare/index.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerDiff } from './diff.js';
 
 /** Registers every subcommand on the program. One file per command in this folder. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerDiff(program);
 }

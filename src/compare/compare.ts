@@ -1,0 +1,100 @@
+import { escapePointer } from '../io/strict-json.js';
+import { entryDigest } from '../manifest/digest.js';
+import { applyExclude } from '../manifest/exclude.js';
+import { LIST_KEYS, type ListName, type Manifest } from '../manifest/schema.js';
+import { diffValues } from './diff-values.js';
+import { scanHiddenUnicode, type HiddenUnicodeScanOptions } from './hidden-unicode.js';
+import { pairRenames } from './rename.js';
+import type { Change, ChangedEntry, EntryRef, ManifestDiff, MatchMode, RenamedEntry } from './schema.js';
+
+/** Options for {@link compareManifests}. */
+export interface CompareOptions {
+  /** `exact` (default) or `subset`. */
+  match?: MatchMode;
+  /** Passed to the hidden-Unicode scan of the live manifest (e.g. allowed categories). */
+  hiddenUnicode?: HiddenUnicodeScanOptions;
+}
+
+type Entry = Record<string, unknown>;
+
+/**
+ * Compares a signed (reference) manifest with a live (new) one.
+ *
+ * - Entries are matched by key (`name`, `uri`, `uriTemplate`); see `ManifestDiffSchema` for
+ *   how paths address them. Removed/added pairs that are the same entry under a new key are
+ *   reported once as `renamed` (rule in `pairRenames`).
+ * - Server-level changes: `server` name/version/title, `instructions`, every `capture` field
+ *   (a different protocol version or client profile legitimately lists different entries,
+ *   so it is reported, as a structural change, rather than silently compared across) and
+ *   `exclude`. `artifacts` are not compared: the live capture cannot know them, and the
+ *   verifier checks them against the attestation's subjects.
+ * - Exclude: the caller captures the live server with `signed.exclude`. To fail closed,
+ *   `signed.exclude` is applied to the live manifest here as well (a no-op when it already
+ *   was), and a live manifest declaring different exclude paths is a change at `/exclude`.
+ * - `ok`: `exact` — nothing added, removed, renamed, changed, no server-level change;
+ *   `subset` — the same except that removed entries are allowed (the live server may expose
+ *   fewer entries than it signed, never more or different).
+ * - `hiddenUnicode`: findings in the live manifest. They do not affect `ok`: whether they are
+ *   allowed is the policy's decision.
+ *
+ * @throws ManifestError `EXCLUDE_PATH_INVALID` when `signed.exclude` holds an invalid path
+ */
+export function compareManifests(signed: Manifest, live: Manifest, options: CompareOptions = {}): ManifestDiff {
+  const match = options.match ?? 'exact';
+  const liveStripped = applyExclude(live, signed.exclude);
+  const diff = { added: [] as EntryRef[], removed: [] as EntryRef[], renamed: [] as RenamedEntry[], changed: [] as ChangedEntry[] };
+  for (const list of Object.keys(LIST_KEYS) as ListName[]) {
+    compareList(list, signed[list] as Entry[], liveStripped[list] as Entry[], diff);
+  }
+  const server = compareServer(signed, liveStripped);
+  const equal = diff.added.length + diff.removed.length + diff.renamed.length + diff.changed.length + server.length === 0;
+  const differentOrMore = diff.added.length + diff.renamed.length + diff.changed.length + server.length > 0;
+  const ok = match === 'exact' ? equal : !differentOrMore;
+  return { match, equal, ok, ...diff, server, hiddenUnicode: scanHiddenUnicode(liveStripped, options.hiddenUnicode) };
+}
+
+interface ListDiff { added: EntryRef[]; removed: EntryRef[]; renamed: RenamedEntry[]; changed: ChangedEntry[] }
+
+function compareList(list: ListName, before: Entry[], after: Entry[], out: ListDiff): void {
+  const keyField = LIST_KEYS[list];
+  const keyOf = (e: Entry): string => String(e[keyField]);
+  const afterByKey = new Map(after.map((e) => [keyOf(e), e]));
+  const beforeKeys = new Set(before.map(keyOf));
+  const removed: Entry[] = [];
+  for (const entry of before) {
+    const other = afterByKey.get(keyOf(entry));
+    if (other === undefined) removed.push(entry);
+    else compareEntry(list, keyOf(entry), entry, other, out);
+  }
+  const added = after.filter((e) => !beforeKeys.has(keyOf(e)));
+  const pairs = pairRenames(list, removed, added);
+  for (const { from, to } of pairs) {
+    out.renamed.push({ list, from: keyOf(from), to: keyOf(to), changes: diffValues(from, to, entryPath(list, keyOf(to))) });
+  }
+  const paired = new Set(pairs.flatMap((p) => [p.from, p.to]));
+  const ref = (e: Entry): EntryRef => ({ list, key: keyOf(e), digest: entryDigest(e) });
+  out.removed.push(...removed.filter((e) => !paired.has(e)).map(ref));
+  out.added.push(...added.filter((e) => !paired.has(e)).map(ref));
+}
+
+function compareEntry(list: ListName, key: string, before: Entry, after: Entry, out: ListDiff): void {
+  const digestBefore = entryDigest(before);
+  const digestAfter = entryDigest(after);
+  if (digestBefore === digestAfter) return;
+  const changes = diffValues(before, after, entryPath(list, key));
+  out.changed.push({ list, key, digestBefore, digestAfter, changes });
+}
+
+function compareServer(signed: Manifest, live: Manifest): Change[] {
+  return [
+    ...diffValues(signed.server, live.server, '/server'),
+    ...diffValues(signed.instructions, live.instructions, '/instructions'),
+    ...diffValues(signed.capture, live.capture, '/capture'),
+    ...diffValues(signed.exclude, live.exclude, '/exclude'),
+  ];
+}
+
+/** The diff path of one list entry: `/<list>/<escaped key>`. */
+export function entryPath(list: ListName, key: string): string {
+  return `/${list}/${escapePointer(key)}`;
+}

@@ -1,0 +1,98 @@
+import { escapePointer } from '../io/strict-json.js';
+import { LIST_KEYS, type ListName, type Manifest } from '../manifest/schema.js';
+import type { HiddenUnicodeCategory, HiddenUnicodeFinding } from './schema.js';
+
+/** Options for {@link scanHiddenUnicode}. */
+export interface HiddenUnicodeScanOptions {
+  /** Categories a policy allows; they are not reported. */
+  allow?: readonly HiddenUnicodeCategory[];
+}
+
+const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x180e]);
+const BIDI = new Set([0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c]);
+/** Every code point of the three categories; a quick test so clean strings cost one regex run. */
+const ANY_HIDDEN = /[\u{E0000}-\u{E007F}\u200B-\u200F\u2060\uFEFF\u180E\u202A-\u202E\u2066-\u2069\u061C]/u;
+
+/** The hidden-Unicode category of one code point, or undefined when it is visible. */
+export function hiddenCategory(codePoint: number): HiddenUnicodeCategory | undefined {
+  if (codePoint >= 0xe0000 && codePoint <= 0xe007f) return 'tag';
+  if (ZERO_WIDTH.has(codePoint)) return 'zero-width';
+  if (BIDI.has(codePoint)) return 'bidi';
+  return undefined;
+}
+
+/**
+ * Finds invisible characters in everything a model can be shown: the server's name, version
+ * and title, `instructions`, and every string value *and every object key* inside every
+ * list entry (a schema property name reaches the model as much as its description does).
+ * Categories: the Unicode TAG block U+E0000–U+E007F (it can spell out ASCII that the user
+ * never sees; `decoded` recovers it), zero-width characters, and bidi controls.
+ * Paths address entries by key, as diff paths do (see `ManifestDiffSchema`).
+ */
+export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanOptions = {}): HiddenUnicodeFinding[] {
+  const allow = new Set(options.allow ?? []);
+  const out: HiddenUnicodeFinding[] = [];
+  const scan = (text: string, path: string, target: 'value' | 'key'): void => {
+    for (const finding of scanString(text, path, target)) if (!allow.has(finding.category)) out.push(finding);
+  };
+  for (const field of ['name', 'version', 'title'] as const) {
+    const value = manifest.server[field];
+    if (value !== undefined) scan(value, `/server/${field}`, 'value');
+  }
+  if (manifest.instructions !== undefined) scan(manifest.instructions, '/instructions', 'value');
+  for (const list of Object.keys(LIST_KEYS) as ListName[]) {
+    for (const entry of manifest[list]) {
+      const key = String((entry as Record<string, unknown>)[LIST_KEYS[list]]);
+      walk(entry, `/${list}/${escapePointer(key)}`, scan);
+    }
+  }
+  return out;
+}
+
+/** True when {@link scanHiddenUnicode} finds anything not allowed. */
+export function hasHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanOptions = {}): boolean {
+  return scanHiddenUnicode(manifest, options).length > 0;
+}
+
+type Scan = (text: string, path: string, target: 'value' | 'key') => void;
+
+function walk(value: unknown, path: string, scan: Scan): void {
+  if (typeof value === 'string') {
+    scan(value, path, 'value');
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => walk(v, `${path}/${i}`, scan));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, v] of Object.entries(value)) {
+      const child = `${path}/${escapePointer(key)}`;
+      scan(key, child, 'key');
+      walk(v, child, scan);
+    }
+  }
+}
+
+/** One finding per category present in `text`, in a fixed category order. */
+export function scanString(text: string, path: string, target: 'value' | 'key'): HiddenUnicodeFinding[] {
+  if (!ANY_HIDDEN.test(text)) return [];
+  const found = new Map<HiddenUnicodeCategory, { codePoints: Set<string>; decoded: string }>();
+  for (const char of text) {
+    const cp = char.codePointAt(0)!;
+    const category = hiddenCategory(cp);
+    if (!category) continue;
+    const slot = found.get(category) ?? { codePoints: new Set<string>(), decoded: '' };
+    slot.codePoints.add(formatCodePoint(cp));
+    // TAG U+E0020..U+E007E mirror ASCII 0x20..0x7E; U+E0001 (language tag) and U+E007F (cancel) carry no letter.
+    if (category === 'tag' && cp >= 0xe0020 && cp <= 0xe007e) slot.decoded += String.fromCharCode(cp - 0xe0000);
+    found.set(category, slot);
+  }
+  return (['tag', 'zero-width', 'bidi'] as const).flatMap((category) => {
+    const slot = found.get(category);
+    if (!slot) return [];
+    const decoded = category === 'tag' ? { decoded: slot.decoded } : {};
+    return [{ path, target, category, codePoints: [...slot.codePoints], ...decoded }];
+  });
+}
+
+/** `U+XXXX` with at least four uppercase hex digits. */
+export function formatCodePoint(cp: number): string {
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}

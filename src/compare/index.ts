@@ -1,0 +1,7 @@
+/** Comparing two manifests and reporting the difference (see `compareManifests`). */
+export { compareManifests, entryPath, type CompareOptions } from './compare.js';
+export { diffValues, classify, jsonEqual } from './diff-values.js';
+export { scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, type HiddenUnicodeScanOptions } from './hidden-unicode.js';
+export { pairRenames, type RenamePair } from './rename.js';
+export { renderDiff, type RenderOptions } from './render.js';
+export * from './schema.js';
