@@ -4,12 +4,13 @@ import { InputError } from '../errors.js';
  * Parses JSON text and rejects what `JSON.parse` silently accepts but a signature
  * scheme must not: duplicate object keys (which one wins differs between parsers, a
  * classic signature-confusion vector), lone UTF-16 surrogates (not representable in
- * RFC 8785 output), and numbers that overflow to Infinity.
+ * RFC 8785 output), numbers that overflow to Infinity, and nesting deeper than
+ * {@link MAX_JSON_DEPTH} (which would otherwise exhaust the stack here or in canonicalization).
  *
  * @param text - the JSON text
  * @param source - a name for the input (file path, server name) used in error messages
- * @throws InputError with code `JSON_INVALID`, `JSON_DUPLICATE_KEY`, `JSON_LONE_SURROGATE`
- *   or `JSON_NON_FINITE`, naming the source and the JSON pointer of the problem
+ * @throws InputError with code `JSON_INVALID`, `JSON_DUPLICATE_KEY`, `JSON_LONE_SURROGATE`,
+ *   `JSON_NON_FINITE` or `JSON_TOO_DEEP`, naming the source and the JSON pointer of the problem
  */
 export function parseStrictJson(text: string, source: string): unknown {
   let value: unknown;
@@ -23,6 +24,17 @@ export function parseStrictJson(text: string, source: string): unknown {
 }
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/**
+ * Deepest nesting of arrays and objects accepted. Real tool schemas nest a few dozen
+ * levels at most; RFC 8785 canonicalization recurses and overflows the stack near 2,000.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** Where a pointer is, in words: the root pointer "" is not "/" (that names the key ""). */
+function where(pointer: string): string {
+  return pointer === '' ? 'the top level' : pointer;
+}
 
 /**
  * A second pass over text that `JSON.parse` already accepted: it only has to find the
@@ -41,15 +53,18 @@ class StrictScanner {
     while (this.i < this.text.length && WS.has(this.text.charCodeAt(this.i))) this.i++;
   }
 
-  private scanValue(pointer: string): void {
+  private scanValue(pointer: string, depth = 0): void {
     const c = this.text[this.i];
-    if (c === '{') this.scanObject(pointer);
-    else if (c === '[') this.scanArray(pointer);
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) {
+      throw new InputError('JSON_TOO_DEEP', `${this.source} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at ${where(pointer).slice(0, 60)}…); toolseal refuses such documents. Flatten the data.`);
+    }
+    if (c === '{') this.scanObject(pointer, depth + 1);
+    else if (c === '[') this.scanArray(pointer, depth + 1);
     else if (c === '"') this.scanString(pointer);
     else this.scanLiteral(pointer);
   }
 
-  private scanObject(pointer: string): void {
+  private scanObject(pointer: string, depth: number): void {
     const seen = new Set<string>();
     this.i++;
     this.skipWs();
@@ -59,25 +74,25 @@ class StrictScanner {
       const key = this.scanString(pointer);
       const child = `${pointer}/${escapePointer(key)}`;
       if (seen.has(key)) {
-        throw new InputError('JSON_DUPLICATE_KEY', `${this.source} has the key "${key}" twice at ${pointer || '/'}; duplicate keys are ambiguous and refused. Remove one of them.`);
+        throw new InputError('JSON_DUPLICATE_KEY', `${this.source} has the key ${JSON.stringify(key)} twice in the object at ${where(pointer)} (${child}); duplicate keys are ambiguous and refused. Remove one of them.`);
       }
       seen.add(key);
       this.skipWs();
       this.i++; // ':'
       this.skipWs();
-      this.scanValue(child);
+      this.scanValue(child, depth);
       this.skipWs();
       if (this.text[this.i++] === '}') return;
     }
   }
 
-  private scanArray(pointer: string): void {
+  private scanArray(pointer: string, depth: number): void {
     this.i++;
     this.skipWs();
     if (this.text[this.i] === ']') { this.i++; return; }
     for (let index = 0; ; index++) {
       this.skipWs();
-      this.scanValue(`${pointer}/${index}`);
+      this.scanValue(`${pointer}/${index}`, depth);
       this.skipWs();
       if (this.text[this.i++] === ']') return;
     }
@@ -92,7 +107,7 @@ class StrictScanner {
     this.i = end + 1;
     const decoded = JSON.parse(this.text.slice(start, this.i)) as string;
     if (!decoded.isWellFormed()) {
-      throw new InputError('JSON_LONE_SURROGATE', `${this.source} has a string with an unpaired UTF-16 surrogate at ${pointer || '/'}; it cannot be canonicalized. Fix the string's encoding.`);
+      throw new InputError('JSON_LONE_SURROGATE', `${this.source} has a string with an unpaired UTF-16 surrogate at ${where(pointer)}; it cannot be canonicalized. Fix the string's encoding.`);
     }
     return decoded;
   }
@@ -102,7 +117,7 @@ class StrictScanner {
     while (this.i < this.text.length && !/[\s,\]}]/.test(this.text[this.i]!)) this.i++;
     const token = this.text.slice(start, this.i);
     if (/^-?\d/.test(token) && !Number.isFinite(Number(token))) {
-      throw new InputError('JSON_NON_FINITE', `${this.source} has the number ${token.slice(0, 40)} at ${pointer || '/'}, which overflows to infinity. Use a smaller number.`);
+      throw new InputError('JSON_NON_FINITE', `${this.source} has the number ${token.slice(0, 40)} at ${where(pointer)}, which overflows to infinity. Use a smaller number.`);
     }
   }
 }
