@@ -1,0 +1,9 @@
+export { captureServer } from './server.js';
+export { captureFromClient, type ClientCaptureOptions } from './from-client.js';
+export { listAll, LIST_METHODS, type ListMethod, type ListBudget } from './list.js';
+export { clientContext, type CaptureContext } from './context.js';
+export { watchTransport, type TransportWatch } from './watch.js';
+export { answerProfileRequests } from './handlers.js';
+export {
+  CAPTURE_DEFAULTS, captureLimits, describeTarget, type CaptureLimits, type CaptureOptions, type ServerTarget,
+} from './options.js';

@@ -1,0 +1,67 @@
+import type { Artifact } from '../schema.js';
+import type { ClientProfile } from '../profile.js';
+
+/** A server to capture: a command spawned over stdio, or a Streamable HTTP endpoint. */
+export type ServerTarget =
+  | { kind: 'stdio'; command: string; args?: string[]; env?: Record<string, string>; cwd?: string }
+  | { kind: 'http'; url: string; headers?: Record<string, string> };
+
+/** How a capture runs. Every limit exists so a hostile server cannot stall or exhaust the capturer. */
+export interface CaptureOptions {
+  /** The capabilities the client declares; recorded in the manifest. Default: the bare profile. */
+  profile?: ClientProfile;
+  /** Paths stripped before the manifest is built (see `applyExclude`); recorded in the manifest. */
+  exclude?: string[];
+  /** What the manifest belongs to; passed through to the manifest. */
+  artifacts?: Artifact[];
+  /** Timeout of every single request, `initialize` included, in ms. Default 30,000. */
+  requestTimeoutMs?: number;
+  /** Most pages one list may have. Default 100. */
+  maxPages?: number;
+  /** Most bytes (serialized JSON) all list results together may have. Default 16 MiB. */
+  maxListBytes?: number;
+  /**
+   * The stdio server's stderr: `pipe` (default) keeps the last few KiB for error
+   * messages and prints nothing; `inherit` passes it through; `ignore` drops it.
+   */
+  stderr?: 'pipe' | 'inherit' | 'ignore';
+  /** Called with the child's pid once a stdio server is spawned (tests, supervisors). */
+  onSpawn?: (pid: number) => void;
+}
+
+/** Limits of one capture after defaults are applied. */
+export interface CaptureLimits {
+  requestTimeoutMs: number;
+  maxPages: number;
+  maxListBytes: number;
+}
+
+/** The defaults of {@link CaptureOptions}. */
+export const CAPTURE_DEFAULTS: CaptureLimits = Object.freeze({
+  requestTimeoutMs: 30_000,
+  maxPages: 100,
+  maxListBytes: 16 * 1024 * 1024,
+});
+
+/** Applies defaults to the numeric limits. */
+export function captureLimits(options: CaptureOptions = {}): CaptureLimits {
+  return {
+    requestTimeoutMs: options.requestTimeoutMs ?? CAPTURE_DEFAULTS.requestTimeoutMs,
+    maxPages: options.maxPages ?? CAPTURE_DEFAULTS.maxPages,
+    maxListBytes: options.maxListBytes ?? CAPTURE_DEFAULTS.maxListBytes,
+  };
+}
+
+/**
+ * Names a server in messages without secrets: the command line for stdio (never the
+ * environment), the URL without credentials, query or fragment for HTTP (never headers).
+ */
+export function describeTarget(target: ServerTarget): string {
+  if (target.kind === 'stdio') return `"${[target.command, ...(target.args ?? [])].join(' ')}"`;
+  try {
+    const url = new URL(target.url);
+    return `${url.protocol}//${url.host}${url.pathname}${url.search ? '?…' : ''}`;
+  } catch {
+    return 'the given URL';
+  }
+}
