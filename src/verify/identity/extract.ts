@@ -1,0 +1,76 @@
+import { ASN1Obj, type X509Certificate } from '@sigstore/core';
+import { VerificationError } from '../../errors.js';
+import { FULCIO_CLAIM_OIDS, OID_ISSUER_V1, OID_ISSUER_V2, type FulcioClaimName, type FulcioClaims } from './fulcio-oids.js';
+import type { KeylessSigner } from './types.js';
+
+const UTF8_STRING_TAG = 0x0c;
+const OID_OTHERNAME_SAN = '1.3.6.1.4.1.57264.1.7';
+
+/**
+ * Reads who signed from a Fulcio leaf certificate: the SAN (URI, e-mail or Fulcio
+ * username), the OIDC issuer, and every Fulcio claim, each DER-decoded (UTF8String)
+ * rather than compared as raw bytes, which is how sigstore-js's `certificateOIDs` fails.
+ *
+ * @throws VerificationError `CERTIFICATE_IDENTITY_MISSING` or `CERTIFICATE_EXTENSION_MALFORMED`
+ */
+export function signerFromCertificate(cert: X509Certificate): KeylessSigner {
+  const subject = subjectOf(cert);
+  const issuer = issuerOf(cert);
+  const claims: FulcioClaims = {};
+  for (const [name, oid] of Object.entries(FULCIO_CLAIM_OIDS) as [FulcioClaimName, string][]) {
+    const value = derUtf8Extension(cert, oid);
+    if (value !== undefined) claims[name] = value;
+  }
+  return { kind: 'keyless', issuer, subject, claims };
+}
+
+function subjectOf(cert: X509Certificate): string {
+  let subject: string | undefined;
+  try {
+    const san = cert.extSubjectAltName;
+    subject = san?.uri ?? san?.rfc822Name ?? san?.otherName(OID_OTHERNAME_SAN);
+  } catch (err) {
+    throw malformed('subject alternative name', err);
+  }
+  if (!subject) {
+    throw new VerificationError('CERTIFICATE_IDENTITY_MISSING', 'The signing certificate has no subject alternative name (URI, e-mail or username), so its signer cannot be identified. It was not issued by a Fulcio instance toolseal understands.');
+  }
+  return subject;
+}
+
+function issuerOf(cert: X509Certificate): string {
+  const v2 = derUtf8Extension(cert, OID_ISSUER_V2);
+  if (v2 !== undefined) return v2;
+  const v1 = cert.extension(OID_ISSUER_V1);
+  if (v1) return decodeUtf8(v1.value, OID_ISSUER_V1);
+  throw new VerificationError('CERTIFICATE_IDENTITY_MISSING', `The signing certificate carries no OIDC issuer (extension ${OID_ISSUER_V2} or ${OID_ISSUER_V1}), so its signer cannot be identified.`);
+}
+
+/** The text of a DER UTF8String extension, or undefined when the certificate lacks it. */
+function derUtf8Extension(cert: X509Certificate, oid: string): string | undefined {
+  const ext = cert.extension(oid);
+  if (!ext) return undefined;
+  let obj: ASN1Obj;
+  try {
+    // extnValue is an OCTET STRING whose content is the DER-encoded value.
+    obj = ASN1Obj.parseBuffer(Buffer.from(ext.value));
+  } catch (err) {
+    throw malformed(`extension ${oid}`, err);
+  }
+  if (!obj.tag.isUniversal() || obj.tag.number !== UTF8_STRING_TAG || obj.tag.constructed) {
+    throw malformed(`extension ${oid}`, new Error(`expected a DER UTF8String, found tag 0x${obj.tag.toDER().toString(16)}`));
+  }
+  return decodeUtf8(obj.value, oid);
+}
+
+function decodeUtf8(bytes: Uint8Array, oid: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw malformed(`extension ${oid}`, err);
+  }
+}
+
+function malformed(what: string, cause: unknown): VerificationError {
+  return new VerificationError('CERTIFICATE_EXTENSION_MALFORMED', `The signing certificate's ${what} is malformed (${(cause as Error).message}); the certificate is refused.`, { cause });
+}

@@ -1,0 +1,7 @@
+export type { TrustSource } from './source.js';
+export { TRUSTED_ROOT_MEDIA_TYPES, TrustedRootJsonSchema, validateTrustedRootJson } from './validate.js';
+export { trustMaterialFromJson, trustMaterialFromText } from './material.js';
+export {
+  trustedRootFileSource, tufSource, publicGoodSource, embeddedPublicGoodSource, trustSourceFromPolicy,
+  defaultTufCacheDir, type TufOptions,
+} from './sources.js';
