@@ -42,3 +42,28 @@ export {
   type Change, type ChangeKind, type EntryRef, type RenamedEntry, type ChangedEntry,
   type HiddenUnicodeFinding, type HiddenUnicodeCategory,
 } from './compare/index.js';
+
+export {
+  captureServer, captureFromClient, listAll, watchTransport, answerProfileRequests, describeTarget, captureLimits,
+  CAPTURE_DEFAULTS, LIST_METHODS,
+  type ServerTarget, type CaptureOptions, type CaptureLimits, type ClientCaptureOptions, type ListMethod,
+  type ListBudget, type CaptureContext, type TransportWatch,
+} from './manifest/capture/index.js';
+export {
+  BARE_PROFILE, FULL_PROFILE, ClientProfileSchema, resolveClientProfile, parseClientProfile, profileFromManifest,
+  type ClientProfile,
+} from './manifest/profile.js';
+
+export {
+  PolicySchema, KeylessIdentitySchema, KeyIdentitySchema, GithubClaimsPolicySchema, TrustPolicySchema,
+  readPolicyFile, parsePolicy, identityPolicyOf, policyFromFlags,
+  signerFromCertificate, matchKeylessIdentity, matchAnyKeylessIdentity, anchoredPattern, refGlob,
+  FULCIO_CLAIM_OIDS, OID_ISSUER_V1, OID_ISSUER_V2,
+  TRUSTED_ROOT_MEDIA_TYPES, TrustedRootJsonSchema, validateTrustedRootJson, trustMaterialFromJson, trustMaterialFromText,
+  trustedRootFileSource, tufSource, publicGoodSource, embeddedPublicGoodSource, trustSourceFromPolicy, defaultTufCacheDir,
+  verifyBundle, verifyBundleFile, readArtifact, checkInTotoSubject, parsePublicKeyPem, publicKeyFingerprint,
+  type Policy, type PolicyInput, type KeylessIdentityPolicy, type GithubClaimsPolicy, type TrustPolicy,
+  type IdentityPolicy, type PolicyFlags, type SignerIdentity, type KeylessSignerIdentity, type KeySignerIdentity,
+  type FulcioClaimName, type FulcioClaims, type TrustSource, type TufOptions,
+  type VerifyBundleOptions, type VerifiedBundle, type ArtifactInput, type VerifyBundleFileOptions,
+} from './verify/index.js';

@@ -61,8 +61,10 @@ function stdioConnection(client: Client, target: Extract<ServerTarget, { kind: '
     client, watch, transport,
     stderrTail: () => tail,
     close: async () => {
-      await client.close().catch(() => undefined);
+      // client.close() ends stdin; ensureExited escalates on a shorter clock than the SDK's.
+      const closing = client.close().catch(() => undefined);
       if (pid !== undefined) await ensureExited(pid);
+      await closing;
     },
   };
 }
