@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerDiff } from './diff.js';
+import { registerVerifyBundle } from './verify-bundle.js';
 
 /** Registers every subcommand on the program. One file per command in this folder. */
 export function registerCommands(program: Command): void {
   registerDiff(program);
+  registerVerifyBundle(program);
 }

@@ -10,3 +10,4 @@ export * from './trust/index.js';
 export { verifyBundle, type VerifyBundleOptions, type VerifiedBundle, type ArtifactInput } from './bundle.js';
 export { checkInTotoSubject } from './intoto-subject.js';
 export { parsePublicKeyPem, publicKeyFingerprint } from './keys.js';
+export { verifyBundleFile, readArtifact, type VerifyBundleFileOptions } from './bundle-file.js';

@@ -1,7 +1,7 @@
 import { ASN1Obj, type X509Certificate } from '@sigstore/core';
 import { VerificationError } from '../../errors.js';
 import { FULCIO_CLAIM_OIDS, OID_ISSUER_V1, OID_ISSUER_V2, type FulcioClaimName, type FulcioClaims } from './fulcio-oids.js';
-import type { KeylessSigner } from './types.js';
+import type { KeylessSignerIdentity } from './types.js';
 
 const UTF8_STRING_TAG = 0x0c;
 const OID_OTHERNAME_SAN = '1.3.6.1.4.1.57264.1.7';
@@ -13,7 +13,7 @@ const OID_OTHERNAME_SAN = '1.3.6.1.4.1.57264.1.7';
  *
  * @throws VerificationError `CERTIFICATE_IDENTITY_MISSING` or `CERTIFICATE_EXTENSION_MALFORMED`
  */
-export function signerFromCertificate(cert: X509Certificate): KeylessSigner {
+export function signerFromCertificate(cert: X509Certificate): KeylessSignerIdentity {
   const subject = subjectOf(cert);
   const issuer = issuerOf(cert);
   const claims: FulcioClaims = {};

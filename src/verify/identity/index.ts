@@ -1,4 +1,4 @@
-export type { SignerIdentity, KeylessSigner, KeySigner } from './types.js';
+export type { SignerIdentity, KeylessSignerIdentity, KeySignerIdentity } from './types.js';
 export { FULCIO_CLAIM_OIDS, OID_ISSUER_V1, OID_ISSUER_V2, type FulcioClaimName, type FulcioClaims } from './fulcio-oids.js';
 export { signerFromCertificate } from './extract.js';
 export { matchKeylessIdentity, matchAnyKeylessIdentity, anchoredPattern, refGlob } from './match.js';

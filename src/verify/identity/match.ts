@@ -1,7 +1,7 @@
 import { VerificationError } from '../../errors.js';
 import type { GithubClaimsPolicy, KeylessIdentityPolicy } from '../policy.js';
 import type { FulcioClaimName } from './fulcio-oids.js';
-import type { KeylessSigner } from './types.js';
+import type { KeylessSignerIdentity } from './types.js';
 
 const GITHUB_SERVER = 'https://github.com/';
 
@@ -23,7 +23,7 @@ export function refGlob(glob: string): RegExp {
  *
  * @throws VerificationError `ISSUER_MISMATCH`, `SUBJECT_MISMATCH` or `GITHUB_CLAIM_MISMATCH`
  */
-export function matchKeylessIdentity(signer: KeylessSigner, expected: KeylessIdentityPolicy): void {
+export function matchKeylessIdentity(signer: KeylessSignerIdentity, expected: KeylessIdentityPolicy): void {
   if (signer.issuer !== expected.issuer) {
     throw new VerificationError('ISSUER_MISMATCH', `The signing certificate was issued for OIDC issuer "${signer.issuer}", but the policy expects "${expected.issuer}".`);
   }
@@ -40,7 +40,7 @@ export function matchKeylessIdentity(signer: KeylessSigner, expected: KeylessIde
  * Checks a signer against a list of acceptable identities; any one may match.
  * With one identity its precise mismatch is reported; with several, each one's.
  */
-export function matchAnyKeylessIdentity(signer: KeylessSigner, identities: KeylessIdentityPolicy[]): KeylessIdentityPolicy {
+export function matchAnyKeylessIdentity(signer: KeylessSignerIdentity, identities: KeylessIdentityPolicy[]): KeylessIdentityPolicy {
   const failures: VerificationError[] = [];
   for (const identity of identities) {
     try {
@@ -55,7 +55,7 @@ export function matchAnyKeylessIdentity(signer: KeylessSigner, identities: Keyle
   throw new VerificationError('IDENTITY_MISMATCH', `The signer matches none of the ${identities.length} identities the policy accepts: ${failures.map((f, i) => `(${i + 1}) ${f.message}`).join(' ')}`);
 }
 
-function matchGithub(signer: KeylessSigner, pins: GithubClaimsPolicy): void {
+function matchGithub(signer: KeylessSignerIdentity, pins: GithubClaimsPolicy): void {
   const checks: [string, FulcioClaimName, string | undefined, (found: string) => boolean][] = [
     ['repository', 'sourceRepositoryUri', pins.repository && githubUrl(pins.repository), (f) => f === githubUrl(pins.repository!)],
     ['repositoryId', 'sourceRepositoryIdentifier', pins.repositoryId, (f) => f === pins.repositoryId],

@@ -1,7 +1,7 @@
 import type { FulcioClaims } from './fulcio-oids.js';
 
 /** A signer identified by a Fulcio certificate (keyless signing). */
-export interface KeylessSigner {
+export interface KeylessSignerIdentity {
   kind: 'keyless';
   /** The OIDC issuer (Fulcio extension 1.3.6.1.4.1.57264.1.8, or legacy .1.1). */
   issuer: string;
@@ -12,7 +12,7 @@ export interface KeylessSigner {
 }
 
 /** A signer identified by a public key the policy pinned (no certificate). */
-export interface KeySigner {
+export interface KeySignerIdentity {
   kind: 'key';
   /** The key hint the bundle carried, if any (informational: never used to decide trust). */
   hint?: string;
@@ -21,4 +21,4 @@ export interface KeySigner {
 }
 
 /** Who signed a bundle, as verified. */
-export type SignerIdentity = KeylessSigner | KeySigner;
+export type SignerIdentity = KeylessSignerIdentity | KeySignerIdentity;

@@ -55,7 +55,7 @@ export function tufSource(mirrorURL: string, rootPath: string | undefined, optio
       const tuf = await initTUF({ mirrorURL, rootPath, cachePath, forceCache: true });
       text = await tuf.getTarget(TRUSTED_ROOT_TARGET);
     } catch (err) {
-      throw new TrustError('TUF_UNAVAILABLE', `Could not get the trusted root from ${description} (${(err as Error).message}). Check the network, or verify offline with --trusted-root FILE (a trusted_root.json).`, { cause: err });
+      throw new TrustError('TUF_UNAVAILABLE', `Could not get the trusted root from ${description} (${(err as Error).message}). Check the network (the first run must reach the TUF mirror; later runs use the cache), or verify offline with --trusted-root FILE or --offline (the root embedded in @sigstore/tuf).`, { cause: err });
     }
     return trustMaterialFromText(text, `${description} trusted_root.json`);
   });
