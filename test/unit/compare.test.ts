@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareManifests, entryDigest, ManifestDiffSchema, type ManifestDiff } from '../../src/index.js';
+import { compareManifests, entryDigest, ManifestDiffSchema, parseStrictJson, type ManifestDiff } from '../../src/index.js';
 import { manifestWith, tool } from './compare-fixtures.js';
 
 const signed = manifestWith();
@@ -176,5 +176,16 @@ describe('compareManifests: server-level changes', () => {
     const liveRaw = { ...manifestWith((p) => { tool(p, 'get_weather')._meta = { traceId: 'b' }; }), exclude: ['/tools/*/_meta/traceId'] };
     const diff = compareManifests(signedEx, liveRaw);
     expect(diff.equal).toBe(true);
+  });
+});
+
+describe('compareManifests: hostile member names', () => {
+  it('diffs a schema property named "__proto__" read from JSON like any other member', () => {
+    const withProto = (description: string) => manifestWith((p) => {
+      tool(p, 'get_weather').inputSchema.properties = parseStrictJson(`{"__proto__":{"type":"string","description":${JSON.stringify(description)}}}`, 'test');
+    });
+    const diff = compareManifests(withProto('a'), withProto('b'));
+    expect(diff.changed[0]!.changes).toEqual([{ path: '/tools/get_weather/inputSchema/properties/__proto__/description', before: 'a', after: 'b', kind: 'model-visible-text' }]);
+    expect(compareManifests(withProto('a'), withProto('a')).equal).toBe(true);
   });
 });
