@@ -2,7 +2,7 @@ import { escapePointer } from '../io/strict-json.js';
 import { entryDigest } from '../manifest/digest.js';
 import { applyExclude } from '../manifest/exclude.js';
 import { LIST_KEYS, type ListName, type Manifest } from '../manifest/schema.js';
-import { diffValues } from './diff-values.js';
+import { diffValues, jsonEqual } from './diff-values.js';
 import { scanHiddenUnicode, type HiddenUnicodeScanOptions } from './hidden-unicode.js';
 import { pairRenames } from './rename.js';
 import type { Change, ChangedEntry, EntryRef, ManifestDiff, MatchMode, RenamedEntry } from './schema.js';
@@ -78,11 +78,11 @@ function compareList(list: ListName, before: Entry[], after: Entry[], out: ListD
 }
 
 function compareEntry(list: ListName, key: string, before: Entry, after: Entry, out: ListDiff): void {
-  const digestBefore = entryDigest(before);
-  const digestAfter = entryDigest(after);
-  if (digestBefore === digestAfter) return;
+  // Deep equality is the same relation as equal RFC 8785 bytes, and several times cheaper than
+  // canonicalizing and hashing both sides; digests are computed only for entries that differ.
+  if (jsonEqual(before, after)) return;
   const changes = diffValues(before, after, entryPath(list, key));
-  out.changed.push({ list, key, digestBefore, digestAfter, changes });
+  out.changed.push({ list, key, digestBefore: entryDigest(before), digestAfter: entryDigest(after), changes });
 }
 
 function compareServer(signed: Manifest, live: Manifest): Change[] {

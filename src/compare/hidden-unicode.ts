@@ -32,18 +32,20 @@ export function hiddenCategory(codePoint: number): HiddenUnicodeCategory | undef
 export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanOptions = {}): HiddenUnicodeFinding[] {
   const allow = new Set(options.allow ?? []);
   const out: HiddenUnicodeFinding[] = [];
-  const scan = (text: string, path: string, target: 'value' | 'key'): void => {
+  const scan: Scan = (text, tokens, target) => {
+    // Most strings are clean: test first, build the pointer only for a finding.
+    if (!ANY_HIDDEN.test(text)) return;
+    const path = tokens.map((t) => `/${escapePointer(t)}`).join('');
     for (const finding of scanString(text, path, target)) if (!allow.has(finding.category)) out.push(finding);
   };
   for (const field of ['name', 'version', 'title'] as const) {
     const value = manifest.server[field];
-    if (value !== undefined) scan(value, `/server/${field}`, 'value');
+    if (value !== undefined) scan(value, ['server', field], 'value');
   }
-  if (manifest.instructions !== undefined) scan(manifest.instructions, '/instructions', 'value');
+  if (manifest.instructions !== undefined) scan(manifest.instructions, ['instructions'], 'value');
   for (const list of Object.keys(LIST_KEYS) as ListName[]) {
     for (const entry of manifest[list]) {
-      const key = String((entry as Record<string, unknown>)[LIST_KEYS[list]]);
-      walk(entry, `/${list}/${escapePointer(key)}`, scan);
+      walk(entry, [list, String((entry as Record<string, unknown>)[LIST_KEYS[list]])], scan);
     }
   }
   return out;
@@ -54,18 +56,24 @@ export function hasHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanO
   return scanHiddenUnicode(manifest, options).length > 0;
 }
 
-type Scan = (text: string, path: string, target: 'value' | 'key') => void;
+type Scan = (text: string, tokens: readonly string[], target: 'value' | 'key') => void;
 
-function walk(value: unknown, path: string, scan: Scan): void {
+/** Visits every string and member name; `tokens` is a shared stack of unescaped pointer tokens. */
+function walk(value: unknown, tokens: string[], scan: Scan): void {
   if (typeof value === 'string') {
-    scan(value, path, 'value');
+    scan(value, tokens, 'value');
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}/${i}`, scan));
+    for (let i = 0; i < value.length; i++) {
+      tokens.push(String(i));
+      walk(value[i], tokens, scan);
+      tokens.pop();
+    }
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, v] of Object.entries(value)) {
-      const child = `${path}/${escapePointer(key)}`;
-      scan(key, child, 'key');
-      walk(v, child, scan);
+      tokens.push(key);
+      scan(key, tokens, 'key');
+      walk(v, tokens, scan);
+      tokens.pop();
     }
   }
 }
