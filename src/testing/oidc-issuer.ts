@@ -98,7 +98,7 @@ export class LocalOidcIssuer {
   }
 
   /**
-   * Mints a signed token with `aud: 'sigstore'`. GitHub issuers start from
+   * Mints a signed token, `aud: 'sigstore'` unless `claims.aud` says otherwise. GitHub issuers start from
    * {@link defaultGitHubClaims} unless `claims.email` is set; others start from `sub: 'local-user'`.
    */
   mint(claims: IdentityClaims = {}): string {
@@ -108,10 +108,10 @@ export class LocalOidcIssuer {
       : { sub: 'local-user' };
     const merged: JwtClaims = {
       jti: randomUUID(),
+      aud: 'sigstore',
       ...base,
       ...claims,
       iss: this.issuer,
-      aud: 'sigstore',
       iat: now,
       nbf: now,
       exp: now + TOKEN_LIFETIME_SECONDS,

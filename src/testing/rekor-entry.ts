@@ -63,7 +63,8 @@ function dsseBody(spec: any): unknown {
     apiVersion: '0.0.1',
     kind: 'dsse',
     spec: {
-      envelopeHash: { algorithm: 'sha256', value: sha256Hex(Buffer.from(envelopeJson, 'utf8')) },
+      // Hash the envelope's JCS form, not the submitted text, so the same envelope is one entry.
+      envelopeHash: { algorithm: 'sha256', value: sha256Hex(canonicalBytes(envelope)) },
       payloadHash: { algorithm: 'sha256', value: sha256Hex(payload) },
       signatures,
     },
