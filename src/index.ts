@@ -67,3 +67,19 @@ export {
   type FulcioClaimName, type FulcioClaims, type TrustSource, type TufOptions,
   type VerifyBundleOptions, type VerifiedBundle, type ArtifactInput, type VerifyBundleFileOptions,
 } from './verify/index.js';
+
+export {
+  audit, runAudit, summarize, auditServer, describeSigner, AUDIT_STATUSES, AUDIT_RULES, auditRule,
+  AUDIT_REPORT_MEDIA_TYPE, AuditReportSchema, ServerAuditSchema, AuditSummarySchema,
+  ServerJsonSchema, ToolsealMetaSchema, PUBLISHER_META_KEY, TOOLSEAL_META_KEY, PUBLISHER_META_MAX_BYTES,
+  parseServerJson, toolsealMetaOf, bundleFileName, listRegistryServers, serversUrl, readServerJsonPaths,
+  AuditPolicySchema, NamespacePolicySchema, buildNamespacePolicies, loadNamespacePolicies, githubDefaultPolicy,
+  fetchWithRetry, backoffMs, AuditCache, defaultAuditCacheDir, classifyVerifyError, createAttestationVerifier,
+  createLiveCheck, liveTarget, auditExitCode, createProgressReporter, toSarif, renderAuditTable, renderAuditMarkdown, summaryLine,
+  type AuditOptions, type RunAuditOptions, type AuditContext, type AuditStatus, type AuditRule, type AuditRuleName,
+  type AuditReport, type ServerAudit, type ServerJson, type ToolsealMeta, type MetaLookup, type RegistryListOptions,
+  type RawEntry, type AuditPolicy, type AuditPolicyInput, type NamespacePolicies, type ResolvedPolicy,
+  type RetryOptions, type FetchOutcome, type CacheStats, type CachedOutcome, type AttestationVerifier,
+  type VerifiedAttestation, type FailedCheck, type AttestationVerifierOptions, type LiveCheck, type LiveCheckOptions,
+  type ProgressReporter, type ProgressStream,
+} from './audit/index.js';

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { registerAudit } from './audit.js';
 import { registerCapture } from './capture.js';
 import { registerDiff } from './diff.js';
 import { registerVerifyBundle } from './verify-bundle.js';
 
 /** Registers every subcommand on the program. One file per command in this folder. */
 export function registerCommands(program: Command): void {
+  registerAudit(program);
   registerCapture(program);
   registerDiff(program);
   registerVerifyBundle(program);

@@ -1,0 +1,148 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ToolsealError } from '../errors.js';
+import { parseStrictJson } from '../io/strict-json.js';
+import { sha256Hex } from '../manifest/canonical.js';
+import type { SignerIdentity } from '../verify/identity/types.js';
+import type { AuditCache, CachedOutcome } from './cache.js';
+import { fetchWithRetry, type RetryOptions } from './fetch-retry.js';
+import type { LiveCheck } from './live.js';
+import type { NamespacePolicies, ResolvedPolicy } from './namespace-policy.js';
+import type { ServerAudit } from './result.js';
+import { auditRule, type AuditRuleName } from './rules.js';
+import { bundleFileName, parseServerJson, PUBLISHER_META_MAX_BYTES, toolsealMetaOf, type ServerJson, type ToolsealMeta } from './server-json.js';
+import type { RawEntry } from './sources.js';
+import { classifyVerifyError, type AttestationVerifier } from './verifier.js';
+
+/** What auditing one server needs; shared by every server of a run. */
+export interface AuditContext {
+  verifier: AttestationVerifier;
+  policies: NamespacePolicies;
+  /** A folder of bundles named `<namespace>__<name>.sigstore.json` (see `bundleFileName`). */
+  bundlesDir?: string;
+  cache?: AuditCache;
+  fetch: RetryOptions;
+  /** `--live`: capture the running server and compare it with the signed manifest. */
+  live?: LiveCheck;
+  /** The hex digest identifying a policy (and its trust material) in cache keys. */
+  policyDigest(resolved: ResolvedPolicy): Promise<string>;
+}
+
+type Base = Pick<ServerAudit, 'name' | 'origin'> & Partial<ServerAudit>;
+
+function result(base: Base, rule: AuditRuleName, reason: string, extra: Partial<ServerAudit> = {}): ServerAudit {
+  const r = auditRule(rule);
+  return { cached: false, ...base, ...extra, status: r.status, rule: { id: r.id, name: r.name }, reason };
+}
+
+/** Audits one list entry. Never throws for the server's own faults; each becomes a status. */
+export async function auditServer(entry: RawEntry, ctx: AuditContext): Promise<ServerAudit> {
+  if ('error' in entry) return result({ name: entry.origin, origin: entry.origin }, 'server-json-invalid', `${entry.error}`);
+  const parsed = parseServerJson(entry.value);
+  if (!parsed.ok) {
+    const name = nameOf(entry.value) ?? entry.origin;
+    return result({ name, origin: entry.origin }, 'server-json-invalid', `${entry.origin} is not a server.json the audit can read: ${parsed.reason}. Fix the entry (see the MCP Registry server.json schema).`);
+  }
+  const server = parsed.server;
+  const base: Base = { name: server.name, version: server.version, origin: entry.origin };
+  const meta = toolsealMetaOf(server);
+  if (meta.kind === 'too-large') {
+    return result(base, 'meta-too-large', `The publisher-provided _meta of ${server.name} is ${meta.bytes} bytes of JSON, over the registry's ${PUBLISHER_META_MAX_BYTES}-byte limit; the registry would refuse it, so it is not trusted. Shrink it.`);
+  }
+  if (meta.kind === 'invalid') return result(base, 'toolseal-meta-invalid', `${server.name}: ${meta.reason}. See docs/audit.md for the dev.toolseal pointer.`);
+  const pointer = meta.kind === 'pointer' ? meta.meta : undefined;
+  const local = ctx.bundlesDir ? join(ctx.bundlesDir, bundleFileName(server.name)) : undefined;
+  const bytes = await loadBundle(local, pointer, ctx);
+  if (bytes === 'none') {
+    return result(base, 'no-attestation', `${server.name} publishes no toolseal attestation: no "dev.toolseal" pointer in its publisher-provided _meta${local ? ` and no ${local}` : ''}. Ask the publisher to sign its manifest (toolseal sign) and point at the bundle.`);
+  }
+  if ('failure' in bytes) return result({ ...base, bundle: { source: bytes.source } }, bytes.failure, bytes.reason);
+  const resolved = ctx.policies.forServer(server.name);
+  const withBundle: Base = { ...base, bundle: { source: bytes.source, digest: `sha256:${sha256Hex(bytes.bytes)}` } };
+  if (!resolved) {
+    return result(withBundle, 'no-namespace-policy', `${server.name} has a bundle, but no audit policy names who may sign for its namespace "${server.name.split('/')[0]}". Add a "namespaces" entry for it to the --policy file.`);
+  }
+  return verifyAndCheck(withBundle, bytes.bytes, server, pointer, resolved, ctx);
+}
+
+type Loaded = 'none' | { source: string; bytes: Buffer } | { source: string; failure: AuditRuleName; reason: string };
+
+/** The bundle's bytes: a file beside the list wins over the URL (no network, auditor-controlled). */
+async function loadBundle(local: string | undefined, pointer: ToolsealMeta | undefined, ctx: AuditContext): Promise<Loaded> {
+  if (local) {
+    try {
+      return { source: local, bytes: await readFile(local) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { source: local, failure: 'bundle-invalid', reason: `${local} cannot be read (${(err as Error).message}).` };
+    }
+  }
+  if (!pointer) return 'none';
+  const outcome = await fetchWithRetry(pointer.bundle, ctx.fetch);
+  if (outcome.ok) return { source: pointer.bundle, bytes: outcome.bytes };
+  const rule: AuditRuleName = outcome.kind === 'http' ? 'bundle-http-error' : 'bundle-network-error';
+  const hint = outcome.kind === 'http' ? 'Ask the publisher to fix the bundle URL in server.json.' : 'Run the audit again later; the cache keeps what was already verified.';
+  return { source: pointer.bundle, failure: rule, reason: `The bundle at ${pointer.bundle} could not be fetched: ${outcome.message} after ${outcome.attempts} attempt(s). ${hint}` };
+}
+
+async function verifyAndCheck(base: Base, bytes: Buffer, server: ServerJson, pointer: ToolsealMeta | undefined, resolved: ResolvedPolicy, ctx: AuditContext): Promise<ServerAudit> {
+  const withPolicy: Base = { ...base, policy: resolved.origin };
+  const { outcome, cached } = await verifyCached(bytes, resolved, ctx);
+  if (!outcome.ok) return result({ ...withPolicy, cached }, outcome.rule, `${server.name}: ${outcome.message}`, { code: outcome.code });
+  const verified: Base = { ...withPolicy, cached, manifestDigest: outcome.digest, signer: outcome.signer };
+  const ownerProblem = resolved.githubOwner ? githubOwnerProblem(outcome.signer, resolved.githubOwner) : undefined;
+  if (ownerProblem) return result(verified, 'identity-mismatch', `${server.name}: ${ownerProblem}`, { code: 'GITHUB_OWNER_MISMATCH' });
+  if (pointer?.manifestDigest && pointer.manifestDigest !== outcome.digest) {
+    return result(verified, 'digest-pin-mismatch', `${server.name}: server.json pins the manifest ${pointer.manifestDigest}, but the bundle signs ${outcome.digest}. The bundle or the pin is stale or swapped; the publisher must re-sign or fix the pin.`, { code: 'MANIFEST_DIGEST_MISMATCH' });
+  }
+  if (ctx.live) return ctx.live.check(server, outcome.manifest, resolved.policy.match, verified);
+  return result(verified, 'verified', `${server.name} ${server.version}: manifest ${outcome.digest} signed by ${describeSigner(outcome.signer)}, accepted by the ${resolved.origin}.`);
+}
+
+/** Verification is the expensive step; its outcome is cached by bundle bytes and policy. */
+async function verifyCached(bytes: Buffer, resolved: ResolvedPolicy, ctx: AuditContext): Promise<{ outcome: CachedOutcome; cached: boolean }> {
+  const bundleHex = sha256Hex(bytes);
+  const policyHex = ctx.cache ? await ctx.policyDigest(resolved) : '';
+  const hit = ctx.cache ? await ctx.cache.get(bundleHex, policyHex) : undefined;
+  if (hit) return { outcome: hit, cached: true };
+  const outcome = await verifyBytes(bytes, resolved, ctx);
+  await ctx.cache?.put(bundleHex, policyHex, outcome);
+  return { outcome, cached: false };
+}
+
+async function verifyBytes(bytes: Buffer, resolved: ResolvedPolicy, ctx: AuditContext): Promise<CachedOutcome> {
+  let json: unknown;
+  try {
+    json = parseStrictJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'the bundle');
+  } catch (err) {
+    const message = err instanceof ToolsealError ? err.message : 'the bundle is not valid UTF-8';
+    return { ok: false, rule: 'bundle-invalid', code: err instanceof ToolsealError ? err.code : 'FILE_NOT_UTF8', message: `${message} It is not a Sigstore bundle.` };
+  }
+  try {
+    const verified = await ctx.verifier.verify(json, resolved.policy);
+    return { ok: true, digest: verified.digest, signer: verified.signer, manifest: verified.manifest };
+  } catch (err) {
+    return { ok: false, ...classifyVerifyError(err) };
+  }
+}
+
+/**
+ * The GitHub default also checks the decoded source-repository-owner claim when the
+ * certificate carries it: a reusable workflow's SAN names the workflow's repository, while
+ * this claim names the repository the run was for.
+ */
+function githubOwnerProblem(signer: SignerIdentity, owner: string): string | undefined {
+  if (signer.kind !== 'keyless') return `the namespace io.github.${owner} expects a GitHub Actions (keyless) signer, but the bundle was signed with a key.`;
+  const claimed = signer.claims.sourceRepositoryOwnerUri;
+  if (claimed === undefined || claimed.toLowerCase() === `https://github.com/${owner.toLowerCase()}`) return undefined;
+  return `the certificate says the run was for a repository of ${claimed}, not of https://github.com/${owner}; only ${owner}'s repositories may sign for io.github.${owner}.`;
+}
+
+/** A short signer description for reasons and tables. */
+export function describeSigner(signer: SignerIdentity): string {
+  return signer.kind === 'keyless' ? `${signer.subject} (issuer ${signer.issuer})` : `key ${signer.publicKeyFingerprint.slice(0, 23)}…`;
+}
+
+function nameOf(value: unknown): string | undefined {
+  const name = (value as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.length > 0 && name.length <= 200 ? name : undefined;
+}
