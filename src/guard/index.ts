@@ -1,0 +1,9 @@
+/** Connect-time enforcement: the guard core, the SDK client guard and the proxy. */
+export { GUARD_RPC_CODES, EntryNotVerifiedError, ToolNotVerifiedError, SessionRefusedError, toGuardError, type GuardErrorData } from './errors.js';
+export { resolveGuardSettings, type GuardAttestation, type GuardSettings, type ResolvedGuardSettings, type EnforceMode } from './settings.js';
+export { liveManifest, type LiveCapture, type RawLists, type EntryFinding } from './live.js';
+export { decideLists, type ListsDecision, type GuardVerdict, type GuardDecision } from './decide.js';
+export { createFileAuditSink, NULL_AUDIT_SINK, type AuditSink, type AuditRecord } from './audit.js';
+export { GuardSession, type GuardOptions, type ClientPeer, type AttestationResolver } from './session.js';
+export { GuardedTransport, createGuardedTransport } from './transport.js';
+export { guardClient, type GuardedClient } from './client.js';

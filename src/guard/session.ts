@@ -1,0 +1,413 @@
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { CaptureError } from '../errors.js';
+import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
+import { LIST_KEYS, type ListName } from '../manifest/schema.js';
+import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
+import type { ListsDecision } from './decide.js';
+import { GUARD_RPC_CODES, SessionRefusedError, notVerifiedCode } from './errors.js';
+import { readWholeList, UpstreamRpcError, type UpstreamRequest } from './pager.js';
+import { errorResponse, kindOf, LIST_CAPABILITY, LIST_CHANGED, LIST_METHODS, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
+import type { GuardAttestation, GuardSettings } from './settings.js';
+import { Verifier, type SessionFacts } from './verifier.js';
+import type { Denial } from './view.js';
+
+/** Obtains the signed manifest once the server's `initialize` result is known (`--bundle-from-server`). */
+export type AttestationResolver = (initializeResult: Record<string, unknown>) => Promise<GuardAttestation>;
+
+/** Options of a guarded session. */
+export interface GuardOptions {
+  /** The verified signed manifest, or a function that obtains and verifies it from the `initialize` result. */
+  attestation: GuardAttestation | AttestationResolver;
+  /** Enforcement: `enforce`, `match`, `allowHiddenUnicode` (a `Policy` will do). Default: block, exact. */
+  settings?: GuardSettings;
+  /** Where decisions are recorded. Default: nowhere. */
+  audit?: AuditSink;
+  /** Also record every allowed call (refused calls are always recorded). Default false. */
+  auditAllowedCalls?: boolean;
+  /** Limits of the guard's own list reads. */
+  limits?: Partial<CaptureLimits>;
+  /** Names this session in the audit log. Default: a counter. */
+  sessionId?: string;
+  /** Called after every verification with its decision. */
+  onDecision?: (decision: ListsDecision) => void;
+  /** Human-readable log lines (the proxy writes them to stderr). */
+  log?: (line: string) => void;
+}
+
+/** The client side of a session: where the guard delivers messages for the client. */
+export interface ClientPeer {
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Forwarded { clientId: RpcId; method: string; token?: string | number }
+interface Internal { resolve: (result: Record<string, unknown>) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }
+
+const ALL_LISTS = Object.keys(LIST_KEYS) as ListName[];
+let sessionCounter = 0;
+
+/**
+ * The message-level core of connect-time enforcement, between a client and an upstream
+ * MCP server. It forwards the client's `initialize`, then, before answering it, reads every
+ * page of every list itself (requests with ids from the guard's own counter: every request
+ * sent upstream gets a fresh id, so the client's ids never collide with the guard's), verifies
+ * them against the signed manifest and only then lets the client in. Afterwards it answers
+ * list requests from a fresh, verified read; refuses calls to entries it does not expose;
+ * re-verifies on every `list_changed` before forwarding it; and passes everything else
+ * through, mapping ids both ways. See docs/proxy.md.
+ */
+export class GuardSession {
+  /** Called once, when the session has closed (for any reason). */
+  onclose?: (reason?: Error) => void;
+  /** Called with non-fatal problems (a message that could not be delivered). */
+  onerror?: (err: Error) => void;
+  private state: 'new' | 'initializing' | 'ready' | 'refused' | 'closed' = 'new';
+  private nextId = 0;
+  private readonly forwarded = new Map<number, Forwarded>();
+  private readonly byClientId = new Map<RpcId, number>();
+  private readonly internal = new Map<number, Internal>();
+  private readonly progress = new Map<string | number, RpcId>();
+  private readonly local = new Set<RpcId>();
+  private readonly waiting: RpcMessage[] = [];
+  private readonly upstreamWaiting: RpcMessage[] = [];
+  private readonly limits: CaptureLimits;
+  private readonly sessionId: string;
+  private readonly audit: AuditSink;
+  private refreshing = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private queued: { lists: Set<ListName>; done: Promise<void> } | undefined;
+  private readonly notifyAfter = new Map<string, Promise<void>>();
+  private verifier: Verifier | undefined;
+  private facts: SessionFacts | undefined;
+  private capabilities: Record<string, unknown> = {};
+  private initClientId: RpcId | undefined;
+  private clientCapabilities: Record<string, unknown> = {};
+
+  constructor(private readonly upstream: Transport, private readonly client: ClientPeer, private readonly options: GuardOptions) {
+    this.limits = captureLimits(options.limits);
+    this.sessionId = options.sessionId ?? `s${++sessionCounter}`;
+    this.audit = options.audit ?? NULL_AUDIT_SINK;
+    upstream.onmessage = (message) => this.fromUpstream(message);
+    upstream.onclose = () => void this.close(new CaptureError('UPSTREAM_CLOSED', `The server ${this.serverName()} closed the connection.`));
+    upstream.onerror = (err) => this.onerror?.(err);
+  }
+
+  /** Starts the upstream transport (spawns a stdio server, or prepares the HTTP client). */
+  async start(): Promise<void> {
+    await this.upstream.start();
+  }
+
+  /** The current decision, once the first verification ran. */
+  get decision(): ListsDecision | undefined {
+    return this.verifier?.decision;
+  }
+
+  /** Handles one message from the client. Never throws; answers the client when it refuses. */
+  fromClient(message: JSONRPCMessage): void {
+    const msg = message as RpcMessage;
+    if (this.state === 'closed') return;
+    const kind = kindOf(msg);
+    if (kind === 'response') return this.toUpstream(msg);
+    if (kind === 'notification') return this.clientNotification(msg);
+    if (this.state === 'refused') return this.replyRefused(msg.id!);
+    if (msg.method === 'initialize' && this.state === 'new') return this.forwardInitialize(msg);
+    if (this.state !== 'ready') return void this.waiting.push(msg);
+    if (this.refreshing > 0) return void this.chain.then(() => this.routeIfReady(msg));
+    this.route(msg);
+  }
+
+  /** Closes both sides once. Pending client requests are answered with an error first. */
+  async close(reason?: Error): Promise<void> {
+    if (this.state === 'closed') return;
+    const refused = this.state === 'refused';
+    this.state = 'closed';
+    for (const [, pending] of this.internal) {
+      clearTimeout(pending.timer);
+      pending.reject(reason ?? new CaptureError('SESSION_CLOSED', 'The session closed.'));
+    }
+    this.internal.clear();
+    const why = reason?.message ?? 'the session closed';
+    for (const id of [...this.pendingClientIds()]) {
+      this.toClient(errorResponse(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${why}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason: why }));
+    }
+    this.forwarded.clear();
+    this.byClientId.clear();
+    this.record({ event: 'session', decision: refused ? 'refused' : 'closed', reason: why });
+    await Promise.allSettled([this.upstream.close(), this.client.close()]);
+    this.onclose?.(reason);
+  }
+
+  private routeIfReady(msg: RpcMessage): void {
+    if (this.state === 'ready') this.route(msg);
+    else if (this.state === 'refused') this.replyRefused(msg.id!);
+  }
+
+  private route(msg: RpcMessage): void {
+    const params = msg.params ?? {};
+    switch (msg.method) {
+      case 'tools/list': case 'prompts/list': case 'resources/list': case 'resources/templates/list':
+        return void this.answerList(msg);
+      case 'tools/call':
+        return this.guarded(msg, this.verifier!.view.checkNamed('tools', String(params.name)));
+      case 'prompts/get':
+        return this.guarded(msg, this.verifier!.view.checkNamed('prompts', String(params.name)));
+      case 'resources/read': case 'resources/subscribe': case 'resources/unsubscribe':
+        return this.guarded(msg, this.verifier!.view.checkUri(String(params.uri)));
+      case 'completion/complete':
+        return this.guarded(msg, this.verifier!.view.checkRef(params.ref));
+      default:
+        return this.forward(msg);
+    }
+  }
+
+  private guarded(msg: RpcMessage, denial: Denial | undefined): void {
+    if (denial === undefined) {
+      if (this.options.auditAllowedCalls) this.record({ event: 'call', decision: 'allow', entry: entryOf(msg), reason: 'verified' });
+      return this.forward(msg);
+    }
+    const entry = `${denial.list}/${denial.key}`;
+    if (this.verifier!.settings.enforce === 'warn') {
+      this.record({ event: 'call', decision: 'allow', entry, code: denial.code, reason: `enforce: warn, although ${denial.reason}` });
+      return this.forward(msg);
+    }
+    const code = notVerifiedCode(denial.list);
+    const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';
+    const message = `toolseal: the ${noun} "${denial.key}" of server ${this.serverName()} is not verified (${denial.reason}); the request was not forwarded.`;
+    this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
+    this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.notVerified, message, { code, server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason }));
+  }
+
+  private async answerList(msg: RpcMessage): Promise<void> {
+    const { list, field } = LIST_METHODS[msg.method!]!;
+    if (msg.params?.cursor !== undefined) {
+      return this.toClient(errorResponse(msg.id!, -32602, 'toolseal serves every list in one page; there is no next page.'));
+    }
+    this.local.add(msg.id!);
+    await this.refresh([list]);
+    if (!this.local.delete(msg.id!) || this.state !== 'ready') return;
+    const failure = this.verifier!.failure(list);
+    if (failure !== undefined && this.verifier!.settings.enforce !== 'warn') {
+      const reason = `${msg.method} could not be read from the server: ${failure}`;
+      return this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.upstreamFailed, `toolseal: ${reason}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason }));
+    }
+    this.toClient(resultResponse(msg.id!, { [field]: this.verifier!.view.lists[list] }));
+  }
+
+  private clientNotification(msg: RpcMessage): void {
+    if (msg.method === 'notifications/initialized') return; // the guard sent its own before reading the lists
+    if (this.state !== 'ready') return void this.waiting.push(msg);
+    if (msg.method === 'notifications/cancelled') {
+      const upstreamId = this.byClientId.get(msg.params?.requestId as RpcId);
+      if (upstreamId === undefined) return; // answered locally, or already done
+      return this.toUpstream({ ...msg, params: { ...msg.params, requestId: upstreamId } });
+    }
+    this.toUpstream(msg);
+  }
+
+  private forwardInitialize(msg: RpcMessage): void {
+    this.state = 'initializing';
+    this.initClientId = msg.id;
+    const caps = msg.params?.capabilities;
+    this.clientCapabilities = caps !== null && typeof caps === 'object' ? (caps as Record<string, unknown>) : {};
+    this.forward(msg);
+  }
+
+  private forward(msg: RpcMessage): void {
+    const id = ++this.nextId;
+    const token = msg.params?._meta?.progressToken as string | number | undefined;
+    this.forwarded.set(id, token === undefined ? { clientId: msg.id!, method: msg.method! } : { clientId: msg.id!, method: msg.method!, token });
+    this.byClientId.set(msg.id!, id);
+    if (token !== undefined) this.progress.set(token, msg.id!);
+    this.toUpstream({ ...msg, id });
+  }
+
+  private fromUpstream(message: JSONRPCMessage): void {
+    const msg = message as RpcMessage;
+    if (this.state === 'closed' || this.state === 'refused') return;
+    const kind = kindOf(msg);
+    if (kind === 'response') return this.upstreamResponse(msg);
+    if (this.state !== 'ready') return void this.upstreamWaiting.push(msg);
+    if (kind === 'request') return this.toClient(msg);
+    const lists = LIST_CHANGED[msg.method!];
+    if (lists) return this.afterRefresh(msg, lists);
+    if (msg.method === 'notifications/progress') {
+      return this.toClient(msg, this.progress.get(msg.params?.progressToken as string | number));
+    }
+    this.toClient(msg);
+  }
+
+  /** Re-verifies, then forwards the `list_changed` once per refresh, however many arrived meanwhile. */
+  private afterRefresh(msg: RpcMessage, lists: ListName[]): void {
+    const done = this.refresh(lists);
+    if (this.notifyAfter.get(msg.method!) === done) return;
+    this.notifyAfter.set(msg.method!, done);
+    void done.then(() => {
+      if (this.notifyAfter.get(msg.method!) === done) this.notifyAfter.delete(msg.method!);
+      if (this.state === 'ready') this.toClient(msg);
+    });
+  }
+
+  private upstreamResponse(msg: RpcMessage): void {
+    const id = msg.id as number;
+    const internal = this.internal.get(id);
+    if (internal) {
+      this.internal.delete(id);
+      clearTimeout(internal.timer);
+      if (msg.error) internal.reject(new UpstreamRpcError(msg.error.code, String(msg.error.message)));
+      else internal.resolve(msg.result ?? {});
+      return;
+    }
+    const pending = this.forwarded.get(id);
+    if (pending === undefined) return; // an answer to nothing the guard asked: dropped
+    this.forwarded.delete(id);
+    this.byClientId.delete(pending.clientId);
+    if (pending.token !== undefined) this.progress.delete(pending.token);
+    if (pending.method === 'initialize') return void this.completeInitialize(msg, pending.clientId);
+    this.toClient({ ...msg, id: pending.clientId }, pending.clientId);
+  }
+
+  private async completeInitialize(msg: RpcMessage, clientId: RpcId): Promise<void> {
+    if (msg.error || !msg.result) {
+      this.state = 'new';
+      return this.toClient({ ...msg, id: clientId });
+    }
+    const result = msg.result;
+    const caps = result.capabilities;
+    this.capabilities = caps !== null && typeof caps === 'object' ? (caps as Record<string, unknown>) : {};
+    const protocolVersion = String(result.protocolVersion ?? '');
+    this.facts = { serverInfo: result.serverInfo, instructions: result.instructions, protocolVersion, clientCapabilities: this.clientCapabilities };
+    this.upstream.setProtocolVersion?.(protocolVersion);
+    this.toUpstream({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    try {
+      const source = this.options.attestation;
+      this.verifier = new Verifier(typeof source === 'function' ? await source(result) : source, this.options.settings);
+    } catch (err) {
+      return this.refuse(`the signed manifest could not be obtained: ${(err as Error).message}`);
+    }
+    this.record({ event: 'session', decision: 'open', digest: this.verifier.attestation.digest, reason: `verifying against the manifest signed for ${this.verifier.attestation.manifest.server.name}` });
+    await this.recapture(ALL_LISTS);
+    if (this.state !== 'initializing') return;
+    const exposeInstructions = this.verifier.decision?.verdict.instructions.exposed ?? false;
+    const { instructions: _dropped, ...withoutInstructions } = result;
+    this.toClient(resultResponse(clientId, exposeInstructions ? result : withoutInstructions));
+    this.state = 'ready';
+    for (const waiting of this.waiting.splice(0)) this.fromClient(waiting as JSONRPCMessage);
+    for (const waiting of this.upstreamWaiting.splice(0)) this.fromUpstream(waiting as JSONRPCMessage);
+  }
+
+  /** Queues a re-read of `lists`; requests arriving while one is queued join it. */
+  private refresh(lists: ListName[]): Promise<void> {
+    if (this.queued) {
+      for (const list of lists) this.queued.lists.add(list);
+      return this.queued.done;
+    }
+    const queued = { lists: new Set(lists), done: Promise.resolve() };
+    this.refreshing++;
+    queued.done = this.chain.then(async () => {
+      if (this.queued === queued) this.queued = undefined;
+      try {
+        await this.recapture([...queued.lists]);
+      } finally {
+        this.refreshing--;
+      }
+    });
+    this.queued = queued;
+    this.chain = queued.done.catch((err: Error) => this.onerror?.(err));
+    return queued.done;
+  }
+
+  private async recapture(lists: ListName[]): Promise<void> {
+    const verifier = this.verifier!;
+    const name = this.serverName();
+    await Promise.all(lists.map(async (list) => {
+      if (!this.capabilities[LIST_CAPABILITY[list]]) return verifier.setList(list, []);
+      try {
+        verifier.setList(list, await readWholeList(this.request, list, this.limits, `The server ${name}`));
+      } catch (err) {
+        verifier.setFailed(list, (err as Error).message);
+      }
+    }));
+    if (this.state !== 'ready' && this.state !== 'initializing') return;
+    const { decision, changes } = verifier.verify(this.facts!);
+    for (const change of changes) this.record(change);
+    const v = decision.verdict;
+    this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summary(decision) });
+    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${this.serverName()}: ${v.decision}: ${summary(decision)}`);
+    this.options.onDecision?.(decision);
+    if (v.decision === 'refuse') return this.refuse(v.refusal!.reason);
+  }
+
+  private readonly request: UpstreamRequest = (method, params) => new Promise((resolve, reject) => {
+    if (this.state === 'closed') return reject(new CaptureError('SESSION_CLOSED', 'The session closed.'));
+    const id = ++this.nextId;
+    const timer = setTimeout(() => {
+      this.internal.delete(id);
+      reject(new CaptureError('CAPTURE_TIMEOUT', `no answer to ${method} within ${this.limits.requestTimeoutMs} ms`));
+    }, this.limits.requestTimeoutMs);
+    this.internal.set(id, { resolve, reject, timer });
+    this.toUpstream({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
+  });
+
+  private refuse(reason: string): void {
+    if (this.state === 'closed' || this.state === 'refused') return;
+    const initializing = this.state === 'initializing';
+    this.state = 'refused';
+    const message = `toolseal refused the server ${this.serverName()} (enforce: block): ${reason}`;
+    this.options.log?.(message);
+    if (initializing && this.initClientId !== undefined) this.replyRefused(this.initClientId, reason);
+    for (const id of [...this.pendingClientIds()]) this.replyRefused(id, reason);
+    for (const waiting of this.waiting.splice(0)) if (waiting.id !== undefined) this.replyRefused(waiting.id, reason);
+    this.forwarded.clear();
+    this.byClientId.clear();
+    this.local.clear();
+    void this.close(new SessionRefusedError(this.serverName(), message));
+  }
+
+  private replyRefused(id: RpcId, reason = 'the server was refused earlier in this session'): void {
+    const message = `toolseal refused the server ${this.serverName()} (enforce: block): ${reason}`;
+    this.toClient(errorResponse(id, GUARD_RPC_CODES.sessionRefused, message, { code: 'SESSION_REFUSED', server: this.serverName(), reason }));
+  }
+
+  private *pendingClientIds(): Iterable<RpcId> {
+    for (const pending of this.forwarded.values()) yield pending.clientId;
+    yield* this.local;
+  }
+
+  private toUpstream(msg: RpcMessage): void {
+    this.upstream.send(msg as JSONRPCMessage).catch((err: Error) => this.onerror?.(err));
+  }
+
+  private toClient(msg: RpcMessage | JSONRPCMessage, related?: RpcId): void {
+    this.client.send(msg as JSONRPCMessage, related === undefined ? undefined : { relatedRequestId: related }).catch((err: Error) => this.onerror?.(err));
+  }
+
+  private record(fields: Omit<AuditRecord, 'time' | 'server' | 'session'>): void {
+    const enforce = this.verifier?.settings.enforce;
+    this.audit.write({ time: new Date().toISOString(), server: this.serverName(), session: this.sessionId, ...(enforce ? { enforce } : {}), ...fields });
+  }
+
+  private serverName(): string {
+    if (this.verifier) return this.verifier.attestation.manifest.server.name;
+    const info = this.facts?.serverInfo as { name?: unknown } | undefined;
+    return typeof info?.name === 'string' ? info.name : 'upstream';
+  }
+}
+
+function entryOf(msg: RpcMessage): string {
+  const p = msg.params ?? {};
+  if (msg.method === 'tools/call') return `tools/${String(p.name)}`;
+  if (msg.method === 'prompts/get') return `prompts/${String(p.name)}`;
+  return `resources/${String(p.uri ?? (p.ref as { uri?: unknown } | undefined)?.uri ?? '')}`;
+}
+
+function summary(decision: ListsDecision): string {
+  const v = decision.verdict;
+  const exposed = Object.values(decision.exposed).reduce((n, l) => n + l.length, 0);
+  const parts = [`${exposed} entries exposed, ${decision.hidden.length} hidden`];
+  if (v.refusal) parts.push(v.refusal.reason);
+  else for (const h of decision.hidden.slice(0, 5)) parts.push(`${h.list}/${h.key}: ${h.reason}`);
+  if (v.decision === 'warn') for (const m of v.mismatched.slice(0, 5)) parts.push(`${m.list}/${m.key}: ${m.reason}`);
+  if (!v.instructions.exposed && v.instructions.reason) parts.push(`instructions hidden: ${v.instructions.reason}`);
+  return parts.join('; ');
+}

@@ -1,0 +1,107 @@
+import { entryDigests } from '../manifest/digest.js';
+import { LIST_KEYS, type ListName } from '../manifest/schema.js';
+import type { AuditRecord } from './audit.js';
+import { decideLists, type ListsDecision } from './decide.js';
+import { emptyLists, liveManifest, type LiveCapture, type RawLists } from './live.js';
+import { resolveGuardSettings, type GuardAttestation, type GuardSettings, type ResolvedGuardSettings } from './settings.js';
+import { ExposureView } from './view.js';
+
+/** The `initialize` facts a verification needs besides the lists. */
+export type SessionFacts = Omit<LiveCapture, 'lists'>;
+
+/**
+ * Holds one session's verification state: the last raw lists per list, the decision and
+ * the exposure view derived from it. Each {@link Verifier.verify} re-decides over all four
+ * lists (a change in one list can only be judged against the whole manifest, e.g. a rename)
+ * and reports, as audit records, only the entries whose exposure changed.
+ */
+export class Verifier {
+  readonly settings: ResolvedGuardSettings;
+  view = new ExposureView(undefined);
+  decision: ListsDecision | undefined;
+  private readonly raw: RawLists = emptyLists();
+  private readonly failed = new Map<ListName, string>();
+  private readonly exposure = new Map<string, string>();
+  private readonly signedDigests: Map<string, string>;
+
+  constructor(readonly attestation: GuardAttestation, settings: GuardSettings | undefined) {
+    this.settings = resolveGuardSettings(settings);
+    this.signedDigests = new Map(entryDigests(attestation.manifest).map((d) => [`${d.list}\0${d.key}`, d.digest]));
+  }
+
+  /** Records a freshly read list. */
+  setList(list: ListName, entries: unknown[]): void {
+    this.raw[list] = entries;
+    this.failed.delete(list);
+  }
+
+  /**
+   * Records that a list could not be read. Under `filter` its entries are hidden until it
+   * reads again (fail closed); under `warn` the last good read stays in place.
+   */
+  setFailed(list: ListName, reason: string): void {
+    this.failed.set(list, reason);
+    if (this.settings.enforce === 'filter') this.raw[list] = [];
+  }
+
+  /** Why `list` could not be read the last time, if it could not. */
+  failure(list: ListName): string | undefined {
+    return this.failed.get(list);
+  }
+
+  /**
+   * Decides over the current lists and updates the view. Returns the decision and the audit
+   * records of entries whose exposure changed (all of them the first time). A list that
+   * failed to read refuses the session under `block`.
+   */
+  verify(facts: SessionFacts): { decision: ListsDecision; changes: Omit<AuditRecord, 'time' | 'server' | 'session'>[] } {
+    const { manifest, rejected } = liveManifest({ ...facts, lists: this.raw }, this.attestation.manifest);
+    const decision = decideLists(this.attestation, manifest, this.settings, rejected);
+    if (this.failed.size > 0 && this.settings.enforce === 'block') {
+      const reason = [...this.failed].map(([list, why]) => `${list} could not be read: ${why}`).join('; ');
+      decision.verdict.decision = 'refuse';
+      decision.verdict.ok = false;
+      decision.verdict.refusal = { code: 'SESSION_REFUSED', reason };
+      decision.exposed = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
+    }
+    this.decision = decision;
+    this.view = new ExposureView(decision);
+    return { decision, changes: this.exposureChanges(decision) };
+  }
+
+  private exposureChanges(decision: ListsDecision): Omit<AuditRecord, 'time' | 'server' | 'session'>[] {
+    const out: Omit<AuditRecord, 'time' | 'server' | 'session'>[] = [];
+    const now = new Map<string, Omit<AuditRecord, 'time' | 'server' | 'session'>>();
+    const mismatched = new Map(decision.verdict.mismatched.map((m) => [`${m.list}\0${m.key}`, m]));
+    for (const [list, entries] of Object.entries(decision.exposed) as [ListName, object[]][]) {
+      for (const entry of entries) {
+        const key = String((entry as Record<string, unknown>)[LIST_KEYS[list]]);
+        const mismatch = mismatched.get(`${list}\0${key}`);
+        const digest = mismatch?.digest ?? this.signedDigests.get(`${list}\0${key}`);
+        now.set(`${list}\0${key}`, {
+          event: 'entry', decision: 'expose', entry: `${list}/${key}`, ...(digest ? { digest } : {}),
+          ...(mismatch ? { code: mismatch.code, reason: `exposed under enforce: warn although ${mismatch.reason}` } : { reason: 'matches the signed entry' }),
+        });
+      }
+    }
+    for (const hidden of decision.hidden) {
+      now.set(`${hidden.list}\0${hidden.key}`, {
+        event: 'entry', decision: 'hide', entry: `${hidden.list}/${hidden.key}`, code: hidden.code, reason: hidden.reason,
+        ...(hidden.digest ? { digest: hidden.digest } : {}),
+      });
+    }
+    for (const [id, record] of now) {
+      const fingerprint = `${record.decision}|${record.digest ?? ''}|${record.code ?? ''}`;
+      if (this.exposure.get(id) !== fingerprint) out.push(record);
+      this.exposure.set(id, fingerprint);
+    }
+    for (const id of [...this.exposure.keys()]) {
+      if (!now.has(id)) {
+        this.exposure.delete(id);
+        const [list, key] = id.split('\0');
+        out.push({ event: 'entry', decision: 'gone', entry: `${list}/${key}`, reason: 'the server no longer lists it' });
+      }
+    }
+    return out;
+  }
+}

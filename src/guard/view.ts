@@ -1,0 +1,98 @@
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { LIST_KEYS, type ListName } from '../manifest/schema.js';
+import type { ListsDecision } from './decide.js';
+import type { EntryFinding } from './live.js';
+
+/** Why a request for one entry is not allowed. */
+export interface Denial {
+  list: ListName;
+  key: string;
+  code: string;
+  reason: string;
+}
+
+const LISTS = Object.keys(LIST_KEYS) as ListName[];
+
+/**
+ * What a client may currently see and use: the exposed entries of the last verification,
+ * indexed for the per-call checks (a set lookup per `tools/call`).
+ */
+export class ExposureView {
+  readonly lists: Readonly<Record<ListName, readonly object[]>>;
+  private readonly keys: Record<ListName, Set<string>>;
+  private readonly hidden = new Map<string, EntryFinding>();
+  private readonly templates: { template: UriTemplate; exposed: boolean; key: string }[] = [];
+
+  constructor(decision: ListsDecision | undefined) {
+    this.lists = decision?.exposed ?? { tools: [], prompts: [], resources: [], resourceTemplates: [] };
+    this.keys = {} as Record<ListName, Set<string>>;
+    for (const list of LISTS) this.keys[list] = new Set(this.lists[list].map((e) => keyOf(list, e)));
+    for (const finding of decision?.hidden ?? []) this.hidden.set(`${finding.list}\0${finding.key}`, finding);
+    for (const entry of this.lists.resourceTemplates) this.addTemplate(keyOf('resourceTemplates', entry), true);
+    for (const finding of decision?.hidden ?? []) if (finding.list === 'resourceTemplates') this.addTemplate(finding.key, false);
+  }
+
+  /** True when the entry is exposed. */
+  exposes(list: ListName, key: string): boolean {
+    return this.keys[list].has(key);
+  }
+
+  /** Why `tools/call` or `prompts/get` of `key` is not allowed, or undefined when it is. */
+  checkNamed(list: 'tools' | 'prompts', key: string): Denial | undefined {
+    if (this.keys[list].has(key)) return undefined;
+    const finding = this.hidden.get(`${list}\0${key}`);
+    if (finding) return { list, key, code: finding.code, reason: finding.reason };
+    return { list, key, code: 'ENTRY_NOT_LISTED', reason: 'it is not in the verified list' };
+  }
+
+  /**
+   * Why reading `uri` is not allowed, or undefined. A listed, exposed resource or a URI that
+   * matches an exposed template is allowed; a hidden resource, or a URI that matches only
+   * hidden templates, is not. Other URIs (resource links a tool returned) are allowed:
+   * the manifest signs what lists show, not resource contents.
+   */
+  checkUri(uri: string): Denial | undefined {
+    if (this.keys.resources.has(uri)) return undefined;
+    const finding = this.hidden.get(`resources\0${uri}`);
+    if (finding) return { list: 'resources', key: uri, code: finding.code, reason: finding.reason };
+    let hiddenMatch: Denial | undefined;
+    for (const { template, exposed, key } of this.templates) {
+      if (!safeMatch(template, uri)) continue;
+      if (exposed) return undefined;
+      const f = this.hidden.get(`resourceTemplates\0${key}`)!;
+      hiddenMatch ??= { list: 'resourceTemplates', key, code: f.code, reason: f.reason };
+    }
+    return hiddenMatch;
+  }
+
+  /** Why completing against a prompt or template ref is not allowed, or undefined. */
+  checkRef(ref: unknown): Denial | undefined {
+    const r = (ref ?? {}) as { type?: unknown; name?: unknown; uri?: unknown };
+    if (r.type === 'ref/prompt' && typeof r.name === 'string') return this.checkNamed('prompts', r.name);
+    if (r.type === 'ref/resource' && typeof r.uri === 'string' && !this.keys.resourceTemplates.has(r.uri)) {
+      const f = this.hidden.get(`resourceTemplates\0${r.uri}`);
+      if (f) return { list: 'resourceTemplates', key: r.uri, code: f.code, reason: f.reason };
+    }
+    return undefined;
+  }
+
+  private addTemplate(key: string, exposed: boolean): void {
+    try {
+      this.templates.push({ template: new UriTemplate(key), exposed, key });
+    } catch {
+      // An unparsable template matches nothing; it is still listed (or hidden) by key.
+    }
+  }
+}
+
+function safeMatch(template: UriTemplate, uri: string): boolean {
+  try {
+    return template.match(uri) !== null;
+  } catch {
+    return false;
+  }
+}
+
+function keyOf(list: ListName, entry: object): string {
+  return String((entry as Record<string, unknown>)[LIST_KEYS[list]]);
+}
