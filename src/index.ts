@@ -83,3 +83,12 @@ export {
   type VerifiedAttestation, type FailedCheck, type AttestationVerifierOptions, type LiveCheck, type LiveCheckOptions,
   type ProgressReporter, type ProgressStream,
 } from './audit/index.js';
+
+export {
+  GUARD_RPC_CODES, EntryNotVerifiedError, ToolNotVerifiedError, SessionRefusedError, toGuardError,
+  resolveGuardSettings, liveManifest, decideLists, createFileAuditSink, NULL_AUDIT_SINK,
+  GuardSession, GuardedTransport, createGuardedTransport, guardClient,
+  type GuardErrorData, type GuardAttestation, type GuardSettings, type ResolvedGuardSettings, type EnforceMode,
+  type LiveCapture, type RawLists, type EntryFinding, type ListsDecision, type GuardVerdict, type GuardDecision,
+  type AuditSink, type AuditRecord, type GuardOptions, type ClientPeer, type AttestationResolver, type GuardedClient,
+} from './guard/index.js';
