@@ -28,7 +28,7 @@ type Phase = 'spawn' | 'handshake' | 'listing' | 'close' | 'total';
 
 async function phases(profile: ClientProfile): Promise<Record<Exclude<Phase, 'total'>, number>> {
   const transport = new StdioClientTransport({ command: BIN, args: ['stdio'], stderr: 'pipe' });
-  transport.stderr?.resume();
+  transport.stderr?.on('data', () => undefined); // drain, never print
   const watch = watchTransport(transport);
   const client = new Client({ name: 'bench', version: '1' }, { capabilities: structuredClone(profile.capabilities) as Record<string, never> });
   answerProfileRequests(client, profile);
