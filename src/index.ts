@@ -69,7 +69,7 @@ export {
 } from './verify/index.js';
 
 export {
-  audit, runAudit, summarize, auditServer, describeSigner, AUDIT_STATUSES, AUDIT_RULES, auditRule,
+  audit, runAudit, summarize, auditServer, AUDIT_STATUSES, AUDIT_RULES, auditRule,
   AUDIT_REPORT_MEDIA_TYPE, AuditReportSchema, ServerAuditSchema, AuditSummarySchema,
   ServerJsonSchema, ToolsealMetaSchema, PUBLISHER_META_KEY, TOOLSEAL_META_KEY, PUBLISHER_META_MAX_BYTES,
   parseServerJson, toolsealMetaOf, bundleFileName, listRegistryServers, serversUrl, readServerJsonPaths,
@@ -80,7 +80,7 @@ export {
   type AuditReport, type ServerAudit, type ServerJson, type ToolsealMeta, type MetaLookup, type RegistryListOptions,
   type RawEntry, type AuditPolicy, type AuditPolicyInput, type NamespacePolicies, type ResolvedPolicy,
   type RetryOptions, type FetchOutcome, type CacheStats, type CachedOutcome, type AttestationVerifier,
-  type VerifiedAttestation, type FailedCheck, type AttestationVerifierOptions, type LiveCheck, type LiveCheckOptions,
+  type FailedCheck, type AttestationVerifierOptions, type LiveCheck, type LiveCheckOptions,
   type ProgressReporter, type ProgressStream,
 } from './audit/index.js';
 
@@ -88,7 +88,20 @@ export {
   GUARD_RPC_CODES, EntryNotVerifiedError, ToolNotVerifiedError, SessionRefusedError, toGuardError,
   resolveGuardSettings, liveManifest, decideLists, createFileAuditSink, NULL_AUDIT_SINK,
   GuardSession, GuardedTransport, createGuardedTransport, guardClient,
+  BUNDLE_META_KEY, readBundleSource, bundleFromInitialize, prepareAttestation, upstreamTransport, runStdioProxy, startHttpProxy,
+  type BundleFetchOptions, type BundleOrigin, type PrepareAttestationOptions, type UpstreamOptions,
+  type StdioProxyOptions, type ProxyEnd, type HttpProxyOptions, type HttpProxy,
   type GuardErrorData, type GuardAttestation, type GuardSettings, type ResolvedGuardSettings, type EnforceMode,
   type LiveCapture, type RawLists, type EntryFinding, type ListsDecision, type GuardVerdict, type GuardDecision,
   type AuditSink, type AuditRecord, type GuardOptions, type ClientPeer, type AttestationResolver, type GuardedClient,
 } from './guard/index.js';
+
+export { createSigner, parseArtifactSpec, type SignerOptions } from './sign/create-signer.js';
+export {
+  createManifestVerifier, type ManifestVerifier, type ManifestVerifierOptions, type VerifiedAttestation,
+} from './verify/verify-server.js';
+export { checkManifestPolicy } from './verify/manifest-policy.js';
+export { VerificationCache } from './verify/cache.js';
+export { VerdictSchema, ProblemSchema, SignerSchema, VERDICT_MEDIA_TYPE, type Verdict, type Problem } from './verify/verdict.js';
+export { renderVerdict, describeSigner } from './verify/render-verdict.js';
+export { inspectBundle, type BundleClaims } from './verify/inspect.js';

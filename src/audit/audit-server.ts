@@ -26,6 +26,11 @@ export interface AuditContext {
   live?: LiveCheck;
   /** The hex digest identifying a policy (and its trust material) in cache keys. */
   policyDigest(resolved: ResolvedPolicy): Promise<string>;
+  /**
+   * Verifications of this run by cache key, so servers that share a bundle and policy
+   * (mirrors, several versions) are verified once even when they run at the same time.
+   */
+  inFlight: Map<string, Promise<CachedOutcome>>;
 }
 
 type Base = Pick<ServerAudit, 'name' | 'origin'> & Partial<ServerAudit>;
@@ -101,12 +106,23 @@ async function verifyAndCheck(base: Base, bytes: Buffer, server: ServerJson, poi
 /** Verification is the expensive step; its outcome is cached by bundle bytes and policy. */
 async function verifyCached(bytes: Buffer, resolved: ResolvedPolicy, ctx: AuditContext): Promise<{ outcome: CachedOutcome; cached: boolean }> {
   const bundleHex = sha256Hex(bytes);
-  const policyHex = ctx.cache ? await ctx.policyDigest(resolved) : '';
-  const hit = ctx.cache ? await ctx.cache.get(bundleHex, policyHex) : undefined;
-  if (hit) return { outcome: hit, cached: true };
-  const outcome = await verifyBytes(bytes, resolved, ctx);
-  await ctx.cache?.put(bundleHex, policyHex, outcome);
-  return { outcome, cached: false };
+  const policyHex = await ctx.policyDigest(resolved);
+  const key = `${bundleHex}-${policyHex}`;
+  const shared = ctx.inFlight.get(key);
+  if (shared) return { outcome: await shared, cached: true };
+  let fromDisk = false;
+  const work = (async (): Promise<CachedOutcome> => {
+    const hit = await ctx.cache?.get(bundleHex, policyHex);
+    if (hit) {
+      fromDisk = true;
+      return hit;
+    }
+    const outcome = await verifyBytes(bytes, resolved, ctx);
+    await ctx.cache?.put(bundleHex, policyHex, outcome);
+    return outcome;
+  })();
+  ctx.inFlight.set(key, work);
+  return { outcome: await work, cached: fromDisk };
 }
 
 async function verifyBytes(bytes: Buffer, resolved: ResolvedPolicy, ctx: AuditContext): Promise<CachedOutcome> {
@@ -137,8 +153,8 @@ function githubOwnerProblem(signer: SignerIdentity, owner: string): string | und
   return `the certificate says the run was for a repository of ${claimed}, not of https://github.com/${owner}; only ${owner}'s repositories may sign for io.github.${owner}.`;
 }
 
-/** A short signer description for reasons and tables. */
-export function describeSigner(signer: SignerIdentity): string {
+/** A short signer description for reasons. */
+function describeSigner(signer: SignerIdentity): string {
   return signer.kind === 'keyless' ? `${signer.subject} (issuer ${signer.issuer})` : `key ${signer.publicKeyFingerprint.slice(0, 23)}…`;
 }
 

@@ -1,7 +1,7 @@
 /** `toolseal audit`: registry reading, batch verification, reports. */
 export { audit, type AuditOptions } from './audit.js';
 export { runAudit, summarize, type RunAuditOptions } from './run.js';
-export { auditServer, describeSigner, type AuditContext } from './audit-server.js';
+export { auditServer, type AuditContext } from './audit-server.js';
 export { AUDIT_STATUSES, AUDIT_RULES, auditRule, type AuditStatus, type AuditRule, type AuditRuleName } from './rules.js';
 export {
   AUDIT_REPORT_MEDIA_TYPE, AuditReportSchema, ServerAuditSchema, AuditSummarySchema, type AuditReport, type ServerAudit,

@@ -25,8 +25,8 @@ export interface RunAuditOptions {
  * order. An abort (Ctrl-C) stops the run between servers: what finished is reported and
  * cached, `complete` is false, and a re-run repeats only the rest.
  */
-export async function runAudit(entries: RawEntry[], ctx: Omit<AuditContext, 'policyDigest'>, options: RunAuditOptions): Promise<AuditReport> {
-  const context: AuditContext = { ...ctx, policyDigest: policyDigester() };
+export async function runAudit(entries: RawEntry[], ctx: Omit<AuditContext, 'policyDigest' | 'inFlight'>, options: RunAuditOptions): Promise<AuditReport> {
+  const context: AuditContext = { ...ctx, policyDigest: policyDigester(), inFlight: new Map() };
   const results: (ServerAudit | undefined)[] = new Array(entries.length);
   let next = 0;
   let done = 0;
