@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerCapture } from './capture.js';
 import { registerDiff } from './diff.js';
+import { registerProxy } from './proxy.js';
 import { registerVerifyBundle } from './verify-bundle.js';
 
 /** Registers every subcommand on the program. One file per command in this folder. */
@@ -9,5 +10,6 @@ export function registerCommands(program: Command): void {
   registerAudit(program);
   registerCapture(program);
   registerDiff(program);
+  registerProxy(program);
   registerVerifyBundle(program);
 }

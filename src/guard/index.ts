@@ -7,3 +7,8 @@ export { createFileAuditSink, NULL_AUDIT_SINK, type AuditSink, type AuditRecord 
 export { GuardSession, type GuardOptions, type ClientPeer, type AttestationResolver } from './session.js';
 export { GuardedTransport, createGuardedTransport } from './transport.js';
 export { guardClient, type GuardedClient } from './client.js';
+export { BUNDLE_META_KEY, readBundleSource, bundleFromInitialize, type BundleFetchOptions } from './bundle-source.js';
+export { prepareAttestation, type BundleOrigin, type PrepareAttestationOptions } from './attestation.js';
+export { upstreamTransport, type UpstreamOptions } from './upstream.js';
+export { runStdioProxy, type StdioProxyOptions, type ProxyEnd } from './proxy-stdio.js';
+export { startHttpProxy, type HttpProxyOptions, type HttpProxy } from './proxy-http.js';

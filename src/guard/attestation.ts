@@ -1,0 +1,34 @@
+import type { Policy } from '../verify/policy.js';
+import type { TrustSource } from '../verify/trust/source.js';
+import { createManifestVerifier } from '../verify/verify-server.js';
+import { bundleFromInitialize, readBundleSource, type BundleFetchOptions } from './bundle-source.js';
+import type { AttestationResolver } from './session.js';
+import type { GuardAttestation } from './settings.js';
+
+/** Where the proxy takes the bundle from. */
+export type BundleOrigin = { kind: 'source'; source: string } | { kind: 'server' };
+
+/** Options of {@link prepareAttestation}. */
+export interface PrepareAttestationOptions extends BundleFetchOptions {
+  policy: Policy;
+  bundle: BundleOrigin;
+  /** Trust material; default: what `policy.trust` names. */
+  trustSource?: TrustSource;
+}
+
+/**
+ * Verifies the bundle once, before any client connects (a file or URL), or returns a
+ * resolver that verifies the bundle each server offers in its `initialize` result
+ * (`--bundle-from-server`). Trust material is loaded once either way, and a server's
+ * repeated offer of the same bundle is verified once (the verifier caches by digest).
+ *
+ * @throws VerificationError when a file or URL bundle does not verify under the policy
+ */
+export async function prepareAttestation(options: PrepareAttestationOptions): Promise<GuardAttestation | AttestationResolver> {
+  const verifier = await createManifestVerifier({ policy: options.policy, ...(options.trustSource ? { trustSource: options.trustSource } : {}) });
+  if (options.bundle.kind === 'server') {
+    return async (initializeResult) => verifier.verifyAttestation(bundleFromInitialize(initializeResult), 'the bundle the server offered');
+  }
+  const { source } = options.bundle;
+  return verifier.verifyAttestation(await readBundleSource(source, options), source);
+}
