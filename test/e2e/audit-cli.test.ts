@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditReportSchema } from '../../src/index.js';
+import {
+  manifestFor, serverJson, startBundleHost, startRegistry, startSigningBench, type BundleHost, type SigningBench,
+} from './audit.helpers.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Spawns the built CLI; `onStderr` may act on progress lines (e.g. send SIGINT). */
+function runCli(args: string[], onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TOOLSEAL_CACHE_DIR: join(tmpdir(), 'toolseal-audit-unused') } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr, (signal) => child.kill(signal));
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+const SERVERS = 10;
+let bench: SigningBench;
+let host: BundleHost;
+let registry: Awaited<ReturnType<typeof startRegistry>>;
+let mixed: Awaited<ReturnType<typeof startRegistry>>;
+
+beforeAll(async () => {
+  bench = await startSigningBench();
+  host = await startBundleHost();
+  const list: unknown[] = [];
+  for (let i = 0; i < SERVERS; i++) {
+    const { bundle } = await bench.sign(manifestFor(`s${i}`));
+    host.routes.set(`/s${i}.json`, { kind: 'ok', body: JSON.stringify(bundle), delayMs: 0 });
+    list.push(serverJson(`io.github.acme/s${i}`, { bundle: `${host.url}/s${i}.json` }));
+  }
+  registry = await startRegistry(list, 4);
+  mixed = await startRegistry([list[0], serverJson('io.github.acme/unsigned')], 10);
+});
+
+afterAll(async () => {
+  await Promise.all([host?.close(), registry?.close(), mixed?.close(), bench?.sigstore.close()]);
+});
+
+describe('toolseal audit (built CLI)', () => {
+  it('exits 0 when every server verified, and writes JSON, SARIF and Markdown', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'toolseal-audit-cli-'));
+    const run = await runCli(['audit', '--registry', registry.url, '--trusted-root', bench.trustedRootPath, '--cache-dir', join(dir, 'cache'),
+      '--json', '--sarif', join(dir, 'out.sarif'), '--markdown', join(dir, 'out.md')]);
+    expect(run.stderr).toContain(`[${SERVERS}/${SERVERS}] verified`);
+    expect(run.code).toBe(0);
+    const report = AuditReportSchema.parse(JSON.parse(run.stdout));
+    expect(report.summary.verified).toBe(SERVERS);
+    const sarif = JSON.parse(await readFile(join(dir, 'out.sarif'), 'utf8')) as { version: string; runs: { results: unknown[] }[] };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]!.results).toHaveLength(SERVERS);
+    expect(await readFile(join(dir, 'out.md'), 'utf8')).toContain('## Verified');
+  });
+
+  it('exits 1 and prints a table when any server is not verified', async () => {
+    const run = await runCli(['audit', '--registry', mixed.url, '--trusted-root', bench.trustedRootPath, '--no-cache']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^STATUS\s+RULE\s+SERVER/m);
+    expect(run.stdout).toMatch(/unsigned\s+TSA301\s+io\.github\.acme\/unsigned@1\.0\.0/);
+    expect(run.stdout).toContain('2 server(s): 1 verified, 1 unsigned');
+  });
+
+  it.each([
+    [['audit'], 'AUDIT_SOURCE_REQUIRED'],
+    [['audit', '--registry', 'http://127.0.0.1:9', '--server-json', 'x.json'], 'AUDIT_SOURCE_REQUIRED'],
+    [['audit', '--registry', 'http://127.0.0.1:9', '--retries', '0', '--timeout', '500'], 'REGISTRY_UNREACHABLE'],
+    [['audit', '--server-json', '/nonexistent/servers'], 'SERVER_JSON_PATH_MISSING'],
+    [['audit', '--registry', 'http://127.0.0.1:9', '--concurrency', '0'], '--concurrency must be a whole number'],
+  ])('exits 2 when the audit cannot run: %j', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it('Ctrl-C leaves only complete cache entries, and a re-run finishes with only the rest to do', async () => {
+    for (let i = 0; i < SERVERS; i++) host.routes.set(`/s${i}.json`, { ...(host.routes.get(`/s${i}.json`) as { kind: 'ok'; body: string }), delayMs: 400 });
+    const cacheDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-sigint-'));
+    const args = ['audit', '--registry', registry.url, '--trusted-root', bench.trustedRootPath, '--cache-dir', cacheDir, '--concurrency', '2', '--json'];
+    let sent = false;
+    const interrupted = await runCli(args, (stderr, kill) => {
+      if (!sent && stderr.includes(`[3/${SERVERS}]`)) {
+        sent = true;
+        kill('SIGINT');
+      }
+    });
+    expect(sent).toBe(true);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('interrupted');
+    const partial = AuditReportSchema.parse(JSON.parse(interrupted.stdout));
+    expect(partial.complete).toBe(false);
+    expect(partial.servers.length).toBeGreaterThanOrEqual(3);
+    expect(partial.servers.length).toBeLessThan(SERVERS);
+    const files = await readdir(join(cacheDir, 'v1'));
+    expect(files.filter((f) => !f.endsWith('.json'))).toEqual([]);
+    for (const f of files) expect(JSON.parse(await readFile(join(cacheDir, 'v1', f), 'utf8'))).toMatchObject({ version: 1, outcome: { ok: true } });
+    expect(files.length).toBeGreaterThanOrEqual(partial.servers.length);
+
+    const resumed = await runCli(args);
+    expect(resumed.code).toBe(0);
+    const report = AuditReportSchema.parse(JSON.parse(resumed.stdout));
+    expect(report.complete).toBe(true);
+    expect(report.cache).toMatchObject({ hits: files.length, misses: SERVERS - files.length, writes: SERVERS - files.length });
+    expect((await readdir(join(cacheDir, 'v1'))).length).toBe(SERVERS);
+  });
+});
