@@ -59,7 +59,7 @@ export {
   readPolicyFile, parsePolicy, identityPolicyOf, policyFromFlags,
   signerFromCertificate, matchKeylessIdentity, matchAnyKeylessIdentity, anchoredPattern, refGlob,
   FULCIO_CLAIM_OIDS, OID_ISSUER_V1, OID_ISSUER_V2,
-  TRUSTED_ROOT_MEDIA_TYPES, TrustedRootJsonSchema, validateTrustedRootJson, trustMaterialFromJson, trustMaterialFromText,
+  TRUSTED_ROOT_MEDIA_TYPES, TrustedRootJsonSchema, validateTrustedRootJson, trustMaterialFromJson, trustMaterialFromText, emptyTrustMaterial,
   trustedRootFileSource, tufSource, publicGoodSource, embeddedPublicGoodSource, trustSourceFromPolicy, defaultTufCacheDir,
   verifyBundle, verifyBundleFile, readArtifact, checkInTotoSubject, parsePublicKeyPem, publicKeyFingerprint,
   type Policy, type PolicyInput, type KeylessIdentityPolicy, type GithubClaimsPolicy, type TrustPolicy,

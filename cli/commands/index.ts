@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { registerCheck } from './check.js';
+import { registerInspect } from './inspect.js';
+import { registerSign } from './sign.js';
+import { registerVerify } from './verify.js';
 import { registerAudit } from './audit.js';
 import { registerCapture } from './capture.js';
 import { registerDiff } from './diff.js';
@@ -9,6 +13,10 @@ import { registerVerifyBundle } from './verify-bundle.js';
 export function registerCommands(program: Command): void {
   registerAudit(program);
   registerCapture(program);
+  registerCheck(program);
+  registerSign(program);
+  registerVerify(program);
+  registerInspect(program);
   registerDiff(program);
   registerProxy(program);
   registerVerifyBundle(program);

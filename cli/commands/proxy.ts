@@ -1,11 +1,13 @@
 import { Option, type Command } from 'commander';
 import {
   createFileAuditSink, prepareAttestation, runStdioProxy, startHttpProxy, NULL_AUDIT_SINK,
-  type EnforceMode, type GuardOptions, type ListsDecision, type ServerTarget,
+  type EnforceMode, type GuardOptions, type ListsDecision, type ServerTarget, type UpstreamOptions,
 } from '../../src/index.js';
 import { setExitCode } from '../output.js';
 import { addPolicyOptions, loadPolicy, type PolicyOptionFlags } from '../policy-options.js';
 import { collect, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
+
+type RunOptions = GuardOptions & UpstreamOptions;
 
 interface ProxyFlags extends PolicyOptionFlags {
   bundle?: string;
@@ -54,8 +56,9 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
   const attestation = await prepareAttestation({ policy, bundle: flags.bundle ? { kind: 'source', source: flags.bundle } : { kind: 'server' } });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const audit = flags.auditLog ? await createFileAuditSink(flags.auditLog, (err) => log(`toolseal proxy: audit log write failed: ${err.message}`)) : NULL_AUDIT_SINK;
-  const options: GuardOptions = {
+  const options: RunOptions = {
     attestation, audit, log,
+    onSpawn: (pid) => log(`toolseal proxy: started the server (pid ${pid})`),
     settings: { ...policy, enforce: flags.enforce ?? policy.enforce },
     auditAllowedCalls: flags.auditCalls ?? false,
     limits: timeoutOption(flags as ServerFlags),
@@ -68,7 +71,7 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
   }
 }
 
-async function serveStdio(upstream: ServerTarget, options: GuardOptions, log: (line: string) => void): Promise<number> {
+async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (line: string) => void): Promise<number> {
   const running = runStdioProxy({ ...options, upstream });
   const stop = (): void => void running.then((end) => end.session.close());
   process.once('SIGINT', stop).once('SIGTERM', stop);
@@ -80,7 +83,7 @@ async function serveStdio(upstream: ServerTarget, options: GuardOptions, log: (l
   return end.reason === 'refused' ? 1 : 2;
 }
 
-async function serveHttp(upstream: ServerTarget, listen: { host: string; port: number }, options: GuardOptions, log: (line: string) => void): Promise<number> {
+async function serveHttp(upstream: ServerTarget, listen: { host: string; port: number }, options: RunOptions, log: (line: string) => void): Promise<number> {
   const proxy = await startHttpProxy({ ...options, upstream, ...listen });
   log(`toolseal proxy: listening on ${proxy.url}`);
   await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));

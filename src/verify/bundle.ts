@@ -129,9 +129,17 @@ function signedEntityOf(bundle: Bundle, artifact: ArtifactInput | undefined): Si
   return entity;
 }
 
-function runVerifier(entity: SignedEntity, trust: TrustMaterial, description: string) {
+/**
+ * Key-based signing serves private infrastructure that may have no log and no timestamp
+ * authority, so for a pinned key no log entry or timestamp is *required*; any the bundle
+ * carries must still verify against the trust material. Keyless keeps sigstore-js's
+ * strict defaults (one log entry, one SCT, one timestamp).
+ */
+const KEY_THRESHOLDS = { tlogThreshold: 0, timestampThreshold: 0 } as const;
+
+function runVerifier(entity: SignedEntity, trust: TrustMaterial, description: string, options?: typeof KEY_THRESHOLDS) {
   try {
-    return new Verifier(trust).verify(entity);
+    return new Verifier(trust, options).verify(entity);
   } catch (err) {
     throw toVerificationError(err, description);
   }
@@ -151,7 +159,7 @@ function verifyWithKeys(entity: SignedEntity, options: VerifyBundleOptions, pems
   let last: unknown;
   for (const key of keys) {
     try {
-      runVerifier(entity, withKey(options.trust, key), options.trustDescription ?? 'the given trust material');
+      runVerifier(entity, withKey(options.trust, key), options.trustDescription ?? 'the given trust material', KEY_THRESHOLDS);
       return { kind: 'key', ...(hint ? { hint } : {}), publicKeyFingerprint: publicKeyFingerprint(key) };
     } catch (err) {
       last = err;

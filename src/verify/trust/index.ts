@@ -1,6 +1,6 @@
 export type { TrustSource } from './source.js';
 export { TRUSTED_ROOT_MEDIA_TYPES, TrustedRootJsonSchema, validateTrustedRootJson } from './validate.js';
-export { trustMaterialFromJson, trustMaterialFromText } from './material.js';
+export { trustMaterialFromJson, trustMaterialFromText, emptyTrustMaterial } from './material.js';
 export {
   trustedRootFileSource, tufSource, publicGoodSource, embeddedPublicGoodSource, trustSourceFromPolicy,
   defaultTufCacheDir, type TufOptions,

@@ -30,3 +30,15 @@ export function trustMaterialFromText(text: string, source: string): TrustMateri
   }
   return trustMaterialFromJson(value, source);
 }
+
+/**
+ * Trust material that trusts nothing: no CA, log, CT log or timestamp authority. With
+ * it, only a pinned-key bundle that carries no log entry and no timestamp verifies;
+ * anything a bundle claims from an authority is refused, never waved through.
+ */
+export function emptyTrustMaterial(): TrustMaterial {
+  return toTrustMaterial(TrustedRoot.fromJSON({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [],
+  }));
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import {
+  captureServer, compareManifests, profileFromManifest, readManifestFile, renderDiff,
+} from '../../src/index.js';
+import { printJson, setExitCode } from '../output.js';
+import { addServerOptions, targetFromFlags, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
+
+interface CheckFlags extends ServerFlags {
+  manifest: string;
+  match?: string;
+  json?: boolean;
+}
+
+/**
+ * `toolseal check --manifest FILE (--stdio -- CMD | --url URL)`: a local pin without any
+ * signature. Captures the live server with the manifest's own client profile and exclude
+ * paths and compares. Exit 0 same, 1 differs (with the exact paths), 2 could not run.
+ */
+export function registerCheck(program: Command): void {
+  const command = program
+    .command('check')
+    .description('compare a live server with a manifest file (no signature): catch tool drift')
+    .usage('--manifest FILE (--stdio -- CMD [ARGS...] | --url URL) [options]')
+    .requiredOption('--manifest <file>', 'the expected manifest (from toolseal capture)');
+  addServerOptions(command, true)
+    .option('--match <mode>', 'exact (default) or subset: the live server may expose fewer entries, never more or different', 'exact')
+    .option('--json', 'print the diff as JSON')
+    .action(async (commandLine: string[], flags: CheckFlags, cmd: Command) => {
+      if (flags.match !== 'exact' && flags.match !== 'subset') throw usage(`--match takes exact or subset, not "${flags.match}".`);
+      const expected = await readManifestFile(flags.manifest);
+      const live = await captureServer(targetFromFlags(commandLine, flags), {
+        profile: profileFromManifest(expected), exclude: expected.exclude, ...timeoutOption(flags),
+      });
+      const diff = compareManifests(expected, live, { match: flags.match });
+      if (flags.json) printJson(diff);
+      else process.stdout.write(renderDiff(diff));
+      setExitCode(cmd, diff.ok ? 0 : 1);
+    });
+}

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import {
+  captureServer, createSigner, DEFAULT_BUNDLE_FILE, describeSigner, inspectBundle, parseArtifactSpec,
+  readManifestFile, resolveClientProfile, signManifest, writeFileAtomic, type Manifest,
+} from '../../src/index.js';
+import { printJson, setExitCode } from '../output.js';
+import { addServerOptions, collect, hasServer, targetFromFlags, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
+
+interface SignFlags extends ServerFlags {
+  manifest?: string;
+  clientProfile: string;
+  exclude: string[];
+  artifact: string[];
+  identityToken?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  tsaUrl?: string;
+  signingConfig?: string;
+  key?: string;
+  output: string;
+  manifestOutput?: string;
+  json?: boolean;
+}
+
+/**
+ * `toolseal sign`: signs a manifest file, or captures a live server and signs that, and
+ * writes the Sigstore bundle atomically. Keyless by default (OIDC token from the flag,
+ * SIGSTORE_ID_TOKEN or GitHub Actions), key-based with --key.
+ */
+export function registerSign(program: Command): void {
+  const command = program
+    .command('sign')
+    .description('sign a manifest (or capture a server and sign it) with Sigstore, writing a bundle')
+    .usage('(--manifest FILE | --stdio -- CMD [ARGS...] | --url URL) [options]')
+    .option('--manifest <file>', 'the manifest to sign (from toolseal capture)');
+  addServerOptions(command, false)
+    .option('--client-profile <profile>', 'with --stdio/--url: client capabilities to declare: bare, full, or a JSON file', 'bare')
+    .option('--exclude <path>', 'with --stdio/--url: leave this path out of the manifest (repeatable)', collect, [])
+    .option('--artifact <uri[,sha256:hex]>', 'bind the manifest to a package, e.g. pkg:npm/%40acme/weather@1.4.0 (repeatable)', collect, [])
+    .option('--identity-token <jwt>', 'OIDC token for keyless signing (default: SIGSTORE_ID_TOKEN, then GitHub Actions)')
+    .option('--fulcio-url <url>', 'Fulcio of a private Sigstore instance (default: public-good)')
+    .option('--rekor-url <url>', 'Rekor of a private Sigstore instance (default: public-good; with --key: none unless given)')
+    .option('--tsa-url <url>', 'RFC 3161 timestamp authority to add a signed timestamp')
+    .option('--signing-config <file>', 'a Sigstore signing_config.json naming the instance')
+    .option('--key <pem-file>', 'sign with this ECDSA P-256 private key instead of keyless (passphrase: TOOLSEAL_KEY_PASSPHRASE)')
+    .option('-o, --output <file>', 'where to write the bundle', DEFAULT_BUNDLE_FILE)
+    .option('--manifest-output <file>', 'with --stdio/--url: also write the captured manifest here')
+    .option('--json', 'print the result as JSON')
+    .action(async (commandLine: string[], flags: SignFlags, cmd: Command) => {
+      const manifest = await manifestToSign(commandLine, flags);
+      const signer = await createSigner({
+        ...(flags.key ? { keyPath: flags.key } : {}),
+        ...(flags.identityToken ? { identityToken: flags.identityToken } : {}),
+        ...(flags.fulcioUrl ? { fulcioURL: flags.fulcioUrl } : {}),
+        ...(flags.rekorUrl ? { rekorURL: flags.rekorUrl } : {}),
+        ...(flags.tsaUrl ? { tsaURL: flags.tsaUrl } : {}),
+        ...(flags.signingConfig ? { signingConfigPath: flags.signingConfig } : {}),
+      });
+      const result = await signManifest(manifest, signer);
+      await writeFileAtomic(flags.output, `${JSON.stringify(result.bundle, null, 2)}\n`);
+      const claims = inspectBundle(result.bundle);
+      const signedBy = claims.signer && 'issuer' in claims.signer ? describeSigner(claims.signer) : signer.description;
+      if (flags.json) {
+        printJson({ bundle: flags.output, manifestDigest: result.digest, server: manifest.server, signer: claims.signer ?? null, logIndex: result.logIndex ?? null, tools: manifest.tools.length });
+      } else {
+        process.stdout.write([
+          `Signed ${manifest.server.name} ${manifest.server.version} (${manifest.tools.length} tools) -> ${flags.output}`,
+          `  manifest   ${result.digest}`,
+          `  signed by  ${signedBy}`,
+          ...(result.logIndex !== undefined ? [`  logged     index ${result.logIndex}`] : []),
+        ].join('\n') + '\n');
+      }
+      setExitCode(cmd, 0);
+    });
+}
+
+async function manifestToSign(commandLine: string[], flags: SignFlags): Promise<Manifest> {
+  const live = hasServer(commandLine, flags);
+  if (flags.manifest && live) throw usage('Give either --manifest FILE or a server (--stdio/--url), not both.');
+  if (!flags.manifest && !live) throw usage('Say what to sign: --manifest FILE, or a server with --stdio -- CMD ... or --url URL.');
+  const artifacts = flags.artifact.map(parseArtifactSpec);
+  if (flags.manifest) {
+    if (artifacts.length > 0) throw usage('--artifact applies when capturing; a manifest file already records its artifacts.');
+    return readManifestFile(flags.manifest);
+  }
+  const manifest = await captureServer(targetFromFlags(commandLine, flags), {
+    profile: await resolveClientProfile(flags.clientProfile),
+    exclude: flags.exclude,
+    ...(artifacts.length > 0 ? { artifacts } : {}),
+    ...timeoutOption(flags),
+  });
+  if (flags.manifestOutput) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { policyFromFlags, readPolicyFile, type Policy, type PolicyFlags } from '../src/index.js';
+import { collect, usage } from './server-flags.js';
+
+/** Policy flags shared by `verify`, `proxy` and `verify-bundle`-like commands. */
+export interface PolicyOptionFlags extends PolicyFlags {
+  policy?: string;
+  match?: string;
+  minVersion?: string;
+}
+
+const INLINE_FLAGS: [keyof PolicyFlags, string][] = [
+  ['certificateIdentity', '--certificate-identity'], ['certificateIdentityRegexp', '--certificate-identity-regexp'],
+  ['certificateOidcIssuer', '--certificate-oidc-issuer'], ['githubRepository', '--github-repository'],
+  ['githubRepositoryId', '--github-repository-id'], ['githubRef', '--github-ref'],
+  ['githubWorkflowRef', '--github-workflow-ref'], ['runnerEnvironment', '--runner-environment'],
+  ['key', '--key'], ['trustedRoot', '--trusted-root'],
+];
+
+/** Adds `--policy FILE` and the inline identity/trust flags (same names as cosign where they overlap). */
+export function addPolicyOptions(command: Command): Command {
+  return command
+    .option('--policy <file>', 'a toolseal policy file (see schemas/policy.schema.json)')
+    .option('--certificate-identity <san>', 'expected certificate SAN, exact (e.g. https://github.com/acme/weather/.github/workflows/release.yml@refs/tags/v1.4.0)')
+    .option('--certificate-identity-regexp <re>', 'expected certificate SAN as a regular expression, always anchored ^...$')
+    .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer, exact (e.g. https://token.actions.githubusercontent.com)')
+    .option('--github-repository <owner/name>', 'pin the source repository (decoded from the certificate)')
+    .option('--github-repository-id <id>', 'pin the numeric repository id')
+    .option('--github-ref <glob>', 'pin the git ref, e.g. refs/tags/v* (only * is special)')
+    .option('--github-workflow-ref <ref>', 'pin the workflow, owner/name/.github/workflows/f.yml@ref')
+    .option('--runner-environment <env>', 'pin github-hosted or self-hosted')
+    .option('--key <pem-file>', 'verify with this public key instead of a certificate identity (repeatable)', collect)
+    .option('--trusted-root <file>', 'trusted_root.json to use instead of Sigstore public-good (offline verification)')
+    .option('--match <mode>', 'exact (default) or subset: the live server may expose fewer entries, never more or different')
+    .option('--min-version <semver>', 'refuse signed manifests of an older server version (rollback)');
+}
+
+/** The policy from `--policy` or from inline flags, with `--match` / `--min-version` applied on top. */
+export async function loadPolicy(flags: PolicyOptionFlags): Promise<Policy> {
+  if (flags.policy) {
+    const inline = INLINE_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, name]) => name);
+    // Refused rather than ignored: a user who adds --key next to --policy expects it to count.
+    if (inline.length > 0) throw usage(`--policy cannot be combined with ${inline.join(', ')}; put them in the policy file or drop --policy.`);
+  }
+  const policy = flags.policy ? await readPolicyFile(flags.policy) : await policyFromFlags(flags);
+  if (flags.match !== undefined && flags.match !== 'exact' && flags.match !== 'subset') {
+    throw usage(`--match takes exact or subset, not "${flags.match}".`);
+  }
+  return {
+    ...policy,
+    ...(flags.match ? { match: flags.match as Policy['match'] } : {}),
+    ...(flags.minVersion ? { minVersion: flags.minVersion } : {}),
+  };
+}

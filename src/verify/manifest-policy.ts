@@ -1,0 +1,27 @@
+import semver from 'semver';
+import { VerificationError } from '../errors.js';
+import type { Sha256Digest } from '../manifest/canonical.js';
+import type { Manifest } from '../manifest/schema.js';
+import type { Policy } from './policy.js';
+
+/**
+ * The policy's rules about *which* signed manifest is acceptable, beyond who signed it:
+ * a pinned digest, and a lowest server version against rollback to an older signed
+ * manifest (an attacker who cannot forge a signature can still replay an old one).
+ *
+ * @throws VerificationError `MANIFEST_DIGEST_MISMATCH` or `ROLLBACK`
+ */
+export function checkManifestPolicy(manifest: Manifest, digest: Sha256Digest, policy: Pick<Policy, 'manifestDigest' | 'minVersion'>): void {
+  if (policy.manifestDigest && policy.manifestDigest !== digest) {
+    throw new VerificationError('MANIFEST_DIGEST_MISMATCH', `The signed manifest has digest ${digest}, but the policy pins ${policy.manifestDigest}.`);
+  }
+  if (policy.minVersion) {
+    const version = semver.valid(manifest.server.version);
+    if (!version) {
+      throw new VerificationError('ROLLBACK', `The signed manifest's server version "${manifest.server.version}" is not semver, so it cannot be checked against minVersion ${policy.minVersion}.`);
+    }
+    if (semver.lt(version, policy.minVersion)) {
+      throw new VerificationError('ROLLBACK', `The signed manifest is for ${manifest.server.name} ${version}, older than the policy's minVersion ${policy.minVersion}; an old signed manifest may be replayed. Use a current bundle.`);
+    }
+  }
+}

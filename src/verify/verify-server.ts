@@ -1,0 +1,190 @@
+import type { TrustMaterial } from '@sigstore/verify';
+import { parseAttestation } from '../attest/parse.js';
+import type { ManifestStatement } from '../attest/statement.js';
+import { compareManifests } from '../compare/compare.js';
+import { scanHiddenUnicode } from '../compare/hidden-unicode.js';
+import type { ManifestDiff } from '../compare/schema.js';
+import { isVerdictError, TrustError, VerificationError } from '../errors.js';
+import { jsonDigest, type Sha256Digest } from '../manifest/canonical.js';
+import { captureServer } from '../manifest/capture/server.js';
+import type { CaptureOptions, ServerTarget } from '../manifest/capture/options.js';
+import { profileFromManifest } from '../manifest/profile.js';
+import type { Manifest } from '../manifest/schema.js';
+import { verifyBundle } from './bundle.js';
+import { VerificationCache } from './cache.js';
+import type { SignerIdentity } from './identity/types.js';
+import { checkManifestPolicy } from './manifest-policy.js';
+import { identityPolicyOf, type Policy } from './policy.js';
+import type { TrustSource } from './trust/source.js';
+import { emptyTrustMaterial } from './trust/material.js';
+import { trustSourceFromPolicy } from './trust/sources.js';
+import { VERDICT_MEDIA_TYPE, type Problem, type Verdict } from './verdict.js';
+
+/** A bundle that verified as a toolseal attestation under a policy. */
+export interface VerifiedAttestation {
+  manifest: Manifest;
+  /** Digest of the signed manifest (equal to the statement's subject[0]). */
+  digest: Sha256Digest;
+  statement: ManifestStatement;
+  signer: SignerIdentity;
+  logIndex?: string;
+  /** RFC 3339 time the transparency log or timestamp authority vouched for. */
+  integratedTime?: string;
+  /** Digest of the bundle (RFC 8785 of its JSON), the cache key. */
+  bundleDigest: Sha256Digest;
+}
+
+/** Options of {@link createManifestVerifier}. */
+export interface ManifestVerifierOptions {
+  policy: Policy;
+  /** Where trust material comes from; default: what `policy.trust` names. */
+  trustSource?: TrustSource;
+  /** How many verified bundles to remember. Default 256. */
+  cacheSize?: number;
+}
+
+/**
+ * Verifies toolseal attestations under one policy. Trust material is loaded once and
+ * reused, and verified bundles are cached by digest, so a gateway's repeated connects
+ * pay only for capture and compare.
+ */
+export interface ManifestVerifier {
+  readonly policy: Policy;
+  /** Signature, chain, log, signer identity, statement and manifest policy; throws on failure. */
+  verifyAttestation(bundleJson: unknown, source?: string): VerifiedAttestation;
+  /** Compares a live manifest with a verified attestation under the policy's match mode. */
+  compareLive(attestation: VerifiedAttestation, live: Manifest): Verdict;
+  /** The whole check as a verdict: bundle, then (optionally) the live manifest. Throws only when it could not run. */
+  verify(bundleJson: unknown, live?: Manifest, source?: string): Verdict;
+  /** Verifies the bundle, captures the server with the signed profile and exclude paths, compares. */
+  verifyServer(bundleJson: unknown, target: ServerTarget, options?: CaptureOptions): Promise<Verdict>;
+  /** Cache statistics (hits, misses, size). */
+  readonly cacheStats: { hits: number; misses: number; size: number };
+}
+
+/** Builds a {@link ManifestVerifier}: loads trust material (once) for the policy. */
+export async function createManifestVerifier(options: ManifestVerifierOptions): Promise<ManifestVerifier> {
+  const source = options.trustSource ?? trustSourceFromPolicy(options.policy.trust);
+  const { trust, description } = await loadTrust(source, options.policy);
+  return new PolicyVerifier(options.policy, trust, description, new VerificationCache(options.cacheSize));
+}
+
+/**
+ * Loads the trust material. A pinned-key policy on the default public-good trust does not
+ * need it for bundles without log entries or timestamps (private infrastructure), so when
+ * public-good cannot be reached it falls back to trusting no authority at all: stricter,
+ * never looser, and verification still works offline.
+ */
+async function loadTrust(source: TrustSource, policy: Policy): Promise<{ trust: TrustMaterial; description: string }> {
+  try {
+    return { trust: await source.load(), description: source.description };
+  } catch (err) {
+    const keyOnly = identityPolicyOf(policy).kind === 'key' && policy.trust.source === 'public-good';
+    if (!keyOnly || !(err instanceof TrustError)) throw err;
+    return { trust: emptyTrustMaterial(), description: `no trust material (${source.description} could not be loaded), so log entries and timestamps in a bundle cannot be checked; pass --trusted-root to check them` };
+  }
+}
+
+class PolicyVerifier implements ManifestVerifier {
+  constructor(
+    readonly policy: Policy,
+    private readonly trust: TrustMaterial,
+    private readonly trustDescription: string,
+    private readonly cache: VerificationCache<VerifiedAttestation>,
+  ) {}
+
+  get cacheStats() {
+    return this.cache.stats;
+  }
+
+  verifyAttestation(bundleJson: unknown, source = 'the bundle'): VerifiedAttestation {
+    const bundleDigest = jsonDigest(bundleJson);
+    const cached = this.cache.get(bundleDigest);
+    if (cached) return cached;
+    const verified = verifyBundle(bundleJson, { identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription });
+    if (!verified.dsse) {
+      throw new VerificationError('NOT_AN_ATTESTATION', `${source} signs a bare message, not a DSSE attestation; it is not a toolseal bundle.`);
+    }
+    const attested = parseAttestation(verified.dsse.payloadType, verified.dsse.payload, source);
+    checkManifestPolicy(attested.manifest, attested.digest, this.policy);
+    const time = verified.integratedTime ?? verified.timestamps[0];
+    const result: VerifiedAttestation = {
+      ...attested,
+      signer: verified.signer,
+      bundleDigest,
+      ...(verified.logIndex !== undefined ? { logIndex: verified.logIndex } : {}),
+      ...(time ? { integratedTime: time.toISOString() } : {}),
+    };
+    this.cache.set(bundleDigest, result);
+    return result;
+  }
+
+  compareLive(attestation: VerifiedAttestation, live: Manifest): Verdict {
+    const diff = compareManifests(attestation.manifest, live, { match: this.policy.match });
+    const problems = [...diffProblems(diff), ...hiddenUnicodeProblems(diff.hiddenUnicode, this.policy)];
+    return verdictOf(attestation, problems, 'live-server', diff);
+  }
+
+  verify(bundleJson: unknown, live?: Manifest, source?: string): Verdict {
+    let attestation: VerifiedAttestation;
+    try {
+      attestation = this.verifyAttestation(bundleJson, source);
+    } catch (err) {
+      if (!isVerdictError(err)) throw err;
+      return { mediaType: VERDICT_MEDIA_TYPE, ok: false, problems: [{ code: err.code, message: err.message }], compared: live ? 'manifest-file' : 'none' };
+    }
+    if (live) return { ...this.compareLive(attestation, live), compared: 'manifest-file' };
+    const findings = scanHiddenUnicode(attestation.manifest);
+    return verdictOf(attestation, hiddenUnicodeProblems(findings, this.policy), 'none');
+  }
+
+  async verifyServer(bundleJson: unknown, target: ServerTarget, options: CaptureOptions = {}): Promise<Verdict> {
+    const bundleOnly = this.verify(bundleJson);
+    if (!bundleOnly.ok && !bundleOnly.manifestDigest) return { ...bundleOnly, compared: 'live-server' };
+    const attestation = this.verifyAttestation(bundleJson);
+    const live = await captureServer(target, {
+      ...options,
+      profile: profileFromManifest(attestation.manifest),
+      exclude: attestation.manifest.exclude,
+    });
+    return this.compareLive(attestation, live);
+  }
+}
+
+function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff): Verdict {
+  return {
+    mediaType: VERDICT_MEDIA_TYPE,
+    ok: problems.length === 0,
+    problems,
+    server: { name: attestation.manifest.server.name, version: attestation.manifest.server.version },
+    manifestDigest: attestation.digest,
+    signer: attestation.signer as Verdict['signer'],
+    log: {
+      ...(attestation.logIndex !== undefined ? { index: attestation.logIndex } : {}),
+      ...(attestation.integratedTime ? { integratedTime: attestation.integratedTime } : {}),
+    },
+    compared,
+    ...(diff ? { diff } : {}),
+  };
+}
+
+/** One problem per kind of difference the match mode does not accept. */
+function diffProblems(diff: ManifestDiff): Problem[] {
+  if (diff.ok) return [];
+  const problems: Problem[] = [];
+  const names = (items: { list: string; key?: string; to?: string }[]) => items.map((i) => `${i.list}/${i.key ?? i.to}`).join(', ');
+  if (diff.added.length) problems.push({ code: 'ENTRY_ADDED', message: `The compared manifest has entries the signed one does not: ${names(diff.added)}.` });
+  if (diff.removed.length && diff.match === 'exact') problems.push({ code: 'ENTRY_REMOVED', message: `The compared manifest lacks signed entries: ${names(diff.removed)}.` });
+  if (diff.renamed.length) problems.push({ code: 'ENTRY_RENAMED', message: `The compared manifest renamed signed entries: ${diff.renamed.map((r) => `${r.list}/${r.from} -> ${r.to}`).join(', ')}.` });
+  if (diff.changed.length) problems.push({ code: 'ENTRY_CHANGED', message: `The compared manifest changed signed entries: ${names(diff.changed)}.` });
+  if (diff.server.length) problems.push({ code: 'SERVER_CHANGED', message: `The compared manifest differs from the signed one at ${diff.server.map((c) => c.path).join(', ')}.` });
+  return problems;
+}
+
+function hiddenUnicodeProblems(findings: ManifestDiff['hiddenUnicode'], policy: Pick<Policy, 'allowHiddenUnicode'>): Problem[] {
+  const denied = findings.filter((f) => !policy.allowHiddenUnicode.includes(f.category));
+  return denied.map((f) => ({
+    code: 'HIDDEN_UNICODE',
+    message: `Hidden ${f.category} characters (${f.codePoints.join(' ')}) in the model-visible ${f.target === 'key' ? 'key' : 'text'} at ${f.path}${f.decoded ? `, spelling "${f.decoded}"` : ''}.`,
+  }));
+}
