@@ -80,7 +80,7 @@ export {
   type AuditReport, type ServerAudit, type ServerJson, type ToolsealMeta, type MetaLookup, type RegistryListOptions,
   type RawEntry, type AuditPolicy, type AuditPolicyInput, type NamespacePolicies, type ResolvedPolicy,
   type RetryOptions, type FetchOutcome, type CacheStats, type CachedOutcome, type AttestationVerifier,
-  type FailedCheck, type AttestationVerifierOptions, type LiveCheck, type LiveCheckOptions,
+  type AuditedAttestation, type FailedCheck, type AttestationVerifierOptions, type LiveCheck, type LiveCheckOptions,
   type ProgressReporter, type ProgressStream,
 } from './audit/index.js';
 

@@ -18,7 +18,7 @@ export {
 } from './namespace-policy.js';
 export { fetchWithRetry, backoffMs, type RetryOptions, type FetchOutcome } from './fetch-retry.js';
 export { AuditCache, defaultAuditCacheDir, type CacheStats, type CachedOutcome } from './cache.js';
-export { classifyVerifyError, type AttestationVerifier, type VerifiedAttestation, type FailedCheck } from './verifier.js';
+export { classifyVerifyError, type AttestationVerifier, type AuditedAttestation, type FailedCheck } from './verifier.js';
 export { createAttestationVerifier, type AttestationVerifierOptions } from './attestation-verifier.js';
 export { createLiveCheck, liveTarget, type LiveCheck, type LiveCheckOptions } from './live.js';
 export { auditExitCode } from './exit-code.js';

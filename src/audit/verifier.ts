@@ -5,8 +5,8 @@ import type { SignerIdentity } from '../verify/identity/types.js';
 import type { Policy } from '../verify/policy.js';
 import type { AuditRuleName } from './rules.js';
 
-/** What a verified attestation established. */
-export interface VerifiedAttestation {
+/** What the audit needs from a verified attestation (a subset of the library's `VerifiedAttestation`). */
+export interface AuditedAttestation {
   /** The signed manifest, read from the signed payload bytes. */
   manifest: Manifest;
   /** Its digest, equal to the statement's subject. */
@@ -20,7 +20,7 @@ export interface VerifiedAttestation {
  * `VerificationError` (a verdict) or another `ToolsealError` (could not check).
  */
 export interface AttestationVerifier {
-  verify(bundle: unknown, policy: Policy): Promise<VerifiedAttestation>;
+  verify(bundle: unknown, policy: Policy): Promise<AuditedAttestation>;
 }
 
 /** Codes that mean "validly signed, by someone the policy does not accept". */
@@ -32,7 +32,7 @@ const SIGNER_CODES = new Set([
 /** Codes that mean "a valid signature over something that is not a toolseal attestation". */
 const NOT_AN_ATTESTATION_CODES = new Set([
   'PAYLOAD_TYPE_MISMATCH', 'STATEMENT_TYPE_MISMATCH', 'PREDICATE_TYPE_MISMATCH', 'PAYLOAD_INVALID', 'STATEMENT_INVALID',
-  'BUNDLE_UNSUPPORTED',
+  'BUNDLE_UNSUPPORTED', 'NOT_AN_ATTESTATION',
 ]);
 
 /** A failed verification as the audit reports it. */
