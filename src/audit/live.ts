@@ -28,23 +28,21 @@ export interface LiveCheckOptions {
 const NPM_PUBLIC = 'https://registry.npmjs.org';
 
 /**
- * Where to reach a server: its first npm package (run with `npx -y name@version`, from
- * the package's `registryBaseUrl` when it names another npm registry), else its first
- * Streamable HTTP remote whose URL has no `{variables}`. Running a package executes the
- * publisher's code on this machine (docs/audit.md); the caller opted in with --live.
+ * Where to reach a server: its first Streamable HTTP remote whose URL has no
+ * `{variables}` (connecting runs nothing here), else its first npm package, run with
+ * `npx -y name@version` (from the package's `registryBaseUrl` when it names another npm
+ * registry). Running a package executes the publisher's code on this machine
+ * (docs/audit.md); the caller opted in with --live.
  */
 export function liveTarget(server: ServerJson, npx = 'npx'): ServerTarget | undefined {
-  const npm = server.packages?.find((p) => p.registryType === 'npm' && p.version);
-  if (npm) {
-    const registry = npm.registryBaseUrl && npm.registryBaseUrl.replace(/\/+$/, '') !== NPM_PUBLIC ? ['--registry', npm.registryBaseUrl] : [];
-    return { kind: 'stdio', command: npx, args: ['-y', ...registry, `${npm.identifier}@${npm.version}`] };
-  }
   const remotes = (server as { remotes?: unknown }).remotes;
-  if (!Array.isArray(remotes)) return undefined;
-  for (const remote of remotes as { type?: unknown; url?: unknown }[]) {
+  for (const remote of Array.isArray(remotes) ? (remotes as { type?: unknown; url?: unknown }[]) : []) {
     if (remote?.type === 'streamable-http' && typeof remote.url === 'string' && !remote.url.includes('{')) return { kind: 'http', url: remote.url };
   }
-  return undefined;
+  const npm = server.packages?.find((p) => p.registryType === 'npm' && p.version);
+  if (!npm) return undefined;
+  const registry = npm.registryBaseUrl && npm.registryBaseUrl.replace(/\/+$/, '') !== NPM_PUBLIC ? ['--registry', npm.registryBaseUrl] : [];
+  return { kind: 'stdio', command: npx, args: ['-y', ...registry, `${npm.identifier}@${npm.version}`] };
 }
 
 /** The production {@link LiveCheck} over `captureServer` and `compareManifests`. */
