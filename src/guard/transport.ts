@@ -24,7 +24,11 @@ export class GuardedTransport implements Transport {
         this.onmessage?.(message);
         resolve();
       })),
-      close: async () => this.closeOnce(),
+      // Also on a microtask, so messages delivered before the close (a refusal) arrive first.
+      close: () => new Promise<void>((resolve) => queueMicrotask(() => {
+        this.closeOnce();
+        resolve();
+      })),
     }, options);
     this.session.onerror = (err) => this.onerror?.(err);
     this.session.onclose = () => this.closeOnce();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ToolNotVerifiedError, guardClient, type GuardedClient } from '../../src/index.js';
+import { SessionRefusedError, ToolNotVerifiedError, guardClient, type GuardedClient } from '../../src/index.js';
 import { alive, attest, bareClient, EVERYTHING, fixture, memoryAudit, stdioTransport, until } from './guard.helpers.js';
 
 const open: GuardedClient[] = [];
@@ -43,5 +43,24 @@ describe('guardClient over a real server', () => {
     const pid = (guarded.transport as unknown as { inner: { pid: number } }).inner.pid;
     await guarded.client.close();
     await until(() => !alive(pid), 5000, 'the server process to end');
+  });
+
+  it('two servers in one gateway with the same tool name: each guarded client is verified against its own bundle', async () => {
+    const weatherA = fixture('list-changed.mjs', { FIXTURE_CHANGE: 'after-calls', FIXTURE_CALLS: '1000' });
+    const weatherB = fixture('guard-probe.mjs', { FIXTURE_WEATHER_DESCRIPTION: 'Weather from the probe.' });
+    const [bundleA, bundleB] = await Promise.all([attest(weatherA), attest(weatherB)]);
+    const a = await guardClient(bareClient(), stdioTransport(weatherA), { attestation: bundleA, settings: { enforce: 'filter' } });
+    const b = await guardClient(bareClient(), stdioTransport(weatherB), { attestation: bundleB, settings: { enforce: 'filter' } });
+    open.push(a, b);
+    const toolA = (await a.client.listTools()).tools.find((t) => t.name === 'get_weather');
+    const toolB = (await b.client.listTools()).tools.find((t) => t.name === 'get_weather');
+    expect(toolA?.description).toBe('Returns the weather (v0).');
+    expect(toolB?.description).toBe('Weather from the probe.');
+    expect(a.decision()?.verdict.decision).toBe('accept');
+    expect(b.decision()?.verdict.decision).toBe('accept');
+    // A's bundle does not vouch for B's get_weather: crossing the bundles is caught.
+    const crossed = await guardClient(bareClient(), stdioTransport(weatherB), { attestation: bundleA, settings: { enforce: 'block' } }).catch((e: unknown) => e);
+    expect(crossed).toBeInstanceOf(SessionRefusedError);
+    expect((crossed as SessionRefusedError).message).toMatch(/\/server\/name/);
   });
 });
