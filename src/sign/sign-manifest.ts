@@ -29,7 +29,8 @@ export async function signManifest(manifest: Manifest, signer: ManifestSigner): 
     bundle,
     digest: manifestDigest(manifest),
     statement,
-    ...(entry ? { logIndex: entry.logIndex, integratedTime: entry.integratedTime } : {}),
+    // Protobuf JSON omits zero values, so the first entry of a log has no logIndex field.
+    ...(entry ? { logIndex: entry.logIndex ?? '0', integratedTime: entry.integratedTime ?? '0' } : {}),
     signer: signer.description,
   };
 }
