@@ -105,3 +105,7 @@ export { VerificationCache } from './verify/cache.js';
 export { VerdictSchema, ProblemSchema, SignerSchema, VERDICT_MEDIA_TYPE, type Verdict, type Problem } from './verify/verdict.js';
 export { renderVerdict, describeSigner } from './verify/render-verdict.js';
 export { inspectBundle, type BundleClaims } from './verify/inspect.js';
+export { serverTargetFrom, parseHeaderLines, type ServerSpec } from './manifest/capture/target.js';
+export { resolvePolicy, parseMatchMode, type PolicyOptions } from './verify/policy-options.js';
+export { manifestToSign, type ManifestToSignOptions } from './sign/manifest-to-sign.js';
+export { renderDiffMarkdown, escapeHtml, htmlCode, type MarkdownRenderOptions } from './compare/render-markdown.js';

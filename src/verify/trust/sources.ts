@@ -1,7 +1,5 @@
 import { initTUF } from '@sigstore/tuf';
 import type { TrustMaterial } from '@sigstore/verify';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TrustError } from '../../errors.js';
@@ -73,8 +71,9 @@ export function publicGoodSource(options: TufOptions = {}): TrustSource {
  */
 export function embeddedPublicGoodSource(): TrustSource {
   return once('Sigstore public-good (trusted root embedded in @sigstore/tuf)', async () => {
-    const require = createRequire(import.meta.url);
-    const seeds = JSON.parse(readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8')) as Record<string, { targets?: Record<string, string> }>;
+    // A literal import (not createRequire + require.resolve) so bundlers such as the
+    // Action's esbuild build carry the file along instead of looking for node_modules.
+    const { default: seeds } = (await import('@sigstore/tuf/seeds.json', { with: { type: 'json' } })) as { default: Record<string, { targets?: Record<string, string> }> };
     const encoded = seeds[PUBLIC_GOOD_MIRROR]?.targets?.[TRUSTED_ROOT_TARGET];
     if (!encoded) throw new TrustError('TRUSTED_ROOT_INVALID', 'The installed @sigstore/tuf ships no public-good trusted_root.json. Use --trusted-root FILE.');
     return trustMaterialFromText(Buffer.from(encoded, 'base64').toString('utf8'), 'the trusted root embedded in @sigstore/tuf');

@@ -1,0 +1,60 @@
+import { InputError } from '../../errors.js';
+import type { ServerTarget } from './options.js';
+
+/** A server as a front end (CLI flags, Action inputs, a config file) names it, before it is checked. */
+export interface ServerSpec {
+  /** The command and its arguments, already split (no shell is ever involved). */
+  command?: string[];
+  /** A Streamable HTTP endpoint. */
+  url?: string;
+  /** HTTP headers for `url`, each `Name: value`. */
+  headers?: string[];
+}
+
+/**
+ * Turns a {@link ServerSpec} into a capture target, or `undefined` when it names no server.
+ * Ambiguous or incomplete specs are refused rather than guessed: a command *and* a URL,
+ * headers for a stdio server (they would be silently dropped), an empty command.
+ *
+ * @throws InputError `SERVER_SPEC_INVALID`
+ */
+export function serverTargetFrom(spec: ServerSpec): ServerTarget | undefined {
+  const command = spec.command ?? [];
+  const headers = spec.headers ?? [];
+  if (command.length > 0 && spec.url !== undefined) throw invalid('Name either a server command or a server URL, not both.');
+  if (spec.url !== undefined) {
+    if (spec.url.trim() === '') throw invalid('The server URL is empty.');
+    return { kind: 'http', url: spec.url, headers: parseHeaderLines(headers) };
+  }
+  if (headers.length > 0) throw invalid('HTTP headers apply to a server URL only, and no URL was given.');
+  if (command.length === 0) return undefined;
+  const [cmd, ...args] = command;
+  if (!cmd) throw invalid('The server command is empty; give the program to run first, e.g. npx -y @acme/server.');
+  return { kind: 'stdio', command: cmd, args };
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * Parses `Name: value` header lines. The value may be a secret (a bearer token), so a
+ * message about a bad line names at most the start of the header name, never the value.
+ *
+ * @throws InputError `SERVER_SPEC_INVALID`
+ */
+export function parseHeaderLines(lines: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+    if (!HEADER_NAME.test(name)) {
+      const shown = name || line.slice(0, Math.max(0, Math.min(colon < 0 ? 12 : colon, 12)));
+      throw invalid(`The header "${shown}…" is not of the form Name: value.`);
+    }
+    out[name] = line.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+function invalid(message: string): InputError {
+  return new InputError('SERVER_SPEC_INVALID', message);
+}

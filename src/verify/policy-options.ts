@@ -1,0 +1,60 @@
+import type { MatchMode } from '../compare/schema.js';
+import { InputError, PolicyError } from '../errors.js';
+import { PolicySchema, readPolicyFile, type Policy } from './policy.js';
+import { policyFromFlags, type PolicyFlags } from './policy-flags.js';
+
+/** A policy as a front end receives it: a policy file or inline identity options, plus overrides. */
+export interface PolicyOptions extends PolicyFlags {
+  /** A policy file; then no inline identity or trust option may be given. */
+  policyPath?: string;
+  /** `exact` or `subset`, overriding the policy's match mode. */
+  match?: string;
+  /** Overrides the policy's `minVersion` (rollback protection). */
+  minVersion?: string;
+}
+
+const INLINE: [keyof PolicyFlags, string][] = [
+  ['certificateIdentity', 'certificate-identity'], ['certificateIdentityRegexp', 'certificate-identity-regexp'],
+  ['certificateOidcIssuer', 'certificate-oidc-issuer'], ['githubRepository', 'github-repository'],
+  ['githubRepositoryId', 'github-repository-id'], ['githubRef', 'github-ref'],
+  ['githubWorkflowRef', 'github-workflow-ref'], ['runnerEnvironment', 'runner-environment'],
+  ['key', 'key'], ['trustedRoot', 'trusted-root'],
+];
+
+/**
+ * The policy from a file or from inline options, with `match` and `minVersion` applied on
+ * top. A file combined with inline identity options is refused rather than merged: someone
+ * who adds a key next to a policy file expects it to count, and it would not.
+ *
+ * @param baseDir - where relative key and trusted-root paths of inline options resolve (the cwd)
+ * @throws PolicyError `POLICY_OPTIONS_CONFLICT`, plus those of `readPolicyFile` / `policyFromFlags`;
+ *   InputError `MATCH_MODE_INVALID`, `MIN_VERSION_INVALID`
+ */
+export async function resolvePolicy(options: PolicyOptions, baseDir = process.cwd()): Promise<Policy> {
+  const match = options.match === undefined ? undefined : parseMatchMode(options.match);
+  if (options.minVersion !== undefined && !PolicySchema.shape.minVersion.safeParse(options.minVersion).success) {
+    throw new InputError('MIN_VERSION_INVALID', `The minimum version "${options.minVersion}" is not a semantic version such as 1.4.0.`);
+  }
+  if (options.policyPath !== undefined) {
+    const inline = INLINE.filter(([key]) => options[key] !== undefined).map(([, name]) => name);
+    if (inline.length > 0) {
+      throw new PolicyError('POLICY_OPTIONS_CONFLICT', `The policy file ${options.policyPath} cannot be combined with ${inline.join(', ')}; put them in the policy file or drop the policy file.`);
+    }
+  }
+  const policy = options.policyPath !== undefined ? await readPolicyFile(options.policyPath) : await policyFromFlags(options, baseDir);
+  return {
+    ...policy,
+    ...(match ? { match } : {}),
+    ...(options.minVersion ? { minVersion: options.minVersion } : {}),
+  };
+}
+
+/**
+ * Checks a match mode named by a user.
+ *
+ * @throws InputError `MATCH_MODE_INVALID`
+ */
+export function parseMatchMode(value: string): MatchMode {
+  if (value === 'exact' || value === 'subset') return value;
+  throw new InputError('MATCH_MODE_INVALID', `The match mode is exact or subset, not "${value}".`);
+}
