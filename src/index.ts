@@ -31,7 +31,7 @@ export { parseAttestation, type AttestedManifest } from './attest/parse.js';
 export type { ManifestSigner } from './sign/signer.js';
 export { resolveIdentityToken, describeToken, type IdentityToken, type IdentityTokenOptions, type TokenOrigin } from './sign/identity-token.js';
 export { createKeylessSigner, PUBLIC_GOOD, type KeylessSignerOptions } from './sign/keyless.js';
-export { createKeySigner, createKeySignerFromFile, publicKeyHint, type KeySignerOptions } from './sign/key.js';
+export { createKeySigner, createKeySignerFromFile, publicKeyHint, generateKeyPair, writeKeyPair, type KeySignerOptions } from './sign/key.js';
 export { signManifest, DEFAULT_BUNDLE_FILE, type SignResult } from './sign/sign-manifest.js';
 
 export {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerInspect } from './inspect.js';
+import { registerKeygen } from './keygen.js';
 import { registerSign } from './sign.js';
 import { registerVerify } from './verify.js';
 import { registerAudit } from './audit.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerSign(program);
   registerVerify(program);
   registerInspect(program);
+  registerKeygen(program);
   registerDiff(program);
   registerProxy(program);
   registerVerifyBundle(program);

@@ -34,10 +34,10 @@ export async function readTextFile(path: string): Promise<string> {
  * Writes a file so that readers see either the old content or the new, never half:
  * write to a temporary sibling, then rename over the target (atomic on POSIX).
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, data, { mode: 0o644 });
+    await writeFile(tmp, data, { mode: options.mode ?? 0o644, flag: 'wx' });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -1,9 +1,10 @@
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
-import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { IN_TOTO_PAYLOAD_TYPE } from '../attest/statement.js';
 import { SigningError } from '../errors.js';
-import { readTextFile } from '../io/files.js';
+import { readTextFile, writeFileAtomic } from '../io/files.js';
 import type { ManifestSigner } from './signer.js';
 import { toSigningError } from './sigstore-errors.js';
 
@@ -76,4 +77,29 @@ function loadP256PrivateKey(pem: string, passphrase: string | undefined, source:
     throw new SigningError('KEY_UNSUPPORTED', `${source} is a ${key.asymmetricKeyType} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ''}; toolseal signs with ECDSA P-256 keys only.`);
   }
   return key;
+}
+
+/** A new ECDSA P-256 key pair as PEM (PKCS#8 private, SPKI public). */
+export function generateKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/**
+ * Writes a new key pair to `<prefix>.pem` (mode 0600) and `<prefix>.pub.pem`, refusing
+ * to overwrite an existing private key: losing one silently is worse than an error.
+ */
+export async function writeKeyPair(prefix: string): Promise<{ privateKeyPath: string; publicKeyPath: string; fingerprint: string }> {
+  const privateKeyPath = `${prefix}.pem`;
+  const publicKeyPath = `${prefix}.pub.pem`;
+  if (existsSync(privateKeyPath)) {
+    throw new SigningError('KEY_EXISTS', `${privateKeyPath} already exists; toolseal will not overwrite a private key. Choose another name or remove it yourself.`);
+  }
+  const pair = generateKeyPair();
+  await writeFileAtomic(privateKeyPath, pair.privateKeyPem, { mode: 0o600 });
+  await writeFileAtomic(publicKeyPath, pair.publicKeyPem);
+  return { privateKeyPath, publicKeyPath, fingerprint: `sha256:${publicKeyHint(pair.publicKeyPem)}` };
 }
