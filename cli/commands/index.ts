@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCanonicalize } from './canonicalize.js';
 import { registerCheck } from './check.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerVerify(program);
   registerInspect(program);
   registerKeygen(program);
+  registerCanonicalize(program);
   registerDiff(program);
   registerProxy(program);
   registerVerifyBundle(program);
