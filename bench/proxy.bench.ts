@@ -89,7 +89,7 @@ const median = (values: number[]): number => pct(values, 50);
 
 async function connectBench(n: number): Promise<{ direct: number; guarded: number }> {
   const target = { kind: 'stdio' as const, command: process.execPath, args: [join(FIXTURES, 'paginated.mjs')], env: env({ FIXTURE_PAGE_SIZE: '100', FIXTURE_PAGES: String(Math.max(1, n / 100)) }) };
-  const small = n < 100 ? { FIXTURE_PAGE_SIZE: String(n), FIXTURE_PAGES: '1' } : {};
+  const small: Record<string, string> = n < 100 ? { FIXTURE_PAGE_SIZE: String(n), FIXTURE_PAGES: '1' } : {};
   target.env = { ...target.env, ...small };
   const manifest = await captureServer(target);
   const attestation = { manifest, digest: manifestDigest(manifest) };

@@ -40,7 +40,7 @@ async function proxy(args: string[], server: Parameters<typeof connectProxy>[1])
 }
 
 const auditLog = (name: string): string => join(bench.dir, `${name}.jsonl`);
-const text = (r: { content: unknown }): string => (r.content as { text: string }[])[0]!.text;
+const text = (r: unknown): string => ((r as { content: { text: string }[] }).content)[0]!.text;
 
 describe('a rug pull after 3 calls (description changed, then list_changed)', () => {
   it('filter: the client is told the list changed, the tool is gone from the list, and calls to it are refused', async () => {
