@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/cli.js';
+
+// The README's examples, run as written. Blocks marked `<!-- readme-test: NAME -->` are
+// executed; `toolseal` is the built CLI and `npx -y @modelcontextprotocol/server-everything`
+// resolves to the installed package (the suite runs offline).
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function block(readme: string, name: string): string {
+  const match = new RegExp(`<!-- readme-test: ${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  if (!match) throw new Error(`README has no block marked readme-test: ${name}`);
+  return match[1]!;
+}
+
+function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd, env, timeout: 120_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('README examples', () => {
+  let readme: string;
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    await mkdir(join(ROOT, '.readme-test'), { recursive: true });
+    work = await mkdtemp(join(ROOT, '.readme-test', 'run-'));
+    const bin = join(work, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'toolseal'), `#!/usr/bin/env bash\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+    await writeFile(join(bin, 'npx'), [
+      '#!/usr/bin/env bash',
+      '[ "$1" = "-y" ] && shift',
+      `[ "$1" = "@modelcontextprotocol/server-everything" ] || { echo "readme test: unexpected npx $*" >&2; exit 127; }`,
+      'shift',
+      `exec "${join(ROOT, 'node_modules', '.bin', 'mcp-server-everything')}" "$@"`,
+      '',
+    ].join('\n'));
+    await chmod(join(bin, 'toolseal'), 0o755);
+    await chmod(join(bin, 'npx'), 0o755);
+    env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('the 5-minute walk-through runs and prints what the README says', async () => {
+    const result = await run('bash', ['-euo', 'pipefail', '-c', block(readme, 'walkthrough')], work, env);
+    expect(result.stderr).not.toMatch(/error \[|unexpected/);
+    expect(result.code).toBe(0);
+    const printed = /Step 6 prints:\n\n```\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(result.stdout).toContain(printed);
+    expect(result.stdout).toContain('OK: mcp-servers/everything 2.0.0 is verified and the live server matches the signed manifest.');
+    expect(result.stdout).toContain('UNVERIFIED claims of this bundle');
+  });
+
+  it('the library example runs against the real server', async () => {
+    const file = join(work, 'example.mts');
+    await writeFile(file, block(readme, 'library'));
+    const result = await run(join(ROOT, 'node_modules', '.bin', 'tsx'), [file], work, env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('signed true');
+    expect(result.stdout).toContain('OK: mcp-servers/everything 2.0.0 is verified and the live server matches the signed manifest.');
+    expect(result.stdout).toContain('cached true true');
+    expect(result.stdout).toContain('diff true');
+  });
+});
