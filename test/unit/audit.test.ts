@@ -240,3 +240,23 @@ describe('server.json files', () => {
     ]);
   });
 });
+
+describe('documented examples (test/fixtures/registry, docs/audit.md)', () => {
+  const FIX = join(import.meta.dirname, '..', 'fixtures', 'registry');
+
+  it('the example server.json carries a valid dev.toolseal pointer', async () => {
+    const { readJsonFile } = await import('../../src/index.js');
+    const parsed = parseServerJson(await readJsonFile(join(FIX, 'server.json')));
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(toolsealMetaOf(parsed.server)).toMatchObject({ kind: 'pointer', meta: { manifestDigest: expect.stringMatching(/^sha256:/) } });
+  });
+
+  it('the example audit policy is valid and maps each namespace as documented', async () => {
+    const { loadNamespacePolicies } = await import('../../src/index.js');
+    const policies = await loadNamespacePolicies(join(FIX, 'audit-policy.json'));
+    expect(policies.forServer('com.example/tools')!.origin).toContain('com.example/*');
+    expect(policies.forServer('io.internal/x')!.policy.match).toBe('subset');
+    expect(policies.forServer('io.github.acme/weather')!.githubOwner).toBe('acme');
+    expect(policies.forServer('net.other/x')).toBeUndefined();
+  });
+});
