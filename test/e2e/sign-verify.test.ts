@@ -166,10 +166,7 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
     });
 
     it('a live server that differs from the signed manifest, with the exact diff', async () => {
-      const edited = structuredClone(manifest);
-      const echo = edited.tools.find((t) => t.name === 'echo') as { description: string };
-      echo.description = 'Echoes back the input string';
-      const signedEdited = { ...edited, tools: edited.tools.map((t) => (t.name === 'echo' ? { ...t, description: 'Echo, reviewed wording' } : t)) };
+      const signedEdited = { ...manifest, tools: manifest.tools.map((t) => (t.name === 'echo' ? { ...t, description: 'Echo, reviewed wording' } : t)) };
       await writeFile(file('reviewed.json'), JSON.stringify((await signManifest(signedEdited as Manifest, signer)).bundle));
       const run = await runCli(['verify', '--bundle', file('reviewed.json'), '--trusted-root', file('root.json'), ...PIN, '--stdio', '--', EVERYTHING_BIN]);
       expect(run.code).toBe(1);
