@@ -36,7 +36,7 @@ export async function resolveIdentityToken(options: IdentityTokenOptions = {}): 
     return describeToken(token, 'github-actions');
   }
   if (env.GITHUB_ACTIONS === 'true') {
-    throw new SigningError('NO_IDENTITY_TOKEN', 'No OIDC token is available in this GitHub Actions job. Add "permissions: id-token: write" to the job (or workflow) so toolseal can sign keyless.');
+    throw new SigningError('NO_IDENTITY_TOKEN', 'No OIDC token is available in this GitHub Actions job. Add "permissions: id-token: write" to the job (or the workflow) so toolseal can sign keyless; jobs for pull requests from forks never get one.');
   }
   throw new SigningError('NO_IDENTITY_TOKEN', 'No OIDC identity token was found. Pass --identity-token, set SIGSTORE_ID_TOKEN, run in GitHub Actions with "permissions: id-token: write", or sign with --key.');
 }

@@ -1,0 +1,128 @@
+import { DEFAULT_BUNDLE_FILE, InputError, type PolicyOptions, type ServerSpec } from '../../src/index.js';
+import { splitCommandLine } from './command-line.js';
+
+/** What the step does. */
+export type Mode = 'sign' | 'verify' | 'check';
+
+/** Every input of action.yml, read once into one typed object. */
+export interface ActionInputs {
+  mode: Mode;
+  server: ServerSpec;
+  clientProfile?: string;
+  exclude: string[];
+  artifacts: string[];
+  manifest?: string;
+  manifestOutput?: string;
+  bundle: string;
+  /** Identity pins, trust, match and min-version for verify. */
+  policy: PolicyOptions;
+  /** Signing: a private key file (sign) — in verify mode `key` is a public key pin instead. */
+  signingKey?: string;
+  fulcioURL?: string;
+  rekorURL?: string;
+  tsaURL?: string;
+  signingConfig?: string;
+  match?: string;
+  timeoutMs?: number;
+}
+
+/** Inputs each mode reads; any other non-empty input is refused so a typo or a wrong mode is not silently ignored. */
+const MODE_INPUTS: Record<Mode, string[]> = {
+  sign: ['command', 'url', 'headers', 'client-profile', 'exclude', 'artifact', 'manifest', 'manifest-output', 'key',
+    'fulcio-url', 'rekor-url', 'tsa-url', 'signing-config', 'timeout'],
+  verify: ['command', 'url', 'headers', 'manifest', 'policy', 'certificate-identity', 'certificate-identity-regexp',
+    'certificate-oidc-issuer', 'github-repository', 'github-repository-id', 'github-ref', 'github-workflow-ref',
+    'runner-environment', 'key', 'trusted-root', 'match', 'min-version', 'timeout'],
+  check: ['command', 'url', 'headers', 'manifest', 'match', 'timeout'],
+};
+/** Inputs with a default in action.yml (the runner always sets them) or read by every mode. */
+const ALWAYS = new Set(['mode', 'bundle']);
+const ALL_INPUTS = new Set([...ALWAYS, ...Object.values(MODE_INPUTS).flat()]);
+
+/**
+ * Reads the step's inputs from the environment as the runner passes them: `INPUT_` + the
+ * name upper-cased with spaces as `_` and dashes kept (`INPUT_CLIENT-PROFILE`). Empty means
+ * not given. Parsing only: every decision is the library's.
+ *
+ * @throws InputError `INPUT_INVALID` / `COMMAND_INVALID`
+ */
+export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
+  const get = (name: string): string | undefined => {
+    const value = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim();
+    return value ? value : undefined;
+  };
+  const lines = (name: string): string[] => (get(name) ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const mode = parseMode(get('mode'));
+  refuseForeignInputs(mode, env);
+  const command = get('command');
+  const keys = lines('key');
+  const timeout = get('timeout');
+  return {
+    mode,
+    server: {
+      ...(command !== undefined ? { command: splitCommandLine(command) } : {}),
+      ...(get('url') !== undefined ? { url: get('url') } : {}),
+      headers: lines('headers'),
+    },
+    ...optional('clientProfile', get('client-profile')),
+    exclude: lines('exclude'),
+    artifacts: lines('artifact'),
+    ...optional('manifest', get('manifest')),
+    ...optional('manifestOutput', get('manifest-output')),
+    bundle: get('bundle') ?? DEFAULT_BUNDLE_FILE,
+    policy: {
+      ...optional('policyPath', get('policy')),
+      ...optional('certificateIdentity', get('certificate-identity')),
+      ...optional('certificateIdentityRegexp', get('certificate-identity-regexp')),
+      ...optional('certificateOidcIssuer', get('certificate-oidc-issuer')),
+      ...optional('githubRepository', get('github-repository')),
+      ...optional('githubRepositoryId', get('github-repository-id')),
+      ...optional('githubRef', get('github-ref')),
+      ...optional('githubWorkflowRef', get('github-workflow-ref')),
+      ...optional('runnerEnvironment', get('runner-environment')),
+      ...(mode === 'verify' && keys.length > 0 ? { key: keys } : {}),
+      ...optional('trustedRoot', get('trusted-root')),
+      ...optional('match', get('match')),
+      ...optional('minVersion', get('min-version')),
+    },
+    ...optional('signingKey', mode === 'sign' ? get('key') : undefined),
+    ...optional('fulcioURL', get('fulcio-url')),
+    ...optional('rekorURL', get('rekor-url')),
+    ...optional('tsaURL', get('tsa-url')),
+    ...optional('signingConfig', get('signing-config')),
+    ...optional('match', get('match')),
+    ...(timeout !== undefined ? { timeoutMs: parseTimeout(timeout) } : {}),
+  };
+}
+
+function parseMode(value: string | undefined): Mode {
+  if (value === 'sign' || value === 'verify' || value === 'check') return value;
+  throw invalid(value === undefined
+    ? 'The input "mode" is required: sign, verify or check.'
+    : `The input "mode" is sign, verify or check, not "${value}".`);
+}
+
+function refuseForeignInputs(mode: Mode, env: NodeJS.ProcessEnv): void {
+  const allowed = new Set([...ALWAYS, ...MODE_INPUTS[mode]]);
+  const given = Object.entries(env)
+    .filter(([name, value]) => name.startsWith('INPUT_') && value?.trim())
+    .map(([name]) => name.slice('INPUT_'.length).toLowerCase());
+  const foreign = given.filter((name) => ALL_INPUTS.has(name) && !allowed.has(name));
+  if (foreign.length > 0) {
+    throw invalid(`The input${foreign.length > 1 ? 's' : ''} ${foreign.map((n) => `"${n}"`).join(', ')} ${foreign.length > 1 ? 'do' : 'does'} not apply to mode ${mode}; remove ${foreign.length > 1 ? 'them' : 'it'} or change the mode.`);
+  }
+}
+
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) throw invalid(`The input "timeout" takes a positive number of milliseconds, not "${value}".`);
+  return ms;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+function invalid(message: string): InputError {
+  return new InputError('INPUT_INVALID', message);
+}
