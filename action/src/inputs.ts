@@ -39,6 +39,9 @@ const MODE_INPUTS: Record<Mode, string[]> = {
 const ALWAYS = new Set(['mode', 'bundle']);
 const ALL_INPUTS = new Set([...ALWAYS, ...Object.values(MODE_INPUTS).flat()]);
 
+/** Every input name the entry reads, for the test that keeps action.yml in step. */
+export const INPUT_NAMES: readonly string[] = [...ALL_INPUTS].sort();
+
 /**
  * Reads the step's inputs from the environment as the runner passes them: `INPUT_` + the
  * name upper-cased with spaces as `_` and dashes kept (`INPUT_CLIENT-PROFILE`). Empty means
