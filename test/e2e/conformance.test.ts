@@ -71,6 +71,23 @@ describe('sigstore-conformance bundle-verify vectors', () => {
       .toBe('TRUSTED_ROOT_INVALID');
   });
 
+  it('every case gives the expected result through the built CLI, as the conformance harness runs it', async () => {
+    const exitOf = (name: string) => promisify(execFile)(process.execPath, [CLI, 'verify-bundle', '--bundle', at(name, 'bundle.sigstore.json'), ...flagsOf(name), artifactOf(name)])
+      .then(() => 0, (err: { code: number }) => err.code);
+    const wrong: string[] = [];
+    const queue = [...cases];
+    // Four at a time: each run is a whole CLI process.
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        const code = await exitOf(name);
+        // The harness only distinguishes zero from non-zero; toolseal also keeps 1 and 2 apart.
+        if ((code === 0) === name.endsWith('_fail') || ![0, 1, 2].includes(code)) wrong.push(`${name} → exit ${code}`);
+      }
+    }));
+    process.stdout.write(`conformance (toolseal verify-bundle): ${cases.length - wrong.length}/${cases.length} cases gave the expected result\n`);
+    expect(wrong).toEqual([]);
+  }, 180_000);
+
   const viaCli: [string, number][] = [
     ['happy-path-v0.3', 0], ['rekor2-happy-path', 0], ['rekor2-dsse-happy-path', 0], ['managed-key-happy-path', 0],
     ['managed-key-no-key_fail', 1], ['signature-mismatch_fail', 1], ['bundle-from-wrong-instance_fail', 1],
