@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { policyFromFlags, readPolicyFile, type Policy, type PolicyFlags } from '../src/index.js';
-import { collect, usage } from './server-flags.js';
+import { resolvePolicy, type Policy, type PolicyFlags } from '../src/index.js';
+import { collect } from './server-flags.js';
 
 /** Policy flags shared by `verify`, `proxy` and `verify-bundle`-like commands. */
 export interface PolicyOptionFlags extends PolicyFlags {
@@ -8,14 +8,6 @@ export interface PolicyOptionFlags extends PolicyFlags {
   match?: string;
   minVersion?: string;
 }
-
-const INLINE_FLAGS: [keyof PolicyFlags, string][] = [
-  ['certificateIdentity', '--certificate-identity'], ['certificateIdentityRegexp', '--certificate-identity-regexp'],
-  ['certificateOidcIssuer', '--certificate-oidc-issuer'], ['githubRepository', '--github-repository'],
-  ['githubRepositoryId', '--github-repository-id'], ['githubRef', '--github-ref'],
-  ['githubWorkflowRef', '--github-workflow-ref'], ['runnerEnvironment', '--runner-environment'],
-  ['key', '--key'], ['trustedRoot', '--trusted-root'],
-];
 
 /** Adds `--policy FILE` and the inline identity/trust flags (same names as cosign where they overlap). */
 export function addPolicyOptions(command: Command): Command {
@@ -36,19 +28,7 @@ export function addPolicyOptions(command: Command): Command {
 }
 
 /** The policy from `--policy` or from inline flags, with `--match` / `--min-version` applied on top. */
-export async function loadPolicy(flags: PolicyOptionFlags): Promise<Policy> {
-  if (flags.policy) {
-    const inline = INLINE_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, name]) => name);
-    // Refused rather than ignored: a user who adds --key next to --policy expects it to count.
-    if (inline.length > 0) throw usage(`--policy cannot be combined with ${inline.join(', ')}; put them in the policy file or drop --policy.`);
-  }
-  const policy = flags.policy ? await readPolicyFile(flags.policy) : await policyFromFlags(flags);
-  if (flags.match !== undefined && flags.match !== 'exact' && flags.match !== 'subset') {
-    throw usage(`--match takes exact or subset, not "${flags.match}".`);
-  }
-  return {
-    ...policy,
-    ...(flags.match ? { match: flags.match as Policy['match'] } : {}),
-    ...(flags.minVersion ? { minVersion: flags.minVersion } : {}),
-  };
+export function loadPolicy(flags: PolicyOptionFlags): Promise<Policy> {
+  const { policy, ...rest } = flags;
+  return resolvePolicy({ ...rest, ...(policy !== undefined ? { policyPath: policy } : {}) });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InputError, type ServerTarget } from '../src/index.js';
+import { InputError, serverTargetFrom, type ServerTarget } from '../src/index.js';
 
 /** The flags every command that talks to a live server shares. */
 export interface ServerFlags {
@@ -30,18 +30,20 @@ export function hasServer(commandLine: string[], flags: ServerFlags): boolean {
   return Boolean(flags.stdio || flags.url !== undefined || commandLine.length > 0);
 }
 
-/** Builds the server target from the flags, refusing ambiguous or incomplete ones. */
+/**
+ * Builds the server target from the flags. The library decides what a valid server spec
+ * is (`serverTargetFrom`); this only maps the CLI's shape onto it: with `--stdio` the
+ * command is whatever follows `--`.
+ */
 export function targetFromFlags(commandLine: string[], flags: ServerFlags): ServerTarget {
   if (flags.stdio && flags.url !== undefined) throw usage('Give either --stdio -- CMD ... or --url URL, not both.');
-  if (flags.url !== undefined) {
-    if (commandLine.length > 0) throw usage(`Unexpected arguments after --url: ${commandLine.join(' ')}. A server command needs --stdio.`);
-    return { kind: 'http', url: flags.url, headers: parseHeaders(flags.header) };
+  if (!flags.stdio && flags.url === undefined) throw usage('Say which server: --stdio -- CMD [ARGS...] or --url URL.');
+  if (flags.url !== undefined && commandLine.length > 0) {
+    throw usage(`Unexpected arguments after --url: ${commandLine.join(' ')}. A server command needs --stdio.`);
   }
-  if (!flags.stdio) throw usage('Say which server: --stdio -- CMD [ARGS...] or --url URL.');
-  if (flags.header.length > 0) throw usage('--header applies to --url only.');
-  const [cmd, ...args] = commandLine;
-  if (cmd === undefined || cmd === '') throw usage('--stdio needs the server command after --, e.g. --stdio -- npx -y @acme/server.');
-  return { kind: 'stdio', command: cmd, args };
+  const target = serverTargetFrom({ ...(flags.stdio ? { command: commandLine } : {}), ...(flags.url !== undefined ? { url: flags.url } : {}), headers: flags.header });
+  if (!target) throw usage('--stdio needs the server command after --, e.g. --stdio -- npx -y @acme/server.');
+  return target;
 }
 
 /** `--timeout` as capture options. */
@@ -50,18 +52,6 @@ export function timeoutOption(flags: ServerFlags): { requestTimeoutMs?: number }
   const ms = Number(flags.timeout);
   if (!Number.isInteger(ms) || ms <= 0) throw usage(`--timeout takes a positive number of milliseconds, not "${flags.timeout}".`);
   return { requestTimeoutMs: ms };
-}
-
-function parseHeaders(headers: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const header of headers) {
-    const colon = header.indexOf(':');
-    const name = colon > 0 ? header.slice(0, colon).trim() : '';
-    // The value may be a secret: name only the header in the message.
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw usage(`--header "${name || header.slice(0, 20)}…" is not of the form Name: value.`);
-    out[name] = header.slice(colon + 1).trim();
-  }
-  return out;
 }
 
 /** A usage error: exit 2, with the sentence as the message. */

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import {
-  captureServer, compareManifests, profileFromManifest, readManifestFile, renderDiff,
+  captureServer, compareManifests, parseMatchMode, profileFromManifest, readManifestFile, renderDiff,
 } from '../../src/index.js';
 import { printJson, setExitCode } from '../output.js';
-import { addServerOptions, targetFromFlags, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
+import { addServerOptions, targetFromFlags, timeoutOption, type ServerFlags } from '../server-flags.js';
 
 interface CheckFlags extends ServerFlags {
   manifest: string;
@@ -26,12 +26,11 @@ export function registerCheck(program: Command): void {
     .option('--match <mode>', 'exact (default) or subset: the live server may expose fewer entries, never more or different', 'exact')
     .option('--json', 'print the diff as JSON')
     .action(async (commandLine: string[], flags: CheckFlags, cmd: Command) => {
-      if (flags.match !== 'exact' && flags.match !== 'subset') throw usage(`--match takes exact or subset, not "${flags.match}".`);
       const expected = await readManifestFile(flags.manifest);
       const live = await captureServer(targetFromFlags(commandLine, flags), {
         profile: profileFromManifest(expected), exclude: expected.exclude, ...timeoutOption(flags),
       });
-      const diff = compareManifests(expected, live, { match: flags.match });
+      const diff = compareManifests(expected, live, { match: parseMatchMode(flags.match ?? 'exact') });
       if (flags.json) printJson(diff);
       else process.stdout.write(renderDiff(diff));
       setExitCode(cmd, diff.ok ? 0 : 1);

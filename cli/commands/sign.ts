@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import {
-  captureServer, createSigner, DEFAULT_BUNDLE_FILE, describeSigner, inspectBundle, parseArtifactSpec,
-  readManifestFile, resolveClientProfile, signManifest, writeFileAtomic, type Manifest,
+  createSigner, DEFAULT_BUNDLE_FILE, describeSigner, inspectBundle, manifestToSign, signManifest, writeFileAtomic,
 } from '../../src/index.js';
 import { printJson, setExitCode } from '../output.js';
-import { addServerOptions, collect, hasServer, targetFromFlags, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
+import { addServerOptions, collect, hasServer, targetFromFlags, timeoutOption, type ServerFlags } from '../server-flags.js';
 
 interface SignFlags extends ServerFlags {
   manifest?: string;
-  clientProfile: string;
+  clientProfile?: string;
   exclude: string[];
   artifact: string[];
   identityToken?: string;
@@ -34,7 +33,7 @@ export function registerSign(program: Command): void {
     .usage('(--manifest FILE | --stdio -- CMD [ARGS...] | --url URL) [options]')
     .option('--manifest <file>', 'the manifest to sign (from toolseal capture)');
   addServerOptions(command, false)
-    .option('--client-profile <profile>', 'with --stdio/--url: client capabilities to declare: bare, full, or a JSON file', 'bare')
+    .option('--client-profile <profile>', 'with --stdio/--url: client capabilities to declare: bare (default), full, or a JSON file')
     .option('--exclude <path>', 'with --stdio/--url: leave this path out of the manifest (repeatable)', collect, [])
     .option('--artifact <uri[,sha256:hex]>', 'bind the manifest to a package, e.g. pkg:npm/%40acme/weather@1.4.0 (repeatable)', collect, [])
     .option('--identity-token <jwt>', 'OIDC token for keyless signing (default: SIGSTORE_ID_TOKEN, then GitHub Actions)')
@@ -47,7 +46,13 @@ export function registerSign(program: Command): void {
     .option('--manifest-output <file>', 'with --stdio/--url: also write the captured manifest here')
     .option('--json', 'print the result as JSON')
     .action(async (commandLine: string[], flags: SignFlags, cmd: Command) => {
-      const manifest = await manifestToSign(commandLine, flags);
+      const manifest = await manifestToSign({
+        ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
+        ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),
+        ...(flags.clientProfile !== undefined ? { clientProfile: flags.clientProfile } : {}),
+        exclude: flags.exclude, artifacts: flags.artifact, capture: timeoutOption(flags),
+      });
+      if (flags.manifestOutput && !flags.manifest) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
       const signer = await createSigner({
         ...(flags.key ? { keyPath: flags.key } : {}),
         ...(flags.identityToken ? { identityToken: flags.identityToken } : {}),
@@ -72,23 +77,4 @@ export function registerSign(program: Command): void {
       }
       setExitCode(cmd, 0);
     });
-}
-
-async function manifestToSign(commandLine: string[], flags: SignFlags): Promise<Manifest> {
-  const live = hasServer(commandLine, flags);
-  if (flags.manifest && live) throw usage('Give either --manifest FILE or a server (--stdio/--url), not both.');
-  if (!flags.manifest && !live) throw usage('Say what to sign: --manifest FILE, or a server with --stdio -- CMD ... or --url URL.');
-  const artifacts = flags.artifact.map(parseArtifactSpec);
-  if (flags.manifest) {
-    if (artifacts.length > 0) throw usage('--artifact applies when capturing; a manifest file already records its artifacts.');
-    return readManifestFile(flags.manifest);
-  }
-  const manifest = await captureServer(targetFromFlags(commandLine, flags), {
-    profile: await resolveClientProfile(flags.clientProfile),
-    exclude: flags.exclude,
-    ...(artifacts.length > 0 ? { artifacts } : {}),
-    ...timeoutOption(flags),
-  });
-  if (flags.manifestOutput) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
 }

@@ -92,7 +92,7 @@ describe('toolseal capture (CLI transcript)', () => {
 
   it('refuses a header without a name, without echoing its value', async () => {
     const run = await toolseal(['capture', '--url', 'http://127.0.0.1:1/mcp', '--header', ': Bearer s3cr3t-value']);
-    expectCleanError(run, 'USAGE');
+    expectCleanError(run, 'SERVER_SPEC_INVALID');
     expect(run.stderr).not.toContain('s3cr3t-value');
   });
 });

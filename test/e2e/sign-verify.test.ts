@@ -195,7 +195,8 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
       await writeFile(file('policy.json'), JSON.stringify({ version: 1, identity: { issuer: GITHUB_ACTIONS_ISSUER, subject: WORKFLOW }, trust: { source: 'trusted-root', path: file('root.json') } }));
       const run = await runCli(['verify', '--bundle', file('keyless.json'), '--policy', file('policy.json'), '--key', file('key.pub.pem')]);
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('--policy cannot be combined with --key');
+      expect(run.stderr).toContain('[POLICY_OPTIONS_CONFLICT]');
+      expect(run.stderr).toContain('cannot be combined with key');
     });
 
     it('keyless signing without any identity token', async () => {
