@@ -48,6 +48,7 @@ export {
   CAPTURE_DEFAULTS, LIST_METHODS,
   type ServerTarget, type CaptureOptions, type CaptureLimits, type ClientCaptureOptions, type ListMethod,
   type ListBudget, type CaptureContext, type TransportWatch,
+  StrictStdioClientTransport, type StrictStdioOptions, type ExitGrace,
 } from './manifest/capture/index.js';
 export {
   BARE_PROFILE, FULL_PROFILE, ClientProfileSchema, resolveClientProfile, parseClientProfile, profileFromManifest,

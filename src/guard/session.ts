@@ -1,6 +1,6 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { CaptureError } from '../errors.js';
+import { CaptureError, ToolsealError } from '../errors.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import { LIST_KEYS, type ListName } from '../manifest/schema.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
@@ -89,8 +89,14 @@ export class GuardSession {
     this.sessionId = options.sessionId ?? `s${++sessionCounter}`;
     this.audit = options.audit ?? NULL_AUDIT_SINK;
     upstream.onmessage = (message) => this.fromUpstream(message);
-    upstream.onclose = () => void this.close(new CaptureError('UPSTREAM_CLOSED', `The server ${this.serverName()} closed the connection.`));
-    upstream.onerror = (err) => this.onerror?.(err);
+    // toolseal's own refusal of what the server sent (e.g. SERVER_JSON_INVALID from the
+    // strict stdio transport, which then closes) is the reason the session ends.
+    let refusal: ToolsealError | undefined;
+    upstream.onclose = () => void this.close(refusal ?? new CaptureError('UPSTREAM_CLOSED', `The server ${this.serverName()} closed the connection.`));
+    upstream.onerror = (err) => {
+      if (err instanceof ToolsealError) refusal ??= err;
+      this.onerror?.(err);
+    };
   }
 
   /** Starts the upstream transport (spawns a stdio server, or prepares the HTTP client). */

@@ -1,7 +1,7 @@
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ServerTarget } from '../manifest/capture/options.js';
+import { captureLimits, describeTarget, type CaptureLimits, type ServerTarget } from '../manifest/capture/options.js';
+import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
 
 /** Options of {@link upstreamTransport}. */
 export interface UpstreamOptions {
@@ -9,20 +9,30 @@ export interface UpstreamOptions {
   stderr?: 'inherit' | 'ignore';
   /** Called with the pid of a spawned server. */
   onSpawn?: (pid: number) => void;
+  /** `maxListBytes` (plus 1 MiB) also bounds one message from a spawned server. */
+  limits?: Partial<CaptureLimits>;
 }
+
+/** How long a spawned upstream gets after stdin closes and after SIGTERM (the SDK's clock). */
+const UPSTREAM_GRACE = { termAfterMs: 2000, killAfterMs: 2000 };
 
 /**
  * A client transport to the real server. A stdio server is spawned with the proxy's whole
  * environment plus `target.env` (a wrapped server expects its API keys), and its stdout is
- * the protocol channel only. The SDK's `close()` ends stdin, then SIGTERMs, then SIGKILLs.
+ * the protocol channel only, read strictly (see `StrictStdioClientTransport`: a line with
+ * duplicate keys, lone surrogates or that is not JSON-RPC ends the session). `close()`
+ * ends stdin, then SIGTERMs, then SIGKILLs the server's whole process group.
  */
 export function upstreamTransport(target: ServerTarget, options: UpstreamOptions = {}): Transport {
   if (target.kind === 'http') {
     return new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers: target.headers ?? {} } });
   }
   const env = Object.fromEntries(Object.entries({ ...process.env, ...target.env }).filter((e): e is [string, string] => e[1] !== undefined));
-  const transport = new StdioClientTransport({
+  const transport = new StrictStdioClientTransport({
     command: target.command, args: target.args ?? [], env, stderr: options.stderr ?? 'inherit', ...(target.cwd ? { cwd: target.cwd } : {}),
+    server: describeTarget(target),
+    maxMessageBytes: captureLimits(options.limits).maxListBytes + 1024 * 1024,
+    grace: UPSTREAM_GRACE,
   });
   if (options.onSpawn) {
     const start = transport.start.bind(transport);

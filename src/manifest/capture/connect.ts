@@ -1,13 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { InputError } from '../../errors.js';
 import { TOOLSEAL_VERSION } from '../../version.js';
 import type { ClientProfile } from '../profile.js';
 import { answerProfileRequests } from './handlers.js';
-import type { CaptureLimits, CaptureOptions, ServerTarget } from './options.js';
-import { ensureExited } from './process.js';
+import { describeTarget, type CaptureLimits, type CaptureOptions, type ServerTarget } from './options.js';
+import { StrictStdioClientTransport } from './strict-stdio.js';
 import { watchTransport, type TransportWatch } from './watch.js';
 
 /** How much of the server's stderr is kept for error messages. */
@@ -19,7 +18,7 @@ export interface Connection {
   watch: TransportWatch;
   transport: Transport;
   stderrTail(): string;
-  /** Closes the client and, for stdio, makes sure the child process is gone. */
+  /** Closes the client and, for stdio, makes sure the server's processes are gone. */
   close(): Promise<void>;
 }
 
@@ -36,35 +35,34 @@ export function openConnection(target: ServerTarget, profile: ClientProfile, lim
 
 function stdioConnection(client: Client, target: Extract<ServerTarget, { kind: 'stdio' }>, limits: CaptureLimits, options: CaptureOptions): Connection {
   const stderr = options.stderr ?? 'pipe';
-  const transport = new StdioClientTransport({
+  const transport = new StrictStdioClientTransport({
     command: target.command,
     ...(target.args ? { args: target.args } : {}),
     ...(target.env ? { env: target.env } : {}),
     ...(target.cwd ? { cwd: target.cwd } : {}),
     stderr,
+    server: describeTarget(target),
     // One message may not exceed the whole list budget (plus room for the envelope).
-    maxBufferSize: limits.maxListBytes + 1024 * 1024,
+    maxMessageBytes: limits.maxListBytes + 1024 * 1024,
   });
   let tail = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
   });
-  let pid: number | undefined;
   const start = transport.start.bind(transport);
   transport.start = async () => {
     await start();
-    pid = transport.pid ?? undefined;
-    if (pid !== undefined) options.onSpawn?.(pid);
+    if (transport.pid !== null) options.onSpawn?.(transport.pid);
   };
   const watch = watchTransport(transport);
   return {
     client, watch, transport,
     stderrTail: () => tail,
+    // The transport ends stdin, then SIGTERMs and SIGKILLs the server's whole process
+    // group on a short clock, and resolves once it is gone (also after a failed connect).
     close: async () => {
-      // client.close() ends stdin; ensureExited escalates on a shorter clock than the SDK's.
-      const closing = client.close().catch(() => undefined);
-      if (pid !== undefined) await ensureExited(pid);
-      await closing;
+      await client.close().catch(() => undefined);
+      await transport.close();
     },
   };
 }

@@ -14,11 +14,14 @@ export function toCaptureError(err: unknown, ctx: CaptureContext): ToolsealError
   if (isSpawnError(err)) {
     return new CaptureError('SERVER_SPAWN_FAILED', `Could not start the MCP server ${server}: ${err.code === 'ENOENT' ? 'the command was not found' : err.message}. Check the command and PATH.`, { cause: err });
   }
+  // The strict stdio transport closes the connection when it refuses a line; that refusal
+  // (SERVER_JSON_INVALID, ...) is the real cause of the closed connection or the timeout.
+  const refused = transportRefusal(err, ctx);
+  if (refused) return refused;
   if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
     return new CaptureError('SERVER_TIMEOUT', `The MCP server ${server} did not answer ${step} within ${ctx.limits.requestTimeoutMs} ms. Check that it is an MCP server and that it starts, or raise the timeout.${tail(ctx)}`, { cause: err });
   }
   if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
-    if (/ReadBuffer exceeded/.test(ctx.transportError?.()?.message ?? '')) return tooLarge(ctx, err);
     return new CaptureError('SERVER_CLOSED', `The MCP server ${server} closed the connection during ${step}; it may have crashed or is not an MCP server.${tail(ctx)}`, { cause: err });
   }
   if (err instanceof McpError) {
@@ -33,6 +36,13 @@ export function toCaptureError(err: unknown, ctx: CaptureContext): ToolsealError
 /** The error for list results over `maxListBytes`. */
 export function tooLarge(ctx: CaptureContext, cause?: unknown): CaptureError {
   return new CaptureError('LIST_TOO_LARGE', `The MCP server ${ctx.server} sent more than ${ctx.limits.maxListBytes} bytes of list results (at ${ctx.step}); raise the limit if this server really is that large.`, { cause });
+}
+
+function transportRefusal(err: unknown, ctx: CaptureContext): ToolsealError | undefined {
+  if (!(err instanceof McpError) || (err.code !== ErrorCode.ConnectionClosed && err.code !== ErrorCode.RequestTimeout)) return undefined;
+  const cause = ctx.transportError?.();
+  if (!(cause instanceof ToolsealError)) return undefined;
+  return cause.code === 'SERVER_MESSAGE_TOO_LARGE' ? tooLarge(ctx, cause) : cause;
 }
 
 function isSpawnError(err: unknown): err is NodeJS.ErrnoException {

@@ -7,3 +7,5 @@ export { answerProfileRequests } from './handlers.js';
 export {
   CAPTURE_DEFAULTS, captureLimits, describeTarget, type CaptureLimits, type CaptureOptions, type ServerTarget,
 } from './options.js';
+export { StrictStdioClientTransport, type StrictStdioOptions } from './strict-stdio.js';
+export type { ExitGrace } from './process.js';

@@ -1,17 +1,18 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ToolsealError } from '../../errors.js';
 
 /** What {@link watchTransport} observed on a transport. */
 export interface TransportWatch {
   /** The protocol version the server chose in its `initialize` result, once seen. */
   protocolVersion(): string | undefined;
-  /** The last error the transport reported. */
+  /** The first error toolseal itself raised on the transport, else the last error it reported. */
   lastError(): Error | undefined;
 }
 
 /**
  * Observes a transport before a `Client` connects to it (the SDK chains callbacks that
  * are already set): records the negotiated protocol version, which the SDK client does
- * not expose, and the transport's last error.
+ * not expose, and the transport's error.
  */
 export function watchTransport(transport: Transport): TransportWatch {
   let initializeId: string | number | undefined;
@@ -27,6 +28,8 @@ export function watchTransport(transport: Transport): TransportWatch {
     const result = (message as { result?: { protocolVersion?: unknown } }).result;
     if (typeof result?.protocolVersion === 'string') version = result.protocolVersion;
   };
-  transport.onerror = (err) => { error = err; };
+  // A refusal by toolseal (a ToolsealError) explains what follows; later errors (a pipe
+  // breaking as the server is ended) must not hide it.
+  transport.onerror = (err) => { if (!(error instanceof ToolsealError)) error = err; };
   return { protocolVersion: () => version, lastError: () => error };
 }

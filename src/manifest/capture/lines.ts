@@ -1,0 +1,99 @@
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { CaptureError, InputError } from '../../errors.js';
+import { parseStrictJson } from '../../io/strict-json.js';
+
+/**
+ * Splits a byte stream into newline-terminated lines, never holding more than
+ * `maxLineBytes` of one line: a server cannot make the reader buffer without bound.
+ */
+export class LineBuffer {
+  private parts: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly maxLineBytes: number, private readonly tooLong: () => Error) {}
+
+  /**
+   * Appends a chunk and returns the lines it completed (without the newline).
+   * @throws the `tooLong` error once a line exceeds `maxLineBytes`
+   */
+  push(chunk: Buffer): Buffer[] {
+    const lines: Buffer[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      this.check(piece.length);
+      lines.push(this.size === 0 ? piece : Buffer.concat([...this.parts, piece]));
+      this.clear();
+      start = nl + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length > 0) {
+      this.check(rest.length);
+      this.parts.push(rest);
+      this.size += rest.length;
+    }
+    return lines;
+  }
+
+  /** Drops a partial line. */
+  clear(): void {
+    this.parts = [];
+    this.size = 0;
+  }
+
+  private check(more: number): void {
+    if (this.size + more > this.maxLineBytes) {
+      this.clear();
+      throw this.tooLong();
+    }
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Reads one line a stdio MCP server wrote as a JSON-RPC message, refusing what
+ * `JSON.parse` would silently accept (DESIGN §2): bytes that are not UTF-8, duplicate
+ * keys, lone surrogates, non-finite numbers, excessive nesting. A blank line is no
+ * message (`undefined`).
+ *
+ * @param server - the server as named in messages (see `describeTarget`)
+ * @throws CaptureError `SERVER_JSON_INVALID` (the strict-JSON code and pointer are in
+ *   the message; the InputError is the cause) or `SERVER_MESSAGE_INVALID` (JSON, but not
+ *   a JSON-RPC message)
+ */
+export function readMessageLine(line: Buffer, server: string): JSONRPCMessage | undefined {
+  let text: string;
+  try {
+    text = UTF8.decode(line).replace(/\r$/, '');
+  } catch (err) {
+    throw new CaptureError('SERVER_JSON_INVALID', `The MCP server ${server} wrote a line to stdout that is not valid UTF-8; toolseal does not guess what it meant and closed the connection. The server's output must be fixed.`, { cause: err });
+  }
+  if (text.trim() === '') return undefined;
+  const source = `a message from the MCP server ${server}`;
+  let value: unknown;
+  try {
+    value = parseStrictJson(text, source);
+  } catch (err) {
+    throw strictFailure(err as InputError, server, source);
+  }
+  const parsed = JSONRPCMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new CaptureError('SERVER_MESSAGE_INVALID', `The MCP server ${server} sent JSON on stdout that is not a JSON-RPC 2.0 message; toolseal closed the connection. A stdio server's stdout must carry only protocol messages (logs belong on stderr).`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+function strictFailure(err: InputError, server: string, source: string): CaptureError {
+  if (err.code === 'JSON_INVALID') {
+    const reason = clip((err.cause as Error | undefined)?.message ?? 'unparseable');
+    return new CaptureError('SERVER_JSON_INVALID', `The MCP server ${server} wrote a line to stdout that is not JSON (${reason}); toolseal closed the connection. A stdio server's stdout must carry only protocol messages (logs belong on stderr).`, { cause: err });
+  }
+  // The strict reader names the source first; say it once, as "sent a message that ...".
+  const rest = err.message.startsWith(source) ? err.message.slice(source.length).trimStart() : err.message;
+  return new CaptureError('SERVER_JSON_INVALID', `The MCP server ${server} sent a message that ${rest} toolseal closed the connection (${err.code}); the server's output must be fixed.`, { cause: err });
+}
+
+function clip(text: string, max = 160): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,194 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough, type Stream } from 'node:stream';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import { CaptureError } from '../../errors.js';
+import { LineBuffer, readMessageLine } from './lines.js';
+import { CAPTURE_DEFAULTS, describeTarget } from './options.js';
+import { CAPTURE_GRACE, ensureExited, signal, type ExitGrace } from './process.js';
+
+/** How {@link StrictStdioClientTransport} starts and reads a server. */
+export interface StrictStdioOptions {
+  command: string;
+  args?: string[];
+  /** Added to the SDK's default inherited variables (HOME, PATH, ...; see `getDefaultEnvironment`). */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** The server's stderr: `inherit` (default, as in the SDK), `pipe` (read it from `stderr`), or `ignore`. */
+  stderr?: 'pipe' | 'inherit' | 'ignore';
+  /** Names the server in messages; must not contain secrets. Default: the quoted command line. */
+  server?: string;
+  /** Longest line (one message) the server may send, in bytes. Default: 16 MiB + 1 MiB. */
+  maxMessageBytes?: number;
+  /** How long the server gets after stdin closes and after SIGTERM. Default 500 ms / 1 s. */
+  grace?: ExitGrace;
+}
+
+/** Process groups exist on POSIX only; on Windows the direct child is all we can signal. */
+const GROUPS = process.platform !== 'win32';
+
+/**
+ * A client `Transport` for a stdio MCP server that reads strictly and ends the whole
+ * server. Unlike the SDK's `StdioClientTransport` (plain `JSON.parse`, lines it cannot
+ * parse are reported and skipped): every line must be UTF-8, strict JSON (no duplicate
+ * keys, lone surrogates, non-finite numbers; see `parseStrictJson`) and a JSON-RPC message,
+ * else `onerror` gets a CaptureError (`SERVER_JSON_INVALID`, `SERVER_MESSAGE_INVALID`,
+ * `SERVER_MESSAGE_TOO_LARGE`) and the transport closes, so pending requests fail at once
+ * instead of timing out. The server runs in its own process group (POSIX), and `close()`
+ * ends the group: stdin is closed, then after a grace SIGTERM, then SIGKILL, so a server
+ * started through `npx` or a shell leaves no grandchildren. When the server closes its
+ * pipes on its own, what is left of its group is ended the same way. Because the group is
+ * separate, a terminal's Ctrl-C no longer reaches the server directly; its stdin still
+ * closes when toolseal exits, and on a normal exit remaining groups get SIGTERM.
+ */
+export class StrictStdioClientTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  private child: ChildProcess | undefined;
+  private readonly stderrStream: PassThrough | null;
+  private readonly lines: LineBuffer;
+  private readonly server: string;
+  private failed = false;
+  private closing: Promise<void> | undefined;
+  private closeFired = false;
+  private pipesClosed: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: StrictStdioOptions) {
+    this.server = options.server ?? describeTarget({ kind: 'stdio', command: options.command, args: options.args });
+    const max = options.maxMessageBytes ?? CAPTURE_DEFAULTS.maxListBytes + 1024 * 1024;
+    this.lines = new LineBuffer(max, () => new CaptureError('SERVER_MESSAGE_TOO_LARGE', `The MCP server ${this.server} sent a message longer than ${max} bytes; toolseal closed the connection.`));
+    // Handed out before start() so early stderr output is not lost (as the SDK does).
+    this.stderrStream = options.stderr === 'pipe' ? new PassThrough() : null;
+  }
+
+  /** Spawns the server; resolves once it runs, rejects with the spawn error (e.g. ENOENT). */
+  start(): Promise<void> {
+    if (this.child) throw new Error('StrictStdioClientTransport already started; Client.connect() calls start() itself.');
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.command, this.options.args ?? [], {
+        env: { ...getDefaultEnvironment(), ...this.options.env },
+        stdio: ['pipe', 'pipe', this.options.stderr ?? 'inherit'],
+        shell: false,
+        windowsHide: true,
+        detached: GROUPS,
+        ...(this.options.cwd ? { cwd: this.options.cwd } : {}),
+      });
+      this.child = child;
+      this.pipesClosed = new Promise((done) => child.once('close', () => done()));
+      child.on('error', (err) => { reject(err); this.onerror?.(err); });
+      child.once('spawn', () => {
+        if (GROUPS) trackGroup(child.pid!);
+        resolve();
+      });
+      // As in the SDK, the connection ends when the server's pipes close (every process
+      // holding them is gone); then whatever is left of its group is ended too.
+      child.once('close', () => {
+        this.fireClose();
+        void this.close();
+      });
+      child.stdin?.on('error', (err) => this.onerror?.(err));
+      child.stdout?.on('data', (chunk: Buffer) => this.read(chunk));
+      child.stdout?.on('error', (err) => this.onerror?.(err));
+      if (this.stderrStream && child.stderr) child.stderr.pipe(this.stderrStream);
+    });
+  }
+
+  /** The server's stderr when `stderr: 'pipe'`, else the child's stderr stream or null. */
+  get stderr(): Stream | null {
+    return this.stderrStream ?? this.child?.stderr ?? null;
+  }
+
+  /** The pid of the spawned server (its process group id on POSIX), once started. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stdin = this.child?.stdin;
+      if (!stdin || this.closing || stdin.destroyed) return reject(new Error('Not connected'));
+      if (stdin.write(serializeMessage(message))) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  /** Ends the server and its process group; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const child = this.child;
+    this.lines.clear();
+    if (child?.pid === undefined) return;
+    try {
+      child.stdin?.end();
+    } catch {
+      // Already gone.
+    }
+    await ensureExited(child.pid, this.options.grace ?? CAPTURE_GRACE, { group: GROUPS });
+    untrackGroup(child.pid);
+    // Once every process is gone its pipes close; a process that left the group may
+    // still hold them, so do not wait for it forever.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([this.pipesClosed.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), 1000); })]);
+    clearTimeout(timer);
+    if (!waited) {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      this.fireClose();
+    }
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.failed) return;
+    try {
+      for (const line of this.lines.push(chunk)) {
+        const message = readMessageLine(line, this.server);
+        if (message !== undefined) this.deliver(message);
+      }
+    } catch (err) {
+      // A line toolseal refuses ends the connection: nothing after it can be trusted.
+      // Pending requests fail now; close() still ends the processes in the background.
+      this.failed = true;
+      this.onerror?.(err as Error);
+      void this.close();
+      this.fireClose();
+    }
+  }
+
+  private deliver(message: JSONRPCMessage): void {
+    try {
+      this.onmessage?.(message);
+    } catch (err) {
+      this.onerror?.(err as Error);
+    }
+  }
+
+  private fireClose(): void {
+    if (this.closeFired) return;
+    this.closeFired = true;
+    this.onclose?.();
+  }
+}
+
+/** Groups still running, signalled if toolseal exits without closing them. */
+const liveGroups = new Set<number>();
+let exitHook = false;
+
+function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const group of liveGroups) signal(-group, 'SIGTERM');
+  });
+}
+
+function untrackGroup(pgid: number): void {
+  liveGroups.delete(pgid);
+}
