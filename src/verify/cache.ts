@@ -1,3 +1,6 @@
+import { createHash, type Hash } from 'node:crypto';
+import { jsonDigest } from '../manifest/canonical.js';
+
 /**
  * A bounded, in-memory cache of verified attestations, so a gateway that sees the same
  * bundle on every connect pays for signature, chain and log checks once and then only
@@ -38,4 +41,57 @@ export class VerificationCache<T> {
   get stats(): { hits: number; misses: number; size: number } {
     return { hits: this.hitCount, misses: this.missCount, size: this.entries.size };
   }
+}
+
+/**
+ * The cache key of a bundle as parsed JSON: SHA-256 over an unambiguous encoding of the
+ * value (type tags, lengths, object keys sorted), so two values share a key only when
+ * they are deeply equal JSON, and then they verify alike. It costs a fraction of RFC 8785
+ * + SHA-256, which a cache hit used to pay: strings (a DSSE payload is 100+ KiB) go
+ * straight into the hash instead of being escaped into JSON text first. Anything that is
+ * not plain JSON data (lone surrogates, non-finite numbers, `undefined`, holes, class
+ * instances) falls back to the RFC 8785 digest, under its own prefix.
+ */
+export function bundleCacheKey(value: unknown): string {
+  const hash = createHash('sha256');
+  return feed(hash, value) ? `tree:${hash.digest('hex')}` : `jcs:${jsonDigest(value)}`;
+}
+
+/** Feeds one JSON value into the hash, self-delimiting; false when it is not plain JSON data. */
+function feed(hash: Hash, value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      // Well-formed, so its UTF-8 is injective; the UTF-16 length delimits it.
+      if (!value.isWellFormed()) return false;
+      hash.update(`s${value.length}:`).update(value);
+      return true;
+    case 'number':
+      if (!Number.isFinite(value)) return false;
+      hash.update(`d${value};`);
+      return true;
+    case 'boolean':
+      hash.update(value ? 't' : 'f');
+      return true;
+    case 'object':
+      return value === null ? (hash.update('n'), true) : feedContainer(hash, value);
+    default:
+      return false;
+  }
+}
+
+function feedContainer(hash: Hash, value: object): boolean {
+  if (Array.isArray(value)) {
+    hash.update(`[${value.length};`);
+    // An index loop, not every(): every() skips holes, which would let [ , 1] and [1, ] collide.
+    for (let i = 0; i < value.length; i++) if (!feed(hash, value[i])) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value).sort();
+  hash.update(`{${keys.length};`);
+  for (const key of keys) {
+    if (!feed(hash, key) || !feed(hash, (value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
