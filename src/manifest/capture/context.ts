@@ -12,7 +12,7 @@ export interface CaptureContext {
   limits: CaptureLimits;
   /** The last lines the server wrote to stderr, when they were collected. */
   stderrTail?: () => string;
-  /** The last error the transport reported (e.g. a message over the size limit). */
+  /** The transport's error (e.g. a refused line or a message over the size limit; see `watchTransport`). */
   transportError?: () => Error | undefined;
 }
 

@@ -12,9 +12,13 @@ import { captureLimits, describeTarget, type CaptureOptions, type ServerTarget }
  * (Streamable HTTP), initializes with the profile's capabilities, reads every page of
  * every list the server declared (see `captureFromClient` for `list_changed` handling),
  * and builds the manifest. A spawned server is always ended, on success and on error:
- * the transport is closed and the process is SIGKILLed if it outlives a short grace.
+ * the transport is closed and the server's whole process group is SIGTERMed, then
+ * SIGKILLed, if it outlives a short grace. Every line a stdio server sends is read as strict
+ * JSON (see `StrictStdioClientTransport`).
  *
  * @throws CaptureError `SERVER_SPAWN_FAILED`, `SERVER_TIMEOUT`, `SERVER_CLOSED`,
+ *   `SERVER_JSON_INVALID` (duplicate keys, lone surrogates, ... in what the server sent),
+ *   `SERVER_MESSAGE_INVALID` (a line that is JSON but not JSON-RPC),
  *   `SERVER_UNREACHABLE`, `SERVER_ERROR`, `CURSOR_LOOP`, `TOO_MANY_PAGES`, `LIST_TOO_LARGE`,
  *   `LIST_UNSTABLE`, `LIST_MALFORMED`; InputError `URL_INVALID`; ManifestError from `buildManifest`
  */

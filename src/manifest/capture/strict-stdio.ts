@@ -55,6 +55,7 @@ export class StrictStdioClientTransport implements Transport {
   private closing: Promise<void> | undefined;
   private closeFired = false;
   private pipesClosed: Promise<void> = Promise.resolve();
+  private drained: Promise<void> | undefined;
 
   constructor(private readonly options: StrictStdioOptions) {
     this.server = options.server ?? describeTarget({ kind: 'stdio', command: options.command, args: options.args });
@@ -106,13 +107,16 @@ export class StrictStdioClientTransport implements Transport {
     return this.child?.pid ?? null;
   }
 
-  send(message: JSONRPCMessage): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const stdin = this.child?.stdin;
-      if (!stdin || this.closing || stdin.destroyed) return reject(new Error('Not connected'));
-      if (stdin.write(serializeMessage(message))) resolve();
-      else stdin.once('drain', resolve);
-    });
+  async send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || this.closing || stdin.destroyed) throw new Error('Not connected');
+    if (stdin.write(serializeMessage(message))) return;
+    // Many senders may wait for one drain; share it rather than add a listener each.
+    this.drained ??= new Promise<void>((resolve) => stdin.once('drain', () => {
+      this.drained = undefined;
+      resolve();
+    }));
+    await this.drained;
   }
 
   /** Ends the server and its process group; safe to call more than once. */
