@@ -1,7 +1,6 @@
 import type { SerializedBundle } from '@sigstore/bundle';
 import { buildStatement, statementPayload, type ManifestStatement } from '../attest/statement.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
-import { manifestDigest } from '../manifest/digest.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { ManifestSigner } from './signer.js';
 
@@ -17,8 +16,7 @@ export interface SignResult {
   signer: string;
 }
 
-/** The default bundle file name. */
-export const DEFAULT_BUNDLE_FILE = 'mcp-manifest.sigstore.json';
+export { DEFAULT_BUNDLE_FILE } from './bundle-file.js';
 
 /** Signs a manifest: builds the in-toto statement, signs its canonical bytes as DSSE. */
 export async function signManifest(manifest: Manifest, signer: ManifestSigner): Promise<SignResult> {
@@ -27,7 +25,8 @@ export async function signManifest(manifest: Manifest, signer: ManifestSigner): 
   const entry = bundle.verificationMaterial?.tlogEntries?.[0];
   return {
     bundle,
-    digest: manifestDigest(manifest),
+    // subject[0] already holds the manifest digest: canonicalizing 100 tools again costs ms.
+    digest: `sha256:${statement.subject[0]!.digest.sha256}`,
     statement,
     // Protobuf JSON omits zero values, so the first entry of a log has no logIndex field.
     ...(entry ? { logIndex: entry.logIndex ?? '0', integratedTime: entry.integratedTime ?? '0' } : {}),
