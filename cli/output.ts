@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { isVerdictError, ToolsealError } from '../src/index.js';
+// The errors module directly: loading the whole library here would slow every command's start.
+import { isVerdictError, ToolsealError } from '../src/errors.js';
 
 /** Sets the exit code a command's action produced (read by the program's postAction hook). */
 export function setExitCode(command: Command, code: number): void {

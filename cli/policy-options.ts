@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolvePolicy, type Policy, type PolicyFlags } from '../src/index.js';
+import type { Policy, PolicyFlags } from '../src/index.js';
 import { collect } from './server-flags.js';
 
 /** Policy flags shared by `verify`, `proxy` and `verify-bundle`-like commands. */
@@ -28,7 +28,8 @@ export function addPolicyOptions(command: Command): Command {
 }
 
 /** The policy from `--policy` or from inline flags, with `--match` / `--min-version` applied on top. */
-export function loadPolicy(flags: PolicyOptionFlags): Promise<Policy> {
+export async function loadPolicy(flags: PolicyOptionFlags): Promise<Policy> {
+  const { resolvePolicy } = await import('../src/index.js');
   const { policy, ...rest } = flags;
   return resolvePolicy({ ...rest, ...(policy !== undefined ? { policyPath: policy } : {}) });
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './output.js';
 import { registerCommands } from './commands/index.js';
-import { TOOLSEAL_VERSION } from '../src/index.js';
+import { TOOLSEAL_VERSION } from '../src/version.js';
 
 /**
  * Builds the commander program. Commands only parse flags, call the library and print;

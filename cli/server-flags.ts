@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { InputError, serverTargetFrom, type ServerTarget } from '../src/index.js';
+// Small modules directly, not src/index.js: commands load the library only when they run.
+import type { ServerTarget } from '../src/index.js';
+import { InputError } from '../src/errors.js';
+import { serverTargetFrom } from '../src/manifest/capture/target.js';
 
 /** The flags every command that talks to a live server shares. */
 export interface ServerFlags {

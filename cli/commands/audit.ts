@@ -1,8 +1,5 @@
 import { InvalidArgumentError as InvalidArgument, Option, type Command } from 'commander';
-import {
-  audit, auditExitCode, createLiveCheck, createProgressReporter, renderAuditMarkdown, renderAuditTable, summaryLine,
-  toSarif, writeFileAtomic, type AuditReport,
-} from '../../src/index.js';
+import type { AuditReport } from '../../src/index.js';
 import { printJson, setExitCode } from '../output.js';
 
 interface AuditFlags {
@@ -51,6 +48,10 @@ export function registerAudit(program: Command): void {
     .addOption(new Option('--timeout <ms>', 'per-request timeout for registry pages and bundles').default(15_000).argParser(intArg('--timeout')))
     .addOption(new Option('--retries <n>', 'retries after a network error, 5xx or 429 (never after other 4xx)').default(3).argParser(intArg('--retries', 0)))
     .action(async (flags: AuditFlags, command: Command) => {
+      const {
+        audit, auditExitCode, createLiveCheck, createProgressReporter, renderAuditMarkdown, renderAuditTable, summaryLine,
+        toSarif, writeFileAtomic,
+      } = await import('../../src/index.js');
       const controller = new AbortController();
       const onSigint = (): void => {
         if (controller.signal.aborted) process.exit(INTERRUPTED);

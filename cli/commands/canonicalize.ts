@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { canonicalBytes, manifestDigest, readManifestFile, writeFileAtomic } from '../../src/index.js';
 import { setExitCode } from '../output.js';
 
 /**
@@ -14,6 +13,7 @@ export function registerCanonicalize(program: Command): void {
     .argument('<manifest>', 'a manifest file')
     .option('-o, --output <file>', 'write the bytes here instead of stdout')
     .action(async (path: string, flags: { output?: string }, cmd: Command) => {
+      const { canonicalBytes, manifestDigest, readManifestFile, writeFileAtomic } = await import('../../src/index.js');
       const manifest = await readManifestFile(path);
       const bytes = canonicalBytes(manifest);
       if (flags.output) {

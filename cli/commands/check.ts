@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import {
-  captureServer, compareManifests, parseMatchMode, profileFromManifest, readManifestFile, renderDiff,
-} from '../../src/index.js';
 import { printJson, setExitCode } from '../output.js';
 import { addServerOptions, targetFromFlags, timeoutOption, type ServerFlags } from '../server-flags.js';
 
@@ -26,6 +23,9 @@ export function registerCheck(program: Command): void {
     .option('--match <mode>', 'exact (default) or subset: the live server may expose fewer entries, never more or different', 'exact')
     .option('--json', 'print the diff as JSON')
     .action(async (commandLine: string[], flags: CheckFlags, cmd: Command) => {
+      const {
+        captureServer, compareManifests, parseMatchMode, profileFromManifest, readManifestFile, renderDiff,
+      } = await import('../../src/index.js');
       const expected = await readManifestFile(flags.manifest);
       const live = await captureServer(targetFromFlags(commandLine, flags), {
         profile: profileFromManifest(expected), exclude: expected.exclude, ...timeoutOption(flags),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { describeSigner, inspectBundle, readJsonFile, type BundleClaims } from '../../src/index.js';
+import type { BundleClaims, describeSigner as DescribeSigner } from '../../src/index.js';
 import { printJson, setExitCode } from '../output.js';
 
 /** `toolseal inspect B`: what a bundle claims, read without verifying it. */
@@ -10,14 +10,15 @@ export function registerInspect(program: Command): void {
     .argument('<bundle>', 'a bundle from toolseal sign')
     .option('--json', 'print the claims as JSON')
     .action(async (path: string, flags: { json?: boolean }, cmd: Command) => {
+      const { describeSigner, inspectBundle, readJsonFile } = await import('../../src/index.js');
       const claims = inspectBundle(await readJsonFile(path), path);
       if (flags.json) printJson(claims);
-      else process.stdout.write(render(claims));
+      else process.stdout.write(render(claims, describeSigner));
       setExitCode(cmd, 0);
     });
 }
 
-function render(c: BundleClaims): string {
+function render(c: BundleClaims, describeSigner: typeof DescribeSigner): string {
   const signer = c.signer === undefined ? 'none'
     : 'issuer' in c.signer ? describeSigner(c.signer)
       : `key${'publicKeyFingerprint' in c.signer ? ` ${c.signer.publicKeyFingerprint}` : ''}${c.signer.hint ? ` (hint ${c.signer.hint})` : ''}`;

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
-import {
-  createFileAuditSink, prepareAttestation, runStdioProxy, startHttpProxy, NULL_AUDIT_SINK,
-  type EnforceMode, type GuardOptions, type ListsDecision, type ServerTarget, type UpstreamOptions,
+import type {
+  EnforceMode, GuardOptions, ListsDecision, ServerTarget, UpstreamOptions,
 } from '../../src/index.js';
 import { setExitCode } from '../output.js';
 import { addPolicyOptions, loadPolicy, type PolicyOptionFlags } from '../policy-options.js';
@@ -52,6 +51,7 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
   const upstream = upstreamFrom(commandLine, flags);
   if (Boolean(flags.bundle) === Boolean(flags.bundleFromServer)) throw usage('Give exactly one of --bundle FILE_OR_URL or --bundle-from-server.');
   const listen = flags.listen === undefined ? undefined : parseListen(flags.listen);
+  const { createFileAuditSink, prepareAttestation, NULL_AUDIT_SINK } = await import('../../src/index.js');
   const policy = await loadPolicy(flags);
   const attestation = await prepareAttestation({ policy, bundle: flags.bundle ? { kind: 'source', source: flags.bundle } : { kind: 'server' } });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -72,6 +72,7 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
 }
 
 async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (line: string) => void): Promise<number> {
+  const { runStdioProxy } = await import('../../src/index.js');
   const running = runStdioProxy({ ...options, upstream });
   const stop = (): void => void running.then((end) => end.session.close());
   process.once('SIGINT', stop).once('SIGTERM', stop);
@@ -84,6 +85,7 @@ async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (lin
 }
 
 async function serveHttp(upstream: ServerTarget, listen: { host: string; port: number }, options: RunOptions, log: (line: string) => void): Promise<number> {
+  const { startHttpProxy } = await import('../../src/index.js');
   const proxy = await startHttpProxy({ ...options, upstream, ...listen });
   log(`toolseal proxy: listening on ${proxy.url}`);
   await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));

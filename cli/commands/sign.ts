@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import {
-  createSigner, DEFAULT_BUNDLE_FILE, describeSigner, inspectBundle, manifestToSign, signManifest, writeFileAtomic,
-} from '../../src/index.js';
+import { DEFAULT_BUNDLE_FILE } from '../../src/sign/bundle-file.js';
 import { printJson, setExitCode } from '../output.js';
 import { addServerOptions, collect, hasServer, targetFromFlags, timeoutOption, type ServerFlags } from '../server-flags.js';
 
@@ -46,6 +44,9 @@ export function registerSign(program: Command): void {
     .option('--manifest-output <file>', 'with --stdio/--url: also write the captured manifest here')
     .option('--json', 'print the result as JSON')
     .action(async (commandLine: string[], flags: SignFlags, cmd: Command) => {
+      const {
+        createSigner, describeSigner, inspectBundle, manifestToSign, signManifest, writeFileAtomic,
+      } = await import('../../src/index.js');
       const manifest = await manifestToSign({
         ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
         ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import {
-  createManifestVerifier, readJsonFile, readManifestFile, renderVerdict, trustSourceFromPolicy, type Verdict,
-} from '../../src/index.js';
+import type { Verdict } from '../../src/index.js';
 import { printJson, setExitCode } from '../output.js';
 import { addPolicyOptions, loadPolicy, type PolicyOptionFlags } from '../policy-options.js';
 import { addServerOptions, hasServer, targetFromFlags, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
@@ -30,6 +28,9 @@ export function registerVerify(program: Command): void {
     .option('--offline', 'with Sigstore public-good: use the trusted root shipped with toolseal, no TUF refresh')
     .option('--json', 'print the verdict as JSON (schemas/verdict.schema.json)')
     .action(async (commandLine: string[], flags: VerifyFlags, cmd: Command) => {
+      const {
+        createManifestVerifier, readJsonFile, readManifestFile, renderVerdict, trustSourceFromPolicy,
+      } = await import('../../src/index.js');
       const live = hasServer(commandLine, flags);
       if (live && flags.manifest) throw usage('Compare with either a live server or --manifest, not both.');
       const policy = await loadPolicy(flags);
