@@ -89,6 +89,18 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
   return { verdict: { ...base, ok, decision, instructions }, exposed, hidden: mismatched };
 }
 
+/** One line for the audit log and the proxy's stderr: what is exposed, hidden or refused, and why (first five). */
+export function summarizeDecision(decision: ListsDecision): string {
+  const v = decision.verdict;
+  const exposed = Object.values(decision.exposed).reduce((n, l) => n + l.length, 0);
+  const parts = [`${exposed} entries exposed, ${decision.hidden.length} hidden`];
+  if (v.refusal) parts.push(v.refusal.reason);
+  else for (const h of decision.hidden.slice(0, 5)) parts.push(`${h.list}/${h.key}: ${h.reason}`);
+  if (v.decision === 'warn') for (const m of v.mismatched.slice(0, 5)) parts.push(`${m.list}/${m.key}: ${m.reason}`);
+  if (!v.instructions.exposed && v.instructions.reason) parts.push(`instructions hidden: ${v.instructions.reason}`);
+  return parts.join('; ');
+}
+
 function entryFindings(signed: Manifest, live: Manifest, diff: ManifestDiff, unicode: Map<string, HiddenUnicodeFinding[]>): EntryFinding[] {
   const signedDigests = digestsOf(signed);
   const stripped = applyExclude(live, signed.exclude);

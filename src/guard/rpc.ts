@@ -55,3 +55,11 @@ export function errorResponse(id: RpcId, code: number, message: string, data?: G
 export function resultResponse(id: RpcId, result: Record<string, unknown>): JSONRPCMessage {
   return { jsonrpc: '2.0', id, result } as JSONRPCMessage;
 }
+
+/** The entry a call names, as `list/key` for the audit log (`tools/call`, `prompts/get`, or a resource URI). */
+export function calledEntry(msg: RpcMessage): string {
+  const p = msg.params ?? {};
+  if (msg.method === 'tools/call') return `tools/${String(p.name)}`;
+  if (msg.method === 'prompts/get') return `prompts/${String(p.name)}`;
+  return `resources/${String(p.uri ?? (p.ref as { uri?: unknown } | undefined)?.uri ?? '')}`;
+}

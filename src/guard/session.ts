@@ -1,48 +1,20 @@
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, ToolsealError } from '../errors.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import { LIST_KEYS, type ListName } from '../manifest/schema.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
-import type { ListsDecision } from './decide.js';
+import { summarizeDecision, type ListsDecision } from './decide.js';
 import { GUARD_RPC_CODES, SessionRefusedError, notVerifiedCode } from './errors.js';
-import { readWholeList, UpstreamRpcError, type UpstreamRequest } from './pager.js';
-import { errorResponse, kindOf, LIST_CAPABILITY, LIST_CHANGED, LIST_METHODS, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
-import type { GuardAttestation, GuardSettings } from './settings.js';
+import { readWholeList, type UpstreamRequest } from './pager.js';
+import { RefreshQueue } from './refresh-queue.js';
+import { RequestLedger } from './requests.js';
+import { calledEntry, errorResponse, kindOf, LIST_CAPABILITY, LIST_CHANGED, LIST_METHODS, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
+import type { ClientPeer, GuardOptions } from './session-options.js';
 import { Verifier, type SessionFacts } from './verifier.js';
 import type { Denial } from './view.js';
 
-/** Obtains the signed manifest once the server's `initialize` result is known (`--bundle-from-server`). */
-export type AttestationResolver = (initializeResult: Record<string, unknown>) => Promise<GuardAttestation>;
-
-/** Options of a guarded session. */
-export interface GuardOptions {
-  /** The verified signed manifest, or a function that obtains and verifies it from the `initialize` result. */
-  attestation: GuardAttestation | AttestationResolver;
-  /** Enforcement: `enforce`, `match`, `allowHiddenUnicode` (a `Policy` will do). Default: block, exact. */
-  settings?: GuardSettings;
-  /** Where decisions are recorded. Default: nowhere. */
-  audit?: AuditSink;
-  /** Also record every allowed call (refused calls are always recorded). Default false. */
-  auditAllowedCalls?: boolean;
-  /** Limits of the guard's own list reads. */
-  limits?: Partial<CaptureLimits>;
-  /** Names this session in the audit log. Default: a counter. */
-  sessionId?: string;
-  /** Called after every verification with its decision. */
-  onDecision?: (decision: ListsDecision) => void;
-  /** Human-readable log lines (the proxy writes them to stderr). */
-  log?: (line: string) => void;
-}
-
-/** The client side of a session: where the guard delivers messages for the client. */
-export interface ClientPeer {
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void>;
-  close(): Promise<void>;
-}
-
-interface Forwarded { clientId: RpcId; method: string; token?: string | number }
-interface Internal { resolve: (result: Record<string, unknown>) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }
+export type { AttestationResolver, ClientPeer, GuardOptions } from './session-options.js';
 
 const ALL_LISTS = Object.keys(LIST_KEYS) as ListName[];
 let sessionCounter = 0;
@@ -63,20 +35,13 @@ export class GuardSession {
   /** Called with non-fatal problems (a message that could not be delivered). */
   onerror?: (err: Error) => void;
   private state: 'new' | 'initializing' | 'ready' | 'refused' | 'closed' = 'new';
-  private nextId = 0;
-  private readonly forwarded = new Map<number, Forwarded>();
-  private readonly byClientId = new Map<RpcId, number>();
-  private readonly internal = new Map<number, Internal>();
-  private readonly progress = new Map<string | number, RpcId>();
-  private readonly local = new Set<RpcId>();
+  private readonly requests = new RequestLedger();
   private readonly waiting: RpcMessage[] = [];
   private readonly upstreamWaiting: RpcMessage[] = [];
   private readonly limits: CaptureLimits;
   private readonly sessionId: string;
   private readonly audit: AuditSink;
-  private refreshing = 0;
-  private chain: Promise<void> = Promise.resolve();
-  private queued: { lists: Set<ListName>; done: Promise<void> } | undefined;
+  private readonly refreshes = new RefreshQueue((lists) => this.recapture(lists), (err) => this.onerror?.(err));
   private readonly notifyAfter = new Map<string, Promise<void>>();
   private verifier: Verifier | undefined;
   private facts: SessionFacts | undefined;
@@ -119,7 +84,7 @@ export class GuardSession {
     if (this.state === 'refused') return this.replyRefused(msg.id!);
     if (msg.method === 'initialize' && this.state === 'new') return this.forwardInitialize(msg);
     if (this.state !== 'ready') return void this.waiting.push(msg);
-    if (this.refreshing > 0) return void this.chain.then(() => this.routeIfReady(msg));
+    if (this.refreshes.busy) return void this.refreshes.idle().then(() => this.routeIfReady(msg));
     this.route(msg);
   }
 
@@ -128,17 +93,12 @@ export class GuardSession {
     if (this.state === 'closed') return;
     const refused = this.state === 'refused';
     this.state = 'closed';
-    for (const [, pending] of this.internal) {
-      clearTimeout(pending.timer);
-      pending.reject(reason ?? new CaptureError('SESSION_CLOSED', 'The session closed.'));
-    }
-    this.internal.clear();
+    this.requests.rejectInternal(reason ?? new CaptureError('SESSION_CLOSED', 'The session closed.'));
     const why = reason?.message ?? 'the session closed';
-    for (const id of [...this.pendingClientIds()]) {
+    for (const id of [...this.requests.pendingClientIds()]) {
       this.toClient(errorResponse(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${why}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason: why }));
     }
-    this.forwarded.clear();
-    this.byClientId.clear();
+    this.requests.clearClientRequests();
     this.record({ event: 'session', decision: refused ? 'refused' : 'closed', reason: why });
     await Promise.allSettled([this.upstream.close(), this.client.close()]);
     this.onclose?.(reason);
@@ -169,7 +129,7 @@ export class GuardSession {
 
   private guarded(msg: RpcMessage, denial: Denial | undefined): void {
     if (denial === undefined) {
-      if (this.options.auditAllowedCalls) this.record({ event: 'call', decision: 'allow', entry: entryOf(msg), reason: 'verified' });
+      if (this.options.auditAllowedCalls) this.record({ event: 'call', decision: 'allow', entry: calledEntry(msg), reason: 'verified' });
       return this.forward(msg);
     }
     const entry = `${denial.list}/${denial.key}`;
@@ -189,9 +149,9 @@ export class GuardSession {
     if (msg.params?.cursor !== undefined) {
       return this.toClient(errorResponse(msg.id!, -32602, 'toolseal serves every list in one page; there is no next page.'));
     }
-    this.local.add(msg.id!);
-    await this.refresh([list]);
-    if (!this.local.delete(msg.id!) || this.state !== 'ready') return;
+    this.requests.addLocal(msg.id!);
+    await this.refreshes.refresh([list]);
+    if (!this.requests.takeLocal(msg.id!) || this.state !== 'ready') return;
     const failure = this.verifier!.failure(list);
     if (failure !== undefined && this.verifier!.settings.enforce !== 'warn') {
       const reason = `${msg.method} could not be read from the server: ${failure}`;
@@ -204,7 +164,7 @@ export class GuardSession {
     if (msg.method === 'notifications/initialized') return; // the guard sent its own before reading the lists
     if (this.state !== 'ready') return void this.waiting.push(msg);
     if (msg.method === 'notifications/cancelled') {
-      const upstreamId = this.byClientId.get(msg.params?.requestId as RpcId);
+      const upstreamId = this.requests.upstreamIdOf(msg.params?.requestId as RpcId);
       if (upstreamId === undefined) return; // answered locally, or already done
       return this.toUpstream({ ...msg, params: { ...msg.params, requestId: upstreamId } });
     }
@@ -220,12 +180,7 @@ export class GuardSession {
   }
 
   private forward(msg: RpcMessage): void {
-    const id = ++this.nextId;
-    const token = msg.params?._meta?.progressToken as string | number | undefined;
-    this.forwarded.set(id, token === undefined ? { clientId: msg.id!, method: msg.method! } : { clientId: msg.id!, method: msg.method!, token });
-    this.byClientId.set(msg.id!, id);
-    if (token !== undefined) this.progress.set(token, msg.id!);
-    this.toUpstream({ ...msg, id });
+    this.toUpstream({ ...msg, id: this.requests.forward(msg) });
   }
 
   private fromUpstream(message: JSONRPCMessage): void {
@@ -238,14 +193,14 @@ export class GuardSession {
     const lists = LIST_CHANGED[msg.method!];
     if (lists) return this.afterRefresh(msg, lists);
     if (msg.method === 'notifications/progress') {
-      return this.toClient(msg, this.progress.get(msg.params?.progressToken as string | number));
+      return this.toClient(msg, this.requests.clientIdOfProgress(msg.params?.progressToken as string | number));
     }
     this.toClient(msg);
   }
 
   /** Re-verifies, then forwards the `list_changed` once per refresh, however many arrived meanwhile. */
   private afterRefresh(msg: RpcMessage, lists: ListName[]): void {
-    const done = this.refresh(lists);
+    const done = this.refreshes.refresh(lists);
     if (this.notifyAfter.get(msg.method!) === done) return;
     this.notifyAfter.set(msg.method!, done);
     void done.then(() => {
@@ -255,20 +210,9 @@ export class GuardSession {
   }
 
   private upstreamResponse(msg: RpcMessage): void {
-    const id = msg.id as number;
-    const internal = this.internal.get(id);
-    if (internal) {
-      this.internal.delete(id);
-      clearTimeout(internal.timer);
-      if (msg.error) internal.reject(new UpstreamRpcError(msg.error.code, String(msg.error.message)));
-      else internal.resolve(msg.result ?? {});
-      return;
-    }
-    const pending = this.forwarded.get(id);
+    if (this.requests.settleInternal(msg)) return;
+    const pending = this.requests.takeForwarded(msg);
     if (pending === undefined) return; // an answer to nothing the guard asked: dropped
-    this.forwarded.delete(id);
-    this.byClientId.delete(pending.clientId);
-    if (pending.token !== undefined) this.progress.delete(pending.token);
     if (pending.method === 'initialize') return void this.completeInitialize(msg, pending.clientId);
     this.toClient({ ...msg, id: pending.clientId }, pending.clientId);
   }
@@ -302,27 +246,6 @@ export class GuardSession {
     for (const waiting of this.upstreamWaiting.splice(0)) this.fromUpstream(waiting as JSONRPCMessage);
   }
 
-  /** Queues a re-read of `lists`; requests arriving while one is queued join it. */
-  private refresh(lists: ListName[]): Promise<void> {
-    if (this.queued) {
-      for (const list of lists) this.queued.lists.add(list);
-      return this.queued.done;
-    }
-    const queued = { lists: new Set(lists), done: Promise.resolve() };
-    this.refreshing++;
-    queued.done = this.chain.then(async () => {
-      if (this.queued === queued) this.queued = undefined;
-      try {
-        await this.recapture([...queued.lists]);
-      } finally {
-        this.refreshing--;
-      }
-    });
-    this.queued = queued;
-    this.chain = queued.done.catch((err: Error) => this.onerror?.(err));
-    return queued.done;
-  }
-
   private async recapture(lists: ListName[]): Promise<void> {
     const verifier = this.verifier!;
     const name = this.serverName();
@@ -338,22 +261,16 @@ export class GuardSession {
     const { decision, changes } = verifier.verify(this.facts!);
     for (const change of changes) this.record(change);
     const v = decision.verdict;
-    this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summary(decision) });
-    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${this.serverName()}: ${v.decision}: ${summary(decision)}`);
+    this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summarizeDecision(decision) });
+    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${this.serverName()}: ${v.decision}: ${summarizeDecision(decision)}`);
     this.options.onDecision?.(decision);
     if (v.decision === 'refuse') return this.refuse(v.refusal!.reason);
   }
 
-  private readonly request: UpstreamRequest = (method, params) => new Promise((resolve, reject) => {
-    if (this.state === 'closed') return reject(new CaptureError('SESSION_CLOSED', 'The session closed.'));
-    const id = ++this.nextId;
-    const timer = setTimeout(() => {
-      this.internal.delete(id);
-      reject(new CaptureError('CAPTURE_TIMEOUT', `no answer to ${method} within ${this.limits.requestTimeoutMs} ms`));
-    }, this.limits.requestTimeoutMs);
-    this.internal.set(id, { resolve, reject, timer });
-    this.toUpstream({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
-  });
+  private readonly request: UpstreamRequest = (method, params) => {
+    if (this.state === 'closed') return Promise.reject(new CaptureError('SESSION_CLOSED', 'The session closed.'));
+    return this.requests.ask(method, this.limits.requestTimeoutMs, (id) => this.toUpstream({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }));
+  };
 
   private refuse(reason: string): void {
     if (this.state === 'closed' || this.state === 'refused') return;
@@ -362,22 +279,15 @@ export class GuardSession {
     const message = `toolseal refused the server ${this.serverName()} (enforce: block): ${reason}`;
     this.options.log?.(message);
     if (initializing && this.initClientId !== undefined) this.replyRefused(this.initClientId, reason);
-    for (const id of [...this.pendingClientIds()]) this.replyRefused(id, reason);
+    for (const id of [...this.requests.pendingClientIds()]) this.replyRefused(id, reason);
     for (const waiting of this.waiting.splice(0)) if (waiting.id !== undefined) this.replyRefused(waiting.id, reason);
-    this.forwarded.clear();
-    this.byClientId.clear();
-    this.local.clear();
+    this.requests.clearClientRequests();
     void this.close(new SessionRefusedError(this.serverName(), message));
   }
 
   private replyRefused(id: RpcId, reason = 'the server was refused earlier in this session'): void {
     const message = `toolseal refused the server ${this.serverName()} (enforce: block): ${reason}`;
     this.toClient(errorResponse(id, GUARD_RPC_CODES.sessionRefused, message, { code: 'SESSION_REFUSED', server: this.serverName(), reason }));
-  }
-
-  private *pendingClientIds(): Iterable<RpcId> {
-    for (const pending of this.forwarded.values()) yield pending.clientId;
-    yield* this.local;
   }
 
   private toUpstream(msg: RpcMessage): void {
@@ -398,22 +308,4 @@ export class GuardSession {
     const info = this.facts?.serverInfo as { name?: unknown } | undefined;
     return typeof info?.name === 'string' ? info.name : 'upstream';
   }
-}
-
-function entryOf(msg: RpcMessage): string {
-  const p = msg.params ?? {};
-  if (msg.method === 'tools/call') return `tools/${String(p.name)}`;
-  if (msg.method === 'prompts/get') return `prompts/${String(p.name)}`;
-  return `resources/${String(p.uri ?? (p.ref as { uri?: unknown } | undefined)?.uri ?? '')}`;
-}
-
-function summary(decision: ListsDecision): string {
-  const v = decision.verdict;
-  const exposed = Object.values(decision.exposed).reduce((n, l) => n + l.length, 0);
-  const parts = [`${exposed} entries exposed, ${decision.hidden.length} hidden`];
-  if (v.refusal) parts.push(v.refusal.reason);
-  else for (const h of decision.hidden.slice(0, 5)) parts.push(`${h.list}/${h.key}: ${h.reason}`);
-  if (v.decision === 'warn') for (const m of v.mismatched.slice(0, 5)) parts.push(`${m.list}/${m.key}: ${m.reason}`);
-  if (!v.instructions.exposed && v.instructions.reason) parts.push(`instructions hidden: ${v.instructions.reason}`);
-  return parts.join('; ');
 }
