@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,25 +6,11 @@ import { AuditReportSchema } from '../../src/index.js';
 import {
   manifestFor, serverJson, startBundleHost, startRegistry, startSigningBench, type BundleHost, type SigningBench,
 } from './audit.helpers.js';
+import { runCli, type CliOptions, type CliRun } from '../helpers/cli.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-/** Spawns the built CLI; `onStderr` may act on progress lines (e.g. send SIGINT). */
-function runCli(args: string[], onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TOOLSEAL_CACHE_DIR: join(tmpdir(), 'toolseal-audit-unused') } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, (signal) => child.kill(signal));
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+/** Runs the built CLI with TOOLSEAL_CACHE_DIR at an unused folder; `onStderr` may act on progress lines (e.g. send SIGINT). */
+function audit(args: string[], onStderr?: CliOptions['onStderr']): Promise<CliRun> {
+  return runCli(args, { env: { ...process.env, TOOLSEAL_CACHE_DIR: join(tmpdir(), 'toolseal-audit-unused') }, ...(onStderr ? { onStderr } : {}) });
 }
 
 const SERVERS = 10;
@@ -54,7 +39,7 @@ afterAll(async () => {
 describe('toolseal audit (built CLI)', () => {
   it('exits 0 when every server verified, and writes JSON, SARIF and Markdown', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'toolseal-audit-cli-'));
-    const run = await runCli(['audit', '--registry', registry.url, '--trusted-root', bench.trustedRootPath, '--cache-dir', join(dir, 'cache'),
+    const run = await audit(['audit', '--registry', registry.url, '--trusted-root', bench.trustedRootPath, '--cache-dir', join(dir, 'cache'),
       '--json', '--sarif', join(dir, 'out.sarif'), '--markdown', join(dir, 'out.md')]);
     expect(run.stderr).toContain(`[${SERVERS}/${SERVERS}] verified`);
     expect(run.code).toBe(0);
@@ -67,7 +52,7 @@ describe('toolseal audit (built CLI)', () => {
   });
 
   it('exits 1 and prints a table when any server is not verified', async () => {
-    const run = await runCli(['audit', '--registry', mixed.url, '--trusted-root', bench.trustedRootPath, '--no-cache']);
+    const run = await audit(['audit', '--registry', mixed.url, '--trusted-root', bench.trustedRootPath, '--no-cache']);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^STATUS\s+RULE\s+SERVER/m);
     expect(run.stdout).toMatch(/unsigned\s+TSA301\s+io\.github\.acme\/unsigned@1\.0\.0/);
@@ -81,7 +66,7 @@ describe('toolseal audit (built CLI)', () => {
     [['audit', '--server-json', '/nonexistent/servers'], 'SERVER_JSON_PATH_MISSING'],
     [['audit', '--registry', 'http://127.0.0.1:9', '--concurrency', '0'], '--concurrency must be a whole number'],
   ])('exits 2 when the audit cannot run: %j', async (args, message) => {
-    const run = await runCli(args);
+    const run = await audit(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
   });
@@ -91,7 +76,7 @@ describe('toolseal audit (built CLI)', () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-sigint-'));
     const args = ['audit', '--registry', registry.url, '--trusted-root', bench.trustedRootPath, '--cache-dir', cacheDir, '--concurrency', '2', '--json'];
     let sent = false;
-    const interrupted = await runCli(args, (stderr, kill) => {
+    const interrupted = await audit(args, (stderr, kill) => {
       if (!sent && stderr.includes(`[3/${SERVERS}]`)) {
         sent = true;
         kill('SIGINT');
@@ -109,7 +94,7 @@ describe('toolseal audit (built CLI)', () => {
     for (const f of files) expect(JSON.parse(await readFile(join(cacheDir, 'v1', f), 'utf8'))).toMatchObject({ version: 1, outcome: { ok: true } });
     expect(files.length).toBeGreaterThanOrEqual(partial.servers.length);
 
-    const resumed = await runCli(args);
+    const resumed = await audit(args);
     expect(resumed.code).toBe(0);
     const report = AuditReportSchema.parse(JSON.parse(resumed.stdout));
     expect(report.complete).toBe(true);

@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   embeddedPublicGoodSource, identityPolicyOf, parseStrictJson, policyFromFlags, ToolsealError, trustedRootFileSource,
   verifyBundle, type ArtifactInput,
 } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 
 const VECTORS = join(import.meta.dirname, '..', '..', '..', 'shared', 'vectors', 'sigstore-conformance', 'bundle-verify');
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 // The identity sigstore-conformance's harness passes when a case has no `identity`/`issuer` file.
 const IDENTITY = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const ISSUER = 'https://token.actions.githubusercontent.com';
@@ -72,8 +70,7 @@ describe('sigstore-conformance bundle-verify vectors', () => {
   });
 
   it('every case gives the expected result through the built CLI, as the conformance harness runs it', async () => {
-    const exitOf = (name: string) => promisify(execFile)(process.execPath, [CLI, 'verify-bundle', '--bundle', at(name, 'bundle.sigstore.json'), ...flagsOf(name), artifactOf(name)])
-      .then(() => 0, (err: { code: number }) => err.code);
+    const exitOf = async (name: string): Promise<number> => (await runCli(['verify-bundle', '--bundle', at(name, 'bundle.sigstore.json'), ...flagsOf(name), artifactOf(name)])).code;
     const wrong: string[] = [];
     const queue = [...cases];
     // Four at a time: each run is a whole CLI process.
@@ -95,16 +92,16 @@ describe('sigstore-conformance bundle-verify vectors', () => {
   ];
   for (const [name, exitCode] of viaCli) {
     it(`CLI: toolseal verify-bundle ${name} exits ${exitCode}`, async () => {
-      const args = [CLI, 'verify-bundle', '--bundle', at(name, 'bundle.sigstore.json'), ...flagsOf(name), artifactOf(name)];
-      const result = await promisify(execFile)(process.execPath, args).then(() => 0, (err: { code: number }) => err.code);
-      expect(result).toBe(exitCode);
+      const run = await runCli(['verify-bundle', '--bundle', at(name, 'bundle.sigstore.json'), ...flagsOf(name), artifactOf(name)]);
+      expect(run.code).toBe(exitCode);
     });
   }
 
   it('CLI: accepts the artifact as sha256:DIGEST', async () => {
     const digest = createHash('sha256').update(readFileSync(join(VECTORS, 'a.txt'))).digest('hex');
     const name = 'rekor2-happy-path';
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'verify-bundle', '--bundle', at(name, 'bundle.sigstore.json'), ...flagsOf(name), `sha256:${digest}`]);
-    expect(stdout).toContain(`Verified: signed by ${IDENTITY}`);
+    const run = await runCli(['verify-bundle', '--bundle', at(name, 'bundle.sigstore.json'), ...flagsOf(name), `sha256:${digest}`]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Verified: signed by ${IDENTITY}`);
   });
 });

@@ -1,26 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestDiffSchema } from '../../src/index.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { manifestWith, tool } from './compare-fixtures.js';
 
 // Transcript tests of the built CLI (`npm test` builds first; run `npm run build` before running this file alone).
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-interface Run { code: number; stdout: string; stderr: string }
-
-async function toolseal(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const toolseal = (...args: string[]): Promise<CliRun> => runCli(args);
 
 describe('toolseal diff', () => {
   let dir: string;
