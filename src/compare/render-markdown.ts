@@ -1,5 +1,5 @@
 import { entryPath } from './compare.js';
-import { safe, showValue } from './render.js';
+import { countParts, hiddenCount, safe, showValue } from './render.js';
 import type { Change, ManifestDiff } from './schema.js';
 
 /** Options for {@link renderDiffMarkdown}. */
@@ -77,12 +77,6 @@ function changeCells(entry: string, change: Change, prefix: string, max: number)
 }
 
 function verdictLine(diff: ManifestDiff): string {
-  const counts = [
-    [diff.added.length, 'added'], [diff.removed.length, 'removed'], [diff.renamed.length, 'renamed'],
-    [diff.changed.length, 'changed'], [diff.server.length, 'server-level change(s)'],
-  ] as const;
-  const parts = counts.filter(([n]) => n > 0).map(([n, label]) => `${n} ${label}`);
-  const what = diff.equal ? 'the manifests are equal' : parts.join(', ') || 'no entry differs';
-  const hidden = diff.hiddenUnicode.length > 0 ? `; ${diff.hiddenUnicode.length} hidden-Unicode finding(s)` : '';
-  return `${diff.ok ? 'Matches' : 'Does not match'} (match: ${diff.match}): ${what}${hidden}`;
+  const what = diff.equal ? 'the manifests are equal' : countParts(diff).join(', ') || 'no entry differs';
+  return `${diff.ok ? 'Matches' : 'Does not match'} (match: ${diff.match}): ${what}${hiddenCount(diff)}`;
 }

@@ -38,15 +38,23 @@ export function renderDiff(diff: ManifestDiff, options: RenderOptions = {}): str
 }
 
 function summary(diff: ManifestDiff): string {
+  const verdict = diff.ok ? 'OK' : 'NOT OK';
+  const what = diff.equal ? 'manifests are equal' : countParts(diff).join(', ');
+  return `${verdict} (match: ${diff.match}): ${what}${hiddenCount(diff)}`;
+}
+
+/** The non-zero counts of a diff, e.g. `["1 removed", "2 changed"]` (shared with the Markdown renderer). */
+export function countParts(diff: ManifestDiff): string[] {
   const counts = [
     [diff.added.length, 'added'], [diff.removed.length, 'removed'], [diff.renamed.length, 'renamed'],
     [diff.changed.length, 'changed'], [diff.server.length, 'server-level change(s)'],
   ] as const;
-  const parts = counts.filter(([n]) => n > 0).map(([n, label]) => `${n} ${label}`);
-  const verdict = diff.ok ? 'OK' : 'NOT OK';
-  const what = diff.equal ? 'manifests are equal' : parts.join(', ');
-  const hidden = diff.hiddenUnicode.length > 0 ? `; ${diff.hiddenUnicode.length} hidden-Unicode finding(s)` : '';
-  return `${verdict} (match: ${diff.match}): ${what}${hidden}`;
+  return counts.filter(([n]) => n > 0).map(([n, label]) => `${n} ${label}`);
+}
+
+/** `; N hidden-Unicode finding(s)` when there are any, else nothing. */
+export function hiddenCount(diff: ManifestDiff): string {
+  return diff.hiddenUnicode.length > 0 ? `; ${diff.hiddenUnicode.length} hidden-Unicode finding(s)` : '';
 }
 
 function changeLines(changes: Change[], prefix: string, lead: string, max: number): string[] {
