@@ -27,6 +27,8 @@ export function groupAlive(pgid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
   if (process.platform !== 'linux') return true;
+  // While the leader runs the group is alive; only without it are the members read.
+  if (processAlive(pgid)) return true;
   let entries: string[];
   try {
     entries = readdirSync('/proc');
