@@ -94,6 +94,8 @@ function strictFailure(err: InputError, server: string, source: string): Capture
   return new CaptureError('SERVER_JSON_INVALID', `The MCP server ${server} sent a message that ${rest} toolseal closed the connection (${err.code}); the server's output must be fixed.`, { cause: err });
 }
 
+/** Shortens V8's parse message (it quotes the server's text) and escapes control characters in it. */
 function clip(text: string, max = 160): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  const short = text.length > max ? `${text.slice(0, max)}…` : text;
+  return short.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
