@@ -97,5 +97,5 @@ function strictFailure(err: InputError, server: string, source: string): Capture
 /** Shortens V8's parse message (it quotes the server's text) and escapes control characters in it. */
 function clip(text: string, max = 160): string {
   const short = text.length > max ? `${text.slice(0, max)}…` : text;
-  return short.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return short.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
