@@ -1,7 +1,7 @@
 import { ManifestError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
 import { formatZodIssues } from '../io/zod-issues.js';
-import { applyExclude } from './exclude.js';
+import { applyExclude, parseExcludePath } from './exclude.js';
 import {
   CANONICALIZATION, LIST_KEYS, MANIFEST_MEDIA_TYPE, ManifestSchema,
   type Artifact, type CaptureInfo, type ListName, type Manifest,
@@ -45,7 +45,9 @@ export function buildManifest(parts: ManifestParts): Manifest {
 }
 
 /**
- * Validates an untrusted value as a v1 manifest: schema, sorted lists, unique keys.
+ * Validates an untrusted value as a v1 manifest: schema, sorted lists, unique keys, and
+ * `exclude` paths a verifier may apply (a signed manifest whose paths would strip keys or
+ * whole entries is refused here, not when a live server is compared with it).
  * Sorting is checked rather than fixed so that the digest of what was signed is the
  * digest of what is read.
  *
@@ -61,6 +63,13 @@ export function validateManifest(value: unknown, source: string): Manifest {
     assertUnique(list, keys, source);
     if (keys.some((k, i) => i > 0 && keys[i - 1]! > k)) {
       throw new ManifestError('MANIFEST_UNSORTED', `${source} lists ${list} out of order; a manifest's lists are sorted by ${LIST_KEYS[list]}. Re-create it with toolseal capture.`);
+    }
+  }
+  for (const path of result.data.exclude) {
+    try {
+      parseExcludePath(path);
+    } catch (err) {
+      throw new ManifestError('MANIFEST_INVALID', `${source} is not a valid toolseal manifest v1: ${(err as Error).message}`, { cause: err });
     }
   }
   return result.data;

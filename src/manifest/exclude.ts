@@ -1,4 +1,5 @@
 import { ManifestError } from '../errors.js';
+import { LIST_KEYS, type ListName } from './schema.js';
 
 /**
  * Removes every value addressed by the `exclude` paths from a copy of `document`.
@@ -7,7 +8,10 @@ import { ManifestError } from '../errors.js';
  * and at compare, so the signer and the verifier strip exactly the same bytes.
  *
  * Excluding a whole list entry (e.g. `/tools/3`) is refused: exclusion exists for
- * values that vary between runs, not for hiding tools from the signature.
+ * values that vary between runs, not for hiding tools from the signature. So is excluding
+ * an entry's key (a tool's `name`, or `*` in the field position, which includes it): the
+ * stripped entries would all be keyless, and a verifier could no longer tell which signed
+ * entry a live one is.
  */
 export function applyExclude<T>(document: T, paths: readonly string[]): T {
   if (paths.length === 0) return document;
@@ -28,6 +32,10 @@ export function parseExcludePath(path: string): string[] {
   }
   if (tokens.length <= 2 && ['tools', 'prompts', 'resources', 'resourceTemplates'].includes(root!)) {
     throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" would remove whole entries; exclude only fields inside an entry, e.g. /${root}/*/_meta.`);
+  }
+  const keyField = Object.hasOwn(LIST_KEYS, root!) ? LIST_KEYS[root as ListName] : undefined;
+  if (keyField !== undefined && tokens.length === 3 && (tokens[2] === keyField || tokens[2] === '*')) {
+    throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" would remove each entry's ${keyField}, which identifies the entry; exclude only other fields, e.g. /${root}/*/_meta.`);
   }
   return tokens;
 }
