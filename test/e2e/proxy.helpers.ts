@@ -1,3 +1,4 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { writeFile } from 'node:fs/promises';
@@ -39,6 +40,8 @@ export interface ProxiedClient {
   serverPid: () => number | undefined;
   /** Resolves with the proxy's exit code. */
   exited: Promise<number | null>;
+  /** Every message the client received from the proxy after connecting, in order. */
+  received: JSONRPCMessage[];
 }
 
 /** Spawns the built CLI `proxy` with `args` and the server `command` after `--`; connects a bare SDK client. */
@@ -58,8 +61,9 @@ export async function connectProxy(args: string[], server: { command: string; ar
     if (proc.exitCode !== null) resolve(proc.exitCode);
     else proc.once('exit', (code) => resolve(code));
   });
+  const received: JSONRPCMessage[] = [];
   const result: ProxiedClient = {
-    client, transport, exited,
+    client, transport, exited, received,
     stderr: () => stderr,
     serverPid: () => {
       const m = /started the server \(pid (\d+)\)/.exec(stderr);
@@ -72,6 +76,13 @@ export async function connectProxy(args: string[], server: { command: string; ar
     Object.assign(err as object, { proxied: result });
     throw err;
   }
+  // Record the raw stream: the SDK dispatches notifications a tick later than responses, so
+  // its callbacks cannot show the order the proxy delivered messages in.
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    received.push(message);
+    deliver?.(message, extra);
+  };
   return result;
 }
 
