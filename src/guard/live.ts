@@ -68,6 +68,12 @@ function keyedEntries(list: ListName, raw: unknown[], rejected: EntryFinding[]):
       rejected.push({ list, key: `#${index}`, code: 'ENTRY_INVALID', reason: `entry ${index} of ${list} has no ${field} string` });
       return;
     }
+    if (!canonicalizable(entry)) {
+      // A transport that uses JSON.parse (the SDK's) lets "\ud800" through; RFC 8785 cannot
+      // encode it, so the entry has no digest to compare and must not reach the decision.
+      rejected.push({ list, key, code: 'ENTRY_INVALID', reason: `the ${list} entry "${key}" holds a lone UTF-16 surrogate or a non-finite number, which RFC 8785 cannot encode` });
+      return;
+    }
     byKey.set(key, [...(byKey.get(key) ?? []), entry as object]);
   });
   const out: object[] = [];
@@ -76,4 +82,15 @@ function keyedEntries(list: ListName, raw: unknown[], rejected: EntryFinding[]):
     else rejected.push({ list, key, code: 'DUPLICATE_ENTRY', reason: `the server lists ${entries.length} ${list} entries named "${key}"; ambiguous, so none is exposed` });
   }
   return out;
+}
+
+/** True when every string (and member name) is well-formed UTF-16 and every number finite. */
+function canonicalizable(value: unknown): boolean {
+  if (typeof value === 'string') return value.isWellFormed();
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(canonicalizable);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).every(([k, v]) => k.isWellFormed() && canonicalizable(v));
+  }
+  return true;
 }

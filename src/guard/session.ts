@@ -258,7 +258,14 @@ export class GuardSession {
       }
     }));
     if (this.state !== 'ready' && this.state !== 'initializing') return;
-    const { decision, changes } = verifier.verify(this.facts!);
+    let verified: ReturnType<Verifier['verify']>;
+    try {
+      verified = verifier.verify(this.facts!);
+    } catch (err) {
+      // A decision that cannot be made must not leave the last view in place (fail closed).
+      return this.refuse(`the lists could not be verified: ${(err as Error).message}`);
+    }
+    const { decision, changes } = verified;
     for (const change of changes) this.record(change);
     const v = decision.verdict;
     this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summarizeDecision(decision) });

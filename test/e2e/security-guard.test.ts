@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildManifest, guardClient, manifestDigest, SessionRefusedError, type GuardAttestation, type GuardedClient } from '../../src/index.js';
+import { bareClient, fixture, memoryAudit, stdioTransport } from './guard.helpers.js';
+
+const open: GuardedClient[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((g) => g.client.close()));
+});
+
+/** What the publisher signed for duplicate-keys.mjs: `sum` with its honest description. */
+function signedSum(): GuardAttestation {
+  const manifest = buildManifest({
+    server: { name: 'fixture-duplicate-keys', version: '1.0.0' },
+    capture: { protocolVersion: '2025-11-25', clientProfile: 'bare', clientCapabilities: {} },
+    tools: [{ name: 'sum', description: 'Adds two numbers.', inputSchema: { type: 'object', properties: { a: { type: 'number' } } } }],
+  });
+  return { manifest, digest: manifestDigest(manifest) };
+}
+
+/** Fails instead of hanging when the guard never answers `initialize`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${what}`)), ms))]);
+}
+
+describe('security: the guard over a non-strict transport (the SDK\'s own StdioClientTransport)', () => {
+  // JSON.parse accepts "\ud800"; RFC 8785 cannot canonicalize it, so the entry has no digest.
+  const target = fixture('duplicate-keys.mjs', { FIXTURE_FAULT: 'lone-surrogate' });
+
+  it('filter: a tool whose text holds a lone surrogate is hidden as ENTRY_INVALID, and the session still opens', async () => {
+    const audit = memoryAudit();
+    const guarded = await within(guardClient(bareClient(), stdioTransport(target), { attestation: signedSum(), audit, settings: { enforce: 'filter' } }), 8000, 'initialize');
+    open.push(guarded);
+    expect((await guarded.client.listTools()).tools).toEqual([]);
+    expect(guarded.decision()?.hidden).toMatchObject([{ list: 'tools', key: 'sum', code: 'ENTRY_INVALID' }]);
+    expect(audit.records.some((r) => r.event === 'entry' && r.decision === 'hide' && r.entry === 'tools/sum')).toBe(true);
+    await expect(guarded.client.callTool({ name: 'sum', arguments: { a: 1 } })).rejects.toThrow(/not verified/);
+  });
+
+  it('block: the same server is refused at connect', async () => {
+    const err = await within(guardClient(bareClient(), stdioTransport(target), { attestation: signedSum(), settings: { enforce: 'block' } }), 8000, 'initialize').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SessionRefusedError);
+    expect((err as Error).message).toMatch(/sum/);
+  });
+});
+
+describe('security: a decision the guard cannot make refuses the session', () => {
+  it('an attestation the caller built with an exclude path compare refuses: connect fails instead of hanging', async () => {
+    const target = fixture('duplicate-keys.mjs', { FIXTURE_FAULT: 'duplicate-key' });
+    const good = signedSum();
+    // The guard trusts its caller to have verified this; a hand-built one can be inconsistent.
+    const attestation: GuardAttestation = { ...good, manifest: { ...good.manifest, exclude: ['/capture'] } };
+    for (const enforce of ['filter', 'warn'] as const) {
+      const err = await within(guardClient(bareClient(), stdioTransport(target), { attestation, settings: { enforce } }), 8000, 'initialize').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SessionRefusedError);
+      expect((err as Error).message).toMatch(/could not be verified.*\/capture/);
+    }
+  });
+});
