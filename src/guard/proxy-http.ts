@@ -50,7 +50,11 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     });
   });
 
+  let allowedHosts: Set<string> | undefined;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a web page whose name resolves to 127.0.0.1 reaches a loopback proxy
+    // same-origin, so only Host values that name the loopback address itself are served.
+    if (allowedHosts && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) return reply(res, 403, 'the Host header does not name this proxy\'s loopback address');
     if (new URL(req.url ?? '/', 'http://x').pathname !== path) return reply(res, 404, `not found; the MCP endpoint is ${path}`);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
@@ -86,6 +90,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
   });
   const address = server.address() as { port: number; address: string };
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  if (LOOPBACK.has(options.host ?? '127.0.0.1')) allowedHosts = new Set(['127.0.0.1', 'localhost', '[::1]'].map((h) => `${h}:${address.port}`));
   return {
     url: `http://${host}:${address.port}${path}`,
     sessionCount: () => sessions.size,
@@ -95,6 +100,9 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     },
   };
 }
+
+/** Bind addresses that only local processes (and, through DNS rebinding, web pages) can reach. */
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 async function readBody(req: IncomingMessage, maxBytes = 4 * 1024 * 1024): Promise<unknown> {
   const chunks: Buffer[] = [];
