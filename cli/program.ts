@@ -12,10 +12,24 @@ export function createProgram(): Command {
     .description('Tamper-evident MCP tool manifests: capture, sign with Sigstore, verify at connect time.')
     .version(TOOLSEAL_VERSION)
     .option('--debug', 'print stack traces for errors')
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .exitOverride();
   registerCommands(program);
+  for (const command of [program, ...program.commands]) command.configureOutput({ outputError: usageError(command) });
   return program;
+}
+
+/**
+ * commander's own usage errors (unknown option, missing argument, bad choice) in toolseal's
+ * shape: one line, the USAGE code, and where to look, e.g.
+ * `toolseal: error [USAGE]: unknown option '--bogus'. Run "toolseal diff --help" for the usage.`
+ */
+function usageError(command: Command): (text: string, write: (text: string) => void) => void {
+  const name = command.parent ? `toolseal ${command.name()}` : 'toolseal';
+  return (text, write) => {
+    // One line: commander puts its "(Did you mean ...?)" on a line of its own.
+    const message = text.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/([^.])$/, '$1.');
+    write(`toolseal: error [USAGE]: ${message} Run "${name} --help" for the usage.\n`);
+  };
 }
 
 /** Runs the CLI on argv and resolves to the process exit code; never throws. */

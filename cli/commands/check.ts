@@ -26,11 +26,12 @@ export function registerCheck(program: Command): void {
       const {
         captureServer, compareManifests, parseMatchMode, profileFromManifest, readManifestFile, renderDiff,
       } = await import('../../src/index.js');
+      const match = parseMatchMode(flags.match ?? 'exact'); // a bad flag is refused before the server is started
       const expected = await readManifestFile(flags.manifest);
       const live = await captureServer(targetFromFlags(commandLine, flags), {
         profile: profileFromManifest(expected), exclude: expected.exclude, ...timeoutOption(flags),
       });
-      const diff = compareManifests(expected, live, { match: parseMatchMode(flags.match ?? 'exact') });
+      const diff = compareManifests(expected, live, { match });
       if (flags.json) printJson(diff);
       else process.stdout.write(renderDiff(diff));
       setExitCode(cmd, diff.ok ? 0 : 1);

@@ -96,12 +96,24 @@ async function serveHttp(upstream: ServerTarget, listen: { host: string; port: n
 function upstreamFrom(commandLine: string[], flags: ProxyFlags): ServerTarget {
   if (flags.upstream !== undefined) {
     if (commandLine.length > 0) throw usage(`Give either --upstream URL or a server command after --, not both (got ${commandLine[0]}).`);
+    checkUpstreamUrl(flags.upstream);
     return { kind: 'http', url: flags.upstream, headers: headers(flags.header) };
   }
   if (flags.header.length > 0) throw usage('--header applies to --upstream only.');
   const [command, ...args] = commandLine;
   if (command === undefined || command === '') throw usage('Say which server to guard: a command after -- (e.g. -- npx -y @acme/server) or --upstream URL.');
   return { kind: 'stdio', command, args };
+}
+
+/** Refuses a malformed `--upstream` before any bundle is read (the value is echoed only when it is no URL at all). */
+function checkUpstreamUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw usage(`--upstream takes the URL of a Streamable HTTP MCP server (e.g. http://127.0.0.1:3001/mcp), not "${value}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage(`--upstream takes an http:// or https:// URL, not ${url.protocol}.`);
 }
 
 function parseListen(value: string): { host: string; port: number } {

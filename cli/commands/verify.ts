@@ -34,8 +34,9 @@ export function registerVerify(program: Command): void {
       const live = hasServer(commandLine, flags);
       if (live && flags.manifest) throw usage('Compare with either a live server or --manifest, not both.');
       const policy = await loadPolicy(flags);
-      const verifier = await createManifestVerifier({ policy, trustSource: trustSourceFromPolicy(policy.trust, { offline: Boolean(flags.offline) }) });
+      // The bundle before the trust material: a wrong path should not wait for the network.
       const bundle = await readJsonFile(flags.bundle);
+      const verifier = await createManifestVerifier({ policy, trustSource: trustSourceFromPolicy(policy.trust, { offline: Boolean(flags.offline) }) });
       let verdict: Verdict;
       if (live) verdict = await verifier.verifyServer(bundle, targetFromFlags(commandLine, flags), timeoutOption(flags));
       else verdict = verifier.verify(bundle, flags.manifest ? await readManifestFile(flags.manifest) : undefined, flags.bundle);

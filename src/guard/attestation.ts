@@ -25,10 +25,11 @@ export interface PrepareAttestationOptions extends BundleFetchOptions {
  * @throws VerificationError when a file or URL bundle does not verify under the policy
  */
 export async function prepareAttestation(options: PrepareAttestationOptions): Promise<GuardAttestation | AttestationResolver> {
+  // The bundle first: a wrong path should say so, not wait for trust material from the network.
+  const bundle = options.bundle.kind === 'source' ? await readBundleSource(options.bundle.source, options) : undefined;
   const verifier = await createManifestVerifier({ policy: options.policy, ...(options.trustSource ? { trustSource: options.trustSource } : {}) });
   if (options.bundle.kind === 'server') {
     return async (initializeResult) => verifier.verifyAttestation(bundleFromInitialize(initializeResult), 'the bundle the server offered');
   }
-  const { source } = options.bundle;
-  return verifier.verifyAttestation(await readBundleSource(source, options), source);
+  return verifier.verifyAttestation(bundle, options.bundle.source);
 }

@@ -17,7 +17,9 @@ export function parseStrictJson(text: string, source: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new InputError('JSON_INVALID', `${source} is not valid JSON (${(err as Error).message}). Fix the file or point toolseal at the right one.`, { cause: err });
+    // V8 quotes the start of the text in its message, newlines and all: keep the error one line.
+    const detail = (err as Error).message.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    throw new InputError('JSON_INVALID', `${source} is not valid JSON (${detail}). Fix the file or point toolseal at the right one.`, { cause: err });
   }
   new StrictScanner(text, source).scanDocument();
   return value;

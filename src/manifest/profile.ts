@@ -58,11 +58,21 @@ export const FULL_PROFILE: ClientProfile = deepFreeze({
 export async function resolveClientProfile(nameOrPath: string): Promise<ClientProfile> {
   if (nameOrPath === 'bare') return BARE_PROFILE;
   if (nameOrPath === 'full') return FULL_PROFILE;
-  const profile = parseClientProfile(await readJsonFile(nameOrPath), nameOrPath);
+  const profile = parseClientProfile(await readProfileFile(nameOrPath), nameOrPath);
   if (profile.name === 'bare' || profile.name === 'full') {
     throw new InputError('PROFILE_INVALID', `The client profile ${nameOrPath} is named "${profile.name}", a built-in profile name; give it another name.`);
   }
   return profile;
+}
+
+/** A missing file may be a mistyped built-in name ("ful"), so the message names both choices. */
+async function readProfileFile(path: string): Promise<unknown> {
+  try {
+    return await readJsonFile(path);
+  } catch (err) {
+    if (!(err instanceof InputError) || err.code !== 'FILE_UNREADABLE') throw err;
+    throw new InputError('FILE_UNREADABLE', `The client profile "${path}" is neither bare nor full, and ${err.message.replace(/\.? Check the path\.$/, '')}. Give bare, full, or the path of a profile JSON file.`, { cause: err });
+  }
 }
 
 /** Validates an untrusted value as a client profile; `source` names it in errors. */

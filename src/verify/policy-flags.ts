@@ -1,5 +1,5 @@
 import { PolicyError } from '../errors.js';
-import { parsePolicy, type Policy, type PolicyInput } from './policy.js';
+import { KeylessIdentitySchema, parsePolicy, type Policy, type PolicyInput } from './policy.js';
 
 /** CLI flags that describe a policy inline (the same names as cosign where they overlap). */
 export interface PolicyFlags {
@@ -38,8 +38,36 @@ export async function policyFromFlags(flags: PolicyFlags, baseDir = process.cwd(
     throw new PolicyError('POLICY_FLAGS_CONFLICT', `--key cannot be combined with ${certFlags.join(', ')}: a bundle is signed either with a key or with a certificate. Drop one of them.`);
   }
   const trust = flags.trustedRoot === undefined ? undefined : { source: 'trusted-root' as const, path: flags.trustedRoot };
-  if (keys.length > 0) return parsePolicy({ version: 1, identity: { keys }, trust }, 'the command-line flags', baseDir);
-  return parsePolicy({ version: 1, identity: keylessFromFlags(flags), trust }, 'the command-line flags', baseDir);
+  if (keys.length > 0) return parsePolicy({ version: 1, identity: { keys }, trust }, SOURCE, baseDir);
+  const identity = keylessFromFlags(flags);
+  checkKeylessFlags(identity);
+  return parsePolicy({ version: 1, identity, trust }, SOURCE, baseDir);
+}
+
+/** How errors from {@link parsePolicy} name a policy made of flags. */
+const SOURCE = 'the policy from the command-line flags';
+
+/** The flag each keyless identity field comes from. */
+const FIELD_FLAGS: Record<string, string> = {
+  issuer: '--certificate-oidc-issuer', subject: '--certificate-identity', subjectPattern: '--certificate-identity-regexp',
+  'github.repository': '--github-repository', 'github.repositoryId': '--github-repository-id', 'github.ref': '--github-ref',
+  'github.workflowRef': '--github-workflow-ref', 'github.runnerEnvironment': '--runner-environment',
+};
+
+/**
+ * Validates the keyless identity the flags make before it becomes a policy, so a bad value
+ * is reported by its flag (`--runner-environment "moon": ...`) rather than as a policy
+ * field inside a union the user never wrote.
+ */
+function checkKeylessFlags(identity: PolicyInput['identity']): void {
+  const result = KeylessIdentitySchema.safeParse(identity);
+  if (result.success) return;
+  const problems = result.error.issues.slice(0, 5).map((issue) => {
+    const field = issue.path.join('.');
+    const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey], identity);
+    return `${FIELD_FLAGS[field] ?? field} ${JSON.stringify(value)}: ${issue.message}`;
+  });
+  throw new PolicyError('POLICY_INVALID', `${problems.join('; ')}. Fix the flag; --help lists each one.`);
 }
 
 function keylessFromFlags(flags: PolicyFlags): PolicyInput['identity'] {
