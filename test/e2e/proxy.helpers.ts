@@ -79,9 +79,9 @@ export async function connectProxy(args: string[], server: { command: string; ar
   // Record the raw stream: the SDK dispatches notifications a tick later than responses, so
   // its callbacks cannot show the order the proxy delivered messages in.
   const deliver = transport.onmessage;
-  transport.onmessage = (message, extra) => {
+  transport.onmessage = (message: JSONRPCMessage) => {
     received.push(message);
-    deliver?.(message, extra);
+    deliver?.(message);
   };
   return result;
 }
