@@ -40,9 +40,15 @@ function subjectOf(cert: X509Certificate): string {
 
 function issuerOf(cert: X509Certificate): string {
   const v2 = derUtf8Extension(cert, OID_ISSUER_V2);
+  const v1ext = cert.extension(OID_ISSUER_V1);
+  const v1 = v1ext ? decodeUtf8(v1ext.value, OID_ISSUER_V1) : undefined;
+  // Real Fulcio writes both with the same value; two different issuers in one certificate
+  // would let a policy check one while another verifier reads the other.
+  if (v2 !== undefined && v1 !== undefined && v1 !== v2) {
+    throw new VerificationError('CERTIFICATE_IDENTITY_AMBIGUOUS', `The signing certificate names two different OIDC issuers (${OID_ISSUER_V2}: "${v2}", ${OID_ISSUER_V1}: "${v1}"); it is refused.`);
+  }
   if (v2 !== undefined) return v2;
-  const v1 = cert.extension(OID_ISSUER_V1);
-  if (v1) return decodeUtf8(v1.value, OID_ISSUER_V1);
+  if (v1 !== undefined) return v1;
   throw new VerificationError('CERTIFICATE_IDENTITY_MISSING', `The signing certificate carries no OIDC issuer (extension ${OID_ISSUER_V2} or ${OID_ISSUER_V1}), so its signer cannot be identified.`);
 }
 
