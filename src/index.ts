@@ -35,7 +35,7 @@ export { createKeySigner, createKeySignerFromFile, publicKeyHint, generateKeyPai
 export { signManifest, DEFAULT_BUNDLE_FILE, type SignResult } from './sign/sign-manifest.js';
 
 export {
-  compareManifests, scanHiddenUnicode, hasHiddenUnicode, renderDiff,
+  compareManifests, scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, renderDiff,
   ManifestDiffSchema, ChangeSchema, ChangeKindSchema, EntryRefSchema, RenamedEntrySchema, ChangedEntrySchema,
   HiddenUnicodeFindingSchema, HiddenUnicodeCategorySchema,
   type CompareOptions, type HiddenUnicodeScanOptions, type RenderOptions, type ManifestDiff, type MatchMode,

@@ -8,10 +8,20 @@ export interface HiddenUnicodeScanOptions {
   allow?: readonly HiddenUnicodeCategory[];
 }
 
-const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x180e]);
+/**
+ * Zero-width and other invisible formatting characters: the zero-width space and joiners,
+ * word joiner, BOM, Mongolian vowel separator, the invisible operators U+2061–U+2064, the
+ * deprecated format controls U+206A–U+206F, soft hyphen, combining grapheme joiner, the
+ * Hangul fillers and the interlinear annotation controls. Variation selectors are left out:
+ * emoji use U+FE0F everywhere, and flagging them would drown real findings.
+ */
+const ZERO_WIDTH = new Set([
+  0x200b, 0x200c, 0x200d, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x206a, 0x206b, 0x206c, 0x206d, 0x206e, 0x206f,
+  0xfeff, 0x180e, 0x00ad, 0x034f, 0x115f, 0x1160, 0x3164, 0xffa0, 0xfff9, 0xfffa, 0xfffb,
+]);
 const BIDI = new Set([0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c]);
 /** Every code point of the three categories; a quick test so clean strings cost one regex run. */
-const ANY_HIDDEN = /[\u{E0000}-\u{E007F}\u200B-\u200F\u2060\uFEFF\u180E\u202A-\u202E\u2066-\u2069\u061C]/u;
+const ANY_HIDDEN = /[\u{E0000}-\u{E007F}\u200B-\u200F\u2060-\u2064\u206A-\u206F\uFEFF\u180E\u00AD\u034F\u115F\u1160\u3164\uFFA0\uFFF9-\uFFFB\u202A-\u202E\u2066-\u2069\u061C]/u;
 
 /** The hidden-Unicode category of one code point, or undefined when it is visible. */
 export function hiddenCategory(codePoint: number): HiddenUnicodeCategory | undefined {

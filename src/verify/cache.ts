@@ -4,8 +4,9 @@ import { jsonDigest } from '../manifest/canonical.js';
 /**
  * A bounded, in-memory cache of verified attestations, so a gateway that sees the same
  * bundle on every connect pays for signature, chain and log checks once and then only
- * for capture and compare. The key binds the bundle bytes to the policy and trust
- * material it was verified under: the same bundle under a looser policy is a miss.
+ * for capture and compare. The key is the bundle's content only: a cache belongs to one
+ * `ManifestVerifier`, whose policy and trust material are fixed, so a bundle verified under
+ * one policy can never be a hit under another. Do not share a cache between verifiers.
  */
 export class VerificationCache<T> {
   private readonly entries = new Map<string, T>();

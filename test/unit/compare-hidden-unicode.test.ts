@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareManifests, hasHiddenUnicode, scanHiddenUnicode } from '../../src/index.js';
+import { compareManifests, hasHiddenUnicode, hiddenCategory, scanHiddenUnicode } from '../../src/index.js';
 import { manifestWith, tool } from './compare-fixtures.js';
 
 /** Spells ASCII in the invisible Unicode TAG block, as a smuggling attack does. */
@@ -70,5 +70,23 @@ describe('scanHiddenUnicode', () => {
     expect(diff.ok).toBe(true);
     expect(diff.hiddenUnicode).toEqual([{ path: '/instructions', target: 'value', category: 'tag', codePoints: ['U+E0078'], decoded: 'x' }]);
     expect(compareManifests(dirty, dirty, { hiddenUnicode: { allow: ['tag'] } }).hiddenUnicode).toEqual([]);
+  });
+});
+
+describe('hidden Unicode: the other invisible formatting characters', () => {
+  it.each([
+    [0x00ad, 'soft hyphen'], [0x034f, 'combining grapheme joiner'], [0x2061, 'function application'],
+    [0x2064, 'invisible plus'], [0x206a, 'inhibit symmetric swapping'], [0x206f, 'nominal digit shapes'],
+    [0x115f, 'Hangul choseong filler'], [0x3164, 'Hangul filler'], [0xffa0, 'halfwidth Hangul filler'],
+    [0xfff9, 'interlinear annotation anchor'], [0xfffb, 'interlinear annotation terminator'],
+  ].map(([cp, name]) => [(cp as number).toString(16).toUpperCase().padStart(4, '0'), name, cp as number] as const))('U+%s (%s) is reported as zero-width', (_hex, _name, codePoint) => {
+    expect(hiddenCategory(codePoint)).toBe('zero-width');
+    const text = `Read the file${String.fromCodePoint(codePoint)} carefully`;
+    expect(scanHiddenUnicode(manifestWith((p) => { tool(p, 'get_weather').description = text; })).map((f) => f.category)).toEqual(['zero-width']);
+  });
+
+  it('leaves emoji variation selectors alone', () => {
+    expect(hiddenCategory(0xfe0f)).toBeUndefined();
+    expect(scanHiddenUnicode(manifestWith((p) => { tool(p, 'get_weather').description = 'Sunny \u2600\uFE0F'; }))).toEqual([]);
   });
 });
