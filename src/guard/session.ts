@@ -82,7 +82,11 @@ export class GuardSession {
     if (kind === 'response') return this.toUpstream(msg);
     if (kind === 'notification') return this.clientNotification(msg);
     if (this.state === 'refused') return this.replyRefused(msg.id!);
-    if (msg.method === 'initialize' && this.state === 'new') return this.forwardInitialize(msg);
+    if (msg.method === 'initialize') {
+      if (this.state === 'new') return this.forwardInitialize(msg);
+      // A second initialize would rebuild what was verified; the session is already set up.
+      return this.toClient(errorResponse(msg.id!, -32600, 'toolseal: this session is already initialized; open a new session to initialize again.'));
+    }
     if (this.state !== 'ready') return void this.waiting.push(msg);
     if (this.refreshes.busy) return void this.refreshes.idle().then(() => this.routeIfReady(msg));
     this.route(msg);
@@ -238,12 +242,29 @@ export class GuardSession {
     this.record({ event: 'session', decision: 'open', digest: this.verifier.attestation.digest, reason: `verifying against the manifest signed for ${this.verifier.attestation.manifest.server.name}` });
     await this.recapture(ALL_LISTS);
     if (this.state !== 'initializing') return;
-    const exposeInstructions = this.verifier.decision?.verdict.instructions.exposed ?? false;
-    const { instructions: _dropped, ...withoutInstructions } = result;
-    this.toClient(resultResponse(clientId, exposeInstructions ? result : withoutInstructions));
+    this.toClient(resultResponse(clientId, this.signedInitializeResult(result)));
     this.state = 'ready';
     for (const waiting of this.waiting.splice(0)) this.fromClient(waiting as JSONRPCMessage);
     for (const waiting of this.upstreamWaiting.splice(0)) this.fromUpstream(waiting as JSONRPCMessage);
+  }
+
+  /**
+   * The initialize result as the client may see it: only what the manifest signs and the
+   * guard verified. `serverInfo` keeps name, version and title (compared with the signed
+   * server); its other fields (description, icons, websiteUrl) and the result's `_meta` are
+   * not signed, so a rug pull there would reach the client unchecked: they are dropped.
+   * `instructions` stay only when verified.
+   */
+  private signedInitializeResult(result: Record<string, unknown>): Record<string, unknown> {
+    const info = (result.serverInfo ?? {}) as Record<string, unknown>;
+    const serverInfo = Object.fromEntries(['name', 'version', 'title'].filter((k) => info[k] !== undefined).map((k) => [k, info[k]]));
+    const exposeInstructions = this.verifier?.decision?.verdict.instructions.exposed ?? false;
+    return {
+      protocolVersion: result.protocolVersion,
+      capabilities: result.capabilities,
+      serverInfo,
+      ...(exposeInstructions && result.instructions !== undefined ? { instructions: result.instructions } : {}),
+    };
   }
 
   private async recapture(lists: ListName[]): Promise<void> {
@@ -283,7 +304,7 @@ export class GuardSession {
     if (this.state === 'closed' || this.state === 'refused') return;
     const initializing = this.state === 'initializing';
     this.state = 'refused';
-    const message = `toolseal refused the server ${this.serverName()} (enforce: block): ${reason}`;
+    const message = `toolseal refused the server ${this.serverName()} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
     this.options.log?.(message);
     if (initializing && this.initClientId !== undefined) this.replyRefused(this.initClientId, reason);
     for (const id of [...this.requests.pendingClientIds()]) this.replyRefused(id, reason);
@@ -293,7 +314,7 @@ export class GuardSession {
   }
 
   private replyRefused(id: RpcId, reason = 'the server was refused earlier in this session'): void {
-    const message = `toolseal refused the server ${this.serverName()} (enforce: block): ${reason}`;
+    const message = `toolseal refused the server ${this.serverName()} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
     this.toClient(errorResponse(id, GUARD_RPC_CODES.sessionRefused, message, { code: 'SESSION_REFUSED', server: this.serverName(), reason }));
   }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { OID_ISSUER_V1, OID_ISSUER_V2, signerFromCertificate, VerificationError } from '../../src/index.js';
 import { derUtf8String } from '../../src/testing/der.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** A self-signed certificate with a URI SAN and the given issuer extensions (raw .1.1, DER .1.8). */
 async function certificateWith(issuers: { v1?: string; v2?: string }): Promise<X509Certificate> {
