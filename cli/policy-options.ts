@@ -7,6 +7,7 @@ export interface PolicyOptionFlags extends PolicyFlags {
   policy?: string;
   match?: string;
   minVersion?: string;
+  serverName?: string;
 }
 
 /** Adds `--policy FILE` and the inline identity/trust flags (same names as cosign where they overlap). */
@@ -24,7 +25,8 @@ export function addPolicyOptions(command: Command): Command {
     .option('--key <pem-file>', 'verify with this public key instead of a certificate identity (repeatable)', collect)
     .option('--trusted-root <file>', 'trusted_root.json to use instead of Sigstore public-good (offline verification)')
     .option('--match <mode>', 'exact (default) or subset: the live server may expose fewer entries, never more or different')
-    .option('--min-version <semver>', 'refuse signed manifests of an older server version (rollback)');
+    .option('--min-version <semver>', 'refuse signed manifests of an older server version (rollback)')
+    .option('--server-name <name>', 'the signed manifest must be for this server name, exact');
 }
 
 /** The policy from `--policy` or from inline flags, with `--match` / `--min-version` applied on top. */

@@ -7,11 +7,15 @@ import type { Policy } from './policy.js';
 /**
  * The policy's rules about *which* signed manifest is acceptable, beyond who signed it:
  * a pinned digest, and a lowest server version against rollback to an older signed
- * manifest (an attacker who cannot forge a signature can still replay an old one).
+ * manifest (an attacker who cannot forge a signature can still replay an old one), and
+ * the server the manifest must be for.
  *
- * @throws VerificationError `MANIFEST_DIGEST_MISMATCH` or `ROLLBACK`
+ * @throws VerificationError `SERVER_NAME_MISMATCH`, `MANIFEST_DIGEST_MISMATCH` or `ROLLBACK`
  */
-export function checkManifestPolicy(manifest: Manifest, digest: Sha256Digest, policy: Pick<Policy, 'manifestDigest' | 'minVersion'>): void {
+export function checkManifestPolicy(manifest: Manifest, digest: Sha256Digest, policy: Pick<Policy, 'manifestDigest' | 'minVersion' | 'serverName'>): void {
+  if (policy.serverName !== undefined && policy.serverName !== manifest.server.name) {
+    throw new VerificationError('SERVER_NAME_MISMATCH', `The signed manifest is for the server "${manifest.server.name}", but the policy expects "${policy.serverName}"; a manifest signed for one server cannot stand for another.`);
+  }
   if (policy.manifestDigest && policy.manifestDigest !== digest) {
     throw new VerificationError('MANIFEST_DIGEST_MISMATCH', `The signed manifest has digest ${digest}, but the policy pins ${policy.manifestDigest}.`);
   }

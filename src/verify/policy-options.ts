@@ -11,6 +11,8 @@ export interface PolicyOptions extends PolicyFlags {
   match?: string;
   /** Overrides the policy's `minVersion` (rollback protection). */
   minVersion?: string;
+  /** Overrides the policy's `serverName` (the server the signed manifest must be for). */
+  serverName?: string;
 }
 
 const INLINE: [keyof PolicyFlags, string][] = [
@@ -22,7 +24,7 @@ const INLINE: [keyof PolicyFlags, string][] = [
 ];
 
 /**
- * The policy from a file or from inline options, with `match` and `minVersion` applied on
+ * The policy from a file or from inline options, with `match`, `minVersion` and `serverName` applied on
  * top. A file combined with inline identity options is refused rather than merged: someone
  * who adds a key next to a policy file expects it to count, and it would not.
  *
@@ -46,6 +48,7 @@ export async function resolvePolicy(options: PolicyOptions, baseDir = process.cw
     ...policy,
     ...(match ? { match } : {}),
     ...(options.minVersion ? { minVersion: options.minVersion } : {}),
+    ...(options.serverName ? { serverName: options.serverName } : {}),
   };
 }
 

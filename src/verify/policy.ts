@@ -70,6 +70,8 @@ export const PolicySchema = z.strictObject({
     .describe('Lowest acceptable signed `server.version` (semver), against rollback to an older signed manifest.'),
   manifestDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional()
     .describe('Pin one signed manifest by digest (`sha256:<hex>`).'),
+  serverName: z.string().min(1).optional()
+    .describe('The signed manifest must be for this server (`server.name`, exact), so a signer\'s manifest for one server cannot be presented by another (matters most with bundles the server itself offers).'),
   allowHiddenUnicode: z.array(z.enum(['tag', 'zero-width', 'bidi'])).default([])
     .describe('Hidden Unicode classes allowed in model-visible strings; none by default.'),
 }).describe('toolseal verification policy: who may sign, which trust material, and what counts as a match.');
