@@ -25,6 +25,7 @@ export function signerFromCertificate(cert: X509Certificate): KeylessSignerIdent
 }
 
 function subjectOf(cert: X509Certificate): string {
+  checkSubjectAltNames(cert);
   let subject: string | undefined;
   try {
     const san = cert.extSubjectAltName;
@@ -36,6 +37,36 @@ function subjectOf(cert: X509Certificate): string {
     throw new VerificationError('CERTIFICATE_IDENTITY_MISSING', 'The signing certificate has no subject alternative name (URI, e-mail or username), so its signer cannot be identified. It was not issued by a Fulcio instance toolseal understands.');
   }
   return subject;
+}
+
+const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+/** GeneralName choices that name a signer: otherName [0], rfc822Name [1], URI [6]. */
+const IDENTITY_NAME_TAGS = new Set([0, 1, 6]);
+
+/**
+ * Checks the SAN extension byte by byte before anything reads it: exactly one identity
+ * name (Fulcio issues one; several would let a policy match one while another verifier
+ * reads another), and e-mail and URI names in ASCII as IA5String requires (the decoder
+ * underneath clears the high bit of each byte, so `±` would read as `1`).
+ */
+function checkSubjectAltNames(cert: X509Certificate): void {
+  const ext = cert.extension(OID_SUBJECT_ALT_NAME);
+  if (!ext) return;
+  let names: ASN1Obj[];
+  try {
+    names = ASN1Obj.parseBuffer(Buffer.from(ext.value)).subs;
+  } catch (err) {
+    throw malformed('subject alternative name', err);
+  }
+  const identities = names.filter((n) => n.tag.isContextSpecific() && IDENTITY_NAME_TAGS.has(n.tag.number));
+  if (identities.length > 1) {
+    throw new VerificationError('CERTIFICATE_IDENTITY_AMBIGUOUS', `The signing certificate names ${identities.length} signers in its subject alternative name; Fulcio issues exactly one, so it is refused.`);
+  }
+  for (const name of identities) {
+    if (name.tag.number !== 0 && name.value.some((byte) => byte >= 0x80)) {
+      throw new VerificationError('CERTIFICATE_EXTENSION_MALFORMED', 'The signing certificate\'s subject alternative name has non-ASCII bytes, which an e-mail or URI name (IA5String) cannot hold; it is refused.');
+    }
+  }
 }
 
 function issuerOf(cert: X509Certificate): string {
