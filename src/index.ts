@@ -10,7 +10,7 @@ export {
 } from './errors.js';
 
 export { parseStrictJson } from './io/strict-json.js';
-export { readJsonFile, readTextFile, writeFileAtomic } from './io/files.js';
+export { readJsonFile, readTextFile, writeFileAtomic, assertWritableDestination } from './io/files.js';
 
 export {
   MANIFEST_MEDIA_TYPE, CANONICALIZATION, LIST_KEYS, ManifestSchema, ToolSchema, PromptSchema,

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type {
   EnforceMode, GuardOptions, ListsDecision, ServerTarget, UpstreamOptions,
 } from '../../src/index.js';
+import { serverTargetFrom } from '../../src/manifest/capture/target.js';
 import { setExitCode } from '../output.js';
 import { addPolicyOptions, loadPolicy, type PolicyOptionFlags } from '../policy-options.js';
 import { collect, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
@@ -94,15 +95,14 @@ async function serveHttp(upstream: ServerTarget, listen: { host: string; port: n
 }
 
 function upstreamFrom(commandLine: string[], flags: ProxyFlags): ServerTarget {
-  if (flags.upstream !== undefined) {
-    if (commandLine.length > 0) throw usage(`Give either --upstream URL or a server command after --, not both (got ${commandLine[0]}).`);
-    checkUpstreamUrl(flags.upstream);
-    return { kind: 'http', url: flags.upstream, headers: headers(flags.header) };
+  if (flags.upstream !== undefined && commandLine.length > 0) {
+    throw usage(`Give either --upstream URL or a server command after --, not both (got ${commandLine[0]}).`);
   }
-  if (flags.header.length > 0) throw usage('--header applies to --upstream only.');
-  const [command, ...args] = commandLine;
-  if (command === undefined || command === '') throw usage('Say which server to guard: a command after -- (e.g. -- npx -y @acme/server) or --upstream URL.');
-  return { kind: 'stdio', command, args };
+  if (flags.upstream !== undefined) checkUpstreamUrl(flags.upstream);
+  // The library decides what a valid server spec is, headers included (values are never echoed).
+  const target = serverTargetFrom({ command: commandLine, ...(flags.upstream !== undefined ? { url: flags.upstream } : {}), headers: flags.header });
+  if (!target) throw usage('Say which server to guard: a command after -- (e.g. -- npx -y @acme/server) or --upstream URL.');
+  return target;
 }
 
 /** Refuses a malformed `--upstream` before any bundle is read (the value is echoed only when it is no URL at all). */
@@ -121,17 +121,6 @@ function parseListen(value: string): { host: string; port: number } {
   const port = Number(match?.[2]);
   if (!match || port > 65535) throw usage(`--listen takes HOST:PORT (e.g. 127.0.0.1:8931), not "${value}".`);
   return { host: match[1]!.replace(/^\[|\]$/g, '') || '127.0.0.1', port };
-}
-
-function headers(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const header of list) {
-    const colon = header.indexOf(':');
-    // The value may be a secret: the message names only the header.
-    if (colon <= 0) throw usage(`--header takes "Name: value"; one header has no name before ":".`);
-    out[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
-  }
-  return out;
 }
 
 function describeDecision(decision: ListsDecision): string {

@@ -45,8 +45,11 @@ export function registerSign(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (commandLine: string[], flags: SignFlags, cmd: Command) => {
       const {
-        createSigner, describeSigner, inspectBundle, manifestToSign, signManifest, writeFileAtomic,
+        assertWritableDestination, createSigner, describeSigner, inspectBundle, manifestToSign, signManifest, writeFileAtomic,
       } = await import('../../src/index.js');
+      // Before signing: a keyless signature is logged in Rekor for good, even if the write then fails.
+      await assertWritableDestination(flags.output);
+      if (flags.manifestOutput) await assertWritableDestination(flags.manifestOutput);
       const manifest = await manifestToSign({
         ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
         ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseStrictJson } from './strict-json.js';
@@ -42,5 +42,21 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   } catch (err) {
     await rm(tmp, { force: true });
     throw new InputError('FILE_UNWRITABLE', `Could not write ${path} (${(err as Error).message}). Check that the directory exists and is writable.`, { cause: err });
+  }
+}
+
+/**
+ * Checks, before expensive or irreversible work (a keyless signature is logged in Rekor for
+ * good), that `path` can be written: its directory exists and is writable.
+ *
+ * @throws InputError `FILE_UNWRITABLE`
+ */
+export async function assertWritableDestination(path: string): Promise<void> {
+  const dir = dirname(path);
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new InputError('FILE_UNWRITABLE', `Cannot write ${path}: the directory ${dir} does not exist or is not writable. Create it or choose another path.`, { cause: err });
   }
 }

@@ -51,6 +51,10 @@ const transcripts: [string, string[], string][] = [
     `toolseal: error [USAGE]: --upstream takes an http:// or https:// URL, not ftp:.`],
   ['a client profile that is neither built in nor a file', ['capture', '--client-profile', 'ful', '--stdio', '--', 'node', 'x.js'],
     `toolseal: error [FILE_UNREADABLE]: The client profile "ful" is neither bare nor full, and ful does not exist. Give bare, full, or the path of a profile JSON file.`],
+  ['a bundle path in a missing directory, before anything is signed', ['sign', '--manifest', 'm.json', '--key', 'k.pem', '-o', 'no-such-dir/b.json'],
+    `toolseal: error [FILE_UNWRITABLE]: Cannot write no-such-dir/b.json: the directory no-such-dir does not exist or is not writable. Create it or choose another path.`],
+  ['a proxy --header without a name, without echoing its value', ['proxy', '--bundle', 'nope.json', ...ID, '--upstream', 'http://127.0.0.1:1/mcp', '--header', ': Bearer s3cr3t'],
+    `toolseal: error [SERVER_SPEC_INVALID]: The header "…" is not of the form Name: value.`],
   ['a bad --match for check, before the server is started', ['check', '--manifest', 'm.json', '--match', 'fuzzy', '--stdio', '--', 'node', 'x.js'],
     `toolseal: error [MATCH_MODE_INVALID]: The match mode is exact or subset, not "fuzzy".`],
 ];
