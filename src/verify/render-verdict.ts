@@ -22,6 +22,7 @@ export function renderVerdict(verdict: Verdict): string {
   if (verdict.log?.index !== undefined || verdict.log?.integratedTime) {
     lines.push(`  logged     ${[verdict.log.index !== undefined ? `index ${verdict.log.index}` : '', verdict.log.integratedTime ?? ''].filter(Boolean).join(' at ')}`);
   }
+  if (verdict.excluded?.length) lines.push(`  unsigned   ${verdict.excluded.join(', ')} (left out by the signer; not checked)`);
   for (const p of verdict.problems) lines.push(`  [${p.code}] ${p.message}`);
   if (verdict.diff && !verdict.diff.equal) lines.push('', renderDiff(verdict.diff).trimEnd());
   return `${lines.join('\n')}\n`;

@@ -40,6 +40,7 @@ export const VerdictSchema = z.strictObject({
     index: z.string().optional(),
     integratedTime: z.string().optional().describe('RFC 3339'),
   }).optional().describe('transparency-log facts of the signature'),
+  excluded: z.array(z.string()).optional().describe('paths the signer chose not to sign (the manifest\'s `exclude`): what the model sees there is unchecked'),
   compared: z.enum(['live-server', 'manifest-file', 'none']).describe('what the signed manifest was compared with'),
   diff: ManifestDiffSchema.optional(),
 });

@@ -165,6 +165,7 @@ function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compar
       ...(attestation.logIndex !== undefined ? { index: attestation.logIndex } : {}),
       ...(attestation.integratedTime ? { integratedTime: attestation.integratedTime } : {}),
     },
+    ...(attestation.manifest.exclude.length > 0 ? { excluded: [...attestation.manifest.exclude] } : {}),
     compared,
     ...(diff ? { diff } : {}),
   };
