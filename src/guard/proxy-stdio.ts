@@ -1,4 +1,5 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { LineWriter } from '../manifest/capture/lines.js';
 import type { ServerTarget } from '../manifest/capture/options.js';
 import { GuardSession, type GuardOptions } from './session.js';
 import { upstreamTransport, type UpstreamOptions } from './upstream.js';
@@ -24,9 +25,13 @@ export interface StdioProxyOptions extends GuardOptions, UpstreamOptions {
  */
 export async function runStdioProxy(options: StdioProxyOptions): Promise<ProxyEnd & { session: GuardSession }> {
   const stdin = options.stdin ?? process.stdin;
-  const downstream = new StdioServerTransport(stdin as never, (options.stdout ?? process.stdout) as never);
+  const stdout = options.stdout ?? process.stdout;
+  // The SDK transport reads the client; writes go through a LineWriter, which joins the
+  // messages of one event-loop turn into one write (the SDK writes each one by itself).
+  const downstream = new StdioServerTransport(stdin as never, stdout as never);
+  const toClient = new LineWriter(stdout);
   const session = new GuardSession(upstreamTransport(options.upstream, options), {
-    send: (message) => downstream.send(message),
+    send: (message) => toClient.send(message),
     close: () => downstream.close(),
   }, options);
   let clientGone = false;

@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from '../../src/errors.js';
-import { LineBuffer, readMessageLine } from '../../src/manifest/capture/lines.js';
+import { LineBuffer, LineWriter, readMessageLine } from '../../src/manifest/capture/lines.js';
 
 const SERVER = '"node server.mjs"';
 
@@ -21,6 +22,41 @@ describe('LineBuffer', () => {
     const whole = new LineBuffer(10, tooLong);
     expect(() => whole.push(Buffer.from('12345678901\n'))).toThrow('too long');
     expect(new LineBuffer(10, tooLong).push(Buffer.from('1234567890\n')).map(String)).toEqual(['1234567890']);
+  });
+});
+
+describe('LineWriter', () => {
+  // A write completes at once, or (slow) on the next turn, so a small buffer fills up.
+  const sink = (slow = false) => {
+    const writes: string[] = [];
+    const stream = new Writable({ highWaterMark: slow ? 1 : 1 << 20, write(chunk: Buffer, _enc, done) { writes.push(String(chunk)); if (slow) setImmediate(done); else done(); } });
+    return { stream, writes };
+  };
+
+  it('writes the messages of one turn as one chunk, in order, and each later turn on its own', async () => {
+    const { stream, writes } = sink();
+    const writer = new LineWriter(stream);
+    await Promise.all([1, 2, 3].map((id) => writer.send({ jsonrpc: '2.0', id, method: 'ping' })));
+    await writer.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    expect(writes).toEqual([
+      '{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n{"jsonrpc":"2.0","id":3,"method":"ping"}\n',
+      '{"jsonrpc":"2.0","method":"notifications/initialized"}\n',
+    ]);
+  });
+
+  it('waits for drain when the stream is full, writes what is queued on flushNow, and refuses after the end', async () => {
+    const { stream, writes } = sink(true);
+    const writer = new LineWriter(stream);
+    let settled = false;
+    const sent = writer.send({ jsonrpc: '2.0', id: 1, method: 'ping' }).then(() => { settled = true; });
+    await Promise.resolve();
+    expect(settled).toBe(false); // the write returned false: resolved on drain, not before
+    await sent;
+    void writer.send({ jsonrpc: '2.0', id: 2, method: 'ping' });
+    writer.flushNow();
+    stream.end();
+    expect(writes.join('')).toContain('"id":2');
+    await expect(writer.send({ jsonrpc: '2.0', id: 3, method: 'ping' })).rejects.toThrow('Not connected');
   });
 });
 

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Stream } from 'node:stream';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError } from '../../errors.js';
-import { LineBuffer, readMessageLine } from './lines.js';
+import { LineBuffer, LineWriter, readMessageLine } from './lines.js';
 import { CAPTURE_DEFAULTS, describeTarget } from './options.js';
 import { CAPTURE_GRACE, ensureExited, signal, type ExitGrace } from './process.js';
 
@@ -55,7 +54,7 @@ export class StrictStdioClientTransport implements Transport {
   private closing: Promise<void> | undefined;
   private closeFired = false;
   private pipesClosed: Promise<void> = Promise.resolve();
-  private drained: Promise<void> | undefined;
+  private writer: LineWriter | undefined;
 
   constructor(private readonly options: StrictStdioOptions) {
     this.server = options.server ?? describeTarget({ kind: 'stdio', command: options.command, args: options.args });
@@ -78,6 +77,7 @@ export class StrictStdioClientTransport implements Transport {
         ...(this.options.cwd ? { cwd: this.options.cwd } : {}),
       });
       this.child = child;
+      if (child.stdin) this.writer = new LineWriter(child.stdin);
       this.pipesClosed = new Promise((done) => child.once('close', () => done()));
       child.on('error', (err) => { reject(err); this.onerror?.(err); });
       child.once('spawn', () => {
@@ -107,16 +107,10 @@ export class StrictStdioClientTransport implements Transport {
     return this.child?.pid ?? null;
   }
 
+  /** Sends one message; the messages of one event-loop turn go out in one write (see `LineWriter`). */
   async send(message: JSONRPCMessage): Promise<void> {
-    const stdin = this.child?.stdin;
-    if (!stdin || this.closing || stdin.destroyed) throw new Error('Not connected');
-    if (stdin.write(serializeMessage(message))) return;
-    // Many senders may wait for one drain; share it rather than add a listener each.
-    this.drained ??= new Promise<void>((resolve) => stdin.once('drain', () => {
-      this.drained = undefined;
-      resolve();
-    }));
-    await this.drained;
+    if (!this.writer || this.closing) throw new Error('Not connected');
+    await this.writer.send(message);
   }
 
   /** Ends the server and its process group; safe to call more than once. */
@@ -130,6 +124,7 @@ export class StrictStdioClientTransport implements Transport {
     this.lines.clear();
     if (child?.pid === undefined) return;
     try {
+      this.writer?.flushNow(); // what was sent before close() still reaches the server
       child.stdin?.end();
     } catch {
       // Already gone.
