@@ -16,7 +16,8 @@ export interface PolicyFlags {
   trustedRoot?: string;
 }
 
-const CERT_FLAGS: [keyof PolicyFlags, string][] = [
+/** The certificate-identity options and their CLI flag names (the Action's inputs use the same names). */
+export const CERT_FLAGS: readonly [keyof PolicyFlags, string][] = [
   ['certificateIdentity', '--certificate-identity'], ['certificateIdentityRegexp', '--certificate-identity-regexp'],
   ['certificateOidcIssuer', '--certificate-oidc-issuer'], ['githubRepository', '--github-repository'],
   ['githubRepositoryId', '--github-repository-id'], ['githubRef', '--github-ref'],

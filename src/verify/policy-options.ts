@@ -1,7 +1,7 @@
 import type { MatchMode } from '../compare/schema.js';
 import { InputError, PolicyError } from '../errors.js';
 import { PolicySchema, readPolicyFile, type Policy } from './policy.js';
-import { policyFromFlags, type PolicyFlags } from './policy-flags.js';
+import { CERT_FLAGS, policyFromFlags, type PolicyFlags } from './policy-flags.js';
 
 /** A policy as a front end receives it: a policy file or inline identity options, plus overrides. */
 export interface PolicyOptions extends PolicyFlags {
@@ -15,13 +15,9 @@ export interface PolicyOptions extends PolicyFlags {
   serverName?: string;
 }
 
-const INLINE: [keyof PolicyFlags, string][] = [
-  ['certificateIdentity', 'certificate-identity'], ['certificateIdentityRegexp', 'certificate-identity-regexp'],
-  ['certificateOidcIssuer', 'certificate-oidc-issuer'], ['githubRepository', 'github-repository'],
-  ['githubRepositoryId', 'github-repository-id'], ['githubRef', 'github-ref'],
-  ['githubWorkflowRef', 'github-workflow-ref'], ['runnerEnvironment', 'runner-environment'],
-  ['key', 'key'], ['trustedRoot', 'trusted-root'],
-];
+/** Every inline option that a policy file would contradict, named as on the command line without dashes. */
+const INLINE_FLAGS: readonly [keyof PolicyFlags, string][] = [...CERT_FLAGS, ['key', '--key'], ['trustedRoot', '--trusted-root']];
+const INLINE = INLINE_FLAGS.map(([key, flag]): [keyof PolicyFlags, string] => [key, flag.slice(2)]);
 
 /**
  * The policy from a file or from inline options, with `match`, `minVersion` and `serverName` applied on
