@@ -96,10 +96,14 @@ export class GuardSession {
   async close(reason?: Error): Promise<void> {
     if (this.state === 'closed') return;
     const refused = this.state === 'refused';
+    const initializing = this.state === 'initializing';
     this.state = 'closed';
     this.requests.rejectInternal(reason ?? new CaptureError('SESSION_CLOSED', 'The session closed.'));
     const why = reason?.message ?? 'the session closed';
-    for (const id of [...this.requests.pendingClientIds()]) {
+    // Every client request still open gets an answer, the held initialize and the queued ones too.
+    const open = [...this.requests.pendingClientIds(), ...this.waiting.splice(0).flatMap((m) => (m.id !== undefined ? [m.id] : []))];
+    if (initializing && this.initClientId !== undefined) open.push(this.initClientId);
+    for (const id of new Set(open)) {
       this.toClient(errorResponse(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${why}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason: why }));
     }
     this.requests.clearClientRequests();

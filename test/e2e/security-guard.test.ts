@@ -71,3 +71,12 @@ describe('security: the initialize result the client sees', () => {
     expect(String((again as Error).message)).toMatch(/already initialized/);
   });
 });
+
+describe('security: a server that dies while the guard verifies', () => {
+  it('the client\'s initialize is answered with the reason, not just a closed connection', async () => {
+    const target = fixture('crash.mjs', { FIXTURE_CRASH_PAGE: '1' });
+    const err = await within(guardClient(bareClient(), stdioTransport(target), { attestation: signedSum(), settings: { enforce: 'warn' } }), 8000, 'initialize').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as Error).message)).toMatch(/the request cannot complete/);
+  });
+});
