@@ -32,7 +32,9 @@ export function createAttestationVerifier(options: AttestationVerifierOptions = 
   return {
     async verify(bundle: unknown, policy: Policy): Promise<AuditedAttestation> {
       const key = JSON.stringify(policy);
-      if (!verifiers.has(key)) verifiers.set(key, createManifestVerifier({ policy, trustSource: sharedSource(policy.trust) }));
+      // cacheSize 0: an audit verifies each bundle once (its own disk cache serves re-runs), so an
+      // in-memory cache per policy would only hold every signed manifest until the run ends.
+      if (!verifiers.has(key)) verifiers.set(key, createManifestVerifier({ policy, trustSource: sharedSource(policy.trust), cacheSize: 0 }));
       const verified = (await verifiers.get(key)!).verifyAttestation(bundle);
       return { manifest: verified.manifest, digest: verified.digest, signer: verified.signer };
     },
