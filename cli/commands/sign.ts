@@ -50,13 +50,7 @@ export function registerSign(program: Command): void {
       // Before signing: a keyless signature is logged in Rekor for good, even if the write then fails.
       await assertWritableDestination(flags.output);
       if (flags.manifestOutput) await assertWritableDestination(flags.manifestOutput);
-      const manifest = await manifestToSign({
-        ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
-        ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),
-        ...(flags.clientProfile !== undefined ? { clientProfile: flags.clientProfile } : {}),
-        exclude: flags.exclude, artifacts: flags.artifact, capture: timeoutOption(flags),
-      });
-      if (flags.manifestOutput && !flags.manifest) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
+      // The signer first, as the Action does: no identity token fails before a server is started.
       const signer = await createSigner({
         ...(flags.key ? { keyPath: flags.key } : {}),
         ...(flags.identityToken ? { identityToken: flags.identityToken } : {}),
@@ -65,6 +59,13 @@ export function registerSign(program: Command): void {
         ...(flags.tsaUrl ? { tsaURL: flags.tsaUrl } : {}),
         ...(flags.signingConfig ? { signingConfigPath: flags.signingConfig } : {}),
       });
+      const manifest = await manifestToSign({
+        ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
+        ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),
+        ...(flags.clientProfile !== undefined ? { clientProfile: flags.clientProfile } : {}),
+        exclude: flags.exclude, artifacts: flags.artifact, capture: timeoutOption(flags),
+      });
+      if (flags.manifestOutput && !flags.manifest) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
       const result = await signManifest(manifest, signer);
       await writeFileAtomic(flags.output, `${JSON.stringify(result.bundle, null, 2)}\n`);
       const claims = inspectBundle(result.bundle);
