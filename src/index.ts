@@ -35,7 +35,7 @@ export { createKeySigner, createKeySignerFromFile, publicKeyHint, generateKeyPai
 export { signManifest, DEFAULT_BUNDLE_FILE, type SignResult } from './sign/sign-manifest.js';
 
 export {
-  compareManifests, scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, renderDiff,
+  compareManifests, checkServer, scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, renderDiff,
   ManifestDiffSchema, ChangeSchema, ChangeKindSchema, EntryRefSchema, RenamedEntrySchema, ChangedEntrySchema,
   HiddenUnicodeFindingSchema, HiddenUnicodeCategorySchema,
   type CompareOptions, type HiddenUnicodeScanOptions, type RenderOptions, type ManifestDiff, type MatchMode,
@@ -44,7 +44,7 @@ export {
 } from './compare/index.js';
 
 export {
-  captureServer, captureFromClient, listAll, watchTransport, answerProfileRequests, describeTarget, captureLimits,
+  captureServer, captureLike, captureFromClient, listAll, watchTransport, answerProfileRequests, describeTarget, captureLimits,
   CAPTURE_DEFAULTS, LIST_METHODS,
   type ServerTarget, type CaptureOptions, type CaptureLimits, type ClientCaptureOptions, type ListMethod,
   type ListBudget, type CaptureContext, type TransportWatch,

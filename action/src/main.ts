@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  captureServer, compareManifests, InputError, manifestDigest, createManifestVerifier, createSigner, describeSigner, describeTarget, inspectBundle,
-  manifestToSign, parseMatchMode, profileFromManifest, readJsonFile, readManifestFile, renderDiff, renderVerdict,
+  checkServer, InputError, manifestDigest, createManifestVerifier, createSigner, describeTarget,
+  manifestToSign, parseMatchMode, readJsonFile, readManifestFile, renderDiff, renderVerdict,
   resolvePolicy, serverTargetFrom, signManifest, trustSourceFromPolicy, VerificationError, writeFileAtomic,
   type Manifest, type ServerTarget,
 } from '../../src/index.js';
@@ -68,9 +68,8 @@ async function sign(inputs: ActionInputs, context: StepContext): Promise<ModeRes
   // A captured manifest is kept too: it is what a pull-request `check` compares against.
   const manifestPath = target ? resolve(inputs.manifestOutput ?? join(context.tempDir, 'mcp-manifest.json')) : resolve(inputs.manifest!);
   if (target) await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  const claims = inspectBundle(result.bundle);
-  const signed = claims.signer && 'issuer' in claims.signer ? claims.signer : undefined;
-  const signerText = signed ? describeSigner(signed) : signer.description;
+  const signed = result.signedBy && 'issuer' in result.signedBy ? result.signedBy : undefined;
+  const signerText = result.signerText;
   return {
     outputs: { 'bundle-path': bundlePath, 'manifest-digest': result.digest, 'manifest-path': manifestPath },
     summary: signSummary({
@@ -117,8 +116,7 @@ async function check(inputs: ActionInputs, _context: StepContext): Promise<ModeR
   const target = requireTarget(serverTargetFrom(inputs.server));
   const match = parseMatchMode(inputs.match ?? 'exact');
   const expected: Manifest = await readManifestFile(inputs.manifest);
-  const live = await captureServer(target, { profile: profileFromManifest(expected), exclude: expected.exclude, ...timeout(inputs) });
-  const diff = compareManifests(expected, live, { match });
+  const diff = await checkServer(expected, target, { match, ...timeout(inputs) });
   return {
     outputs: { 'manifest-digest': manifestDigest(expected), verified: String(diff.ok), diff: JSON.stringify(diff) },
     summary: checkSummary(expected, diff, inputs.manifest, describeTarget(target)),

@@ -23,15 +23,10 @@ export function registerCheck(program: Command): void {
     .option('--match <mode>', 'exact (default) or subset: the live server may expose fewer entries, never more or different', 'exact')
     .option('--json', 'print the diff as JSON')
     .action(async (commandLine: string[], flags: CheckFlags, cmd: Command) => {
-      const {
-        captureServer, compareManifests, parseMatchMode, profileFromManifest, readManifestFile, renderDiff,
-      } = await import('../../src/index.js');
+      const { checkServer, parseMatchMode, readManifestFile, renderDiff } = await import('../../src/index.js');
       const match = parseMatchMode(flags.match ?? 'exact'); // a bad flag is refused before the server is started
       const expected = await readManifestFile(flags.manifest);
-      const live = await captureServer(targetFromFlags(commandLine, flags), {
-        profile: profileFromManifest(expected), exclude: expected.exclude, ...timeoutOption(flags),
-      });
-      const diff = compareManifests(expected, live, { match });
+      const diff = await checkServer(expected, targetFromFlags(commandLine, flags), { match, ...timeoutOption(flags) });
       if (flags.json) printJson(diff);
       else process.stdout.write(renderDiff(diff));
       setExitCode(cmd, diff.ok ? 0 : 1);

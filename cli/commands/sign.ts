@@ -45,7 +45,7 @@ export function registerSign(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (commandLine: string[], flags: SignFlags, cmd: Command) => {
       const {
-        assertWritableDestination, createSigner, describeSigner, inspectBundle, manifestToSign, signManifest, writeFileAtomic,
+        assertWritableDestination, createSigner, manifestToSign, signManifest, writeFileAtomic,
       } = await import('../../src/index.js');
       // Before signing: a keyless signature is logged in Rekor for good, even if the write then fails.
       await assertWritableDestination(flags.output);
@@ -68,15 +68,13 @@ export function registerSign(program: Command): void {
       if (flags.manifestOutput && !flags.manifest) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
       const result = await signManifest(manifest, signer);
       await writeFileAtomic(flags.output, `${JSON.stringify(result.bundle, null, 2)}\n`);
-      const claims = inspectBundle(result.bundle);
-      const signedBy = claims.signer && 'issuer' in claims.signer ? describeSigner(claims.signer) : signer.description;
       if (flags.json) {
-        printJson({ bundle: flags.output, manifestDigest: result.digest, server: manifest.server, signer: claims.signer ?? null, logIndex: result.logIndex ?? null, tools: manifest.tools.length });
+        printJson({ bundle: flags.output, manifestDigest: result.digest, server: manifest.server, signer: result.signedBy ?? null, logIndex: result.logIndex ?? null, tools: manifest.tools.length });
       } else {
         process.stdout.write([
           `Signed ${manifest.server.name} ${manifest.server.version} (${manifest.tools.length} tools) -> ${flags.output}`,
           `  manifest   ${result.digest}`,
-          `  signed by  ${signedBy}`,
+          `  signed by  ${result.signerText}`,
           ...(result.logIndex !== undefined ? [`  logged     index ${result.logIndex}`] : []),
         ].join('\n') + '\n');
       }

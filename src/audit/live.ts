@@ -1,8 +1,7 @@
 import { compareManifests, type MatchMode } from '../compare/index.js';
 import { ToolsealError } from '../errors.js';
-import { captureServer } from '../manifest/capture/server.js';
+import { captureLike } from '../manifest/capture/like.js';
 import type { ServerTarget } from '../manifest/capture/options.js';
-import { profileFromManifest } from '../manifest/profile.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { ServerAudit } from './result.js';
 import { auditRule, type AuditRuleName } from './rules.js';
@@ -45,7 +44,7 @@ export function liveTarget(server: ServerJson, npx = 'npx'): ServerTarget | unde
   return { kind: 'stdio', command: npx, args: ['-y', ...registry, `${npm.identifier}@${npm.version}`] };
 }
 
-/** The production {@link LiveCheck} over `captureServer` and `compareManifests`. */
+/** The production {@link LiveCheck} over `captureLike` and `compareManifests`. */
 export function createLiveCheck(options: LiveCheckOptions = {}): LiveCheck {
   return {
     async check(server, signed, match, base) {
@@ -57,7 +56,7 @@ export function createLiveCheck(options: LiveCheckOptions = {}): LiveCheck {
       if (!target) return done('live-capture-failed', `${server.name}: --live needs an npm package with a version or a Streamable HTTP remote without variables; server.json has neither.`);
       let live: Manifest;
       try {
-        live = await captureServer(target, { profile: profileFromManifest(signed), exclude: signed.exclude, artifacts: signed.artifacts, requestTimeoutMs: options.requestTimeoutMs ?? 30_000 });
+        live = await captureLike(signed, target, { ...(signed.artifacts ? { artifacts: signed.artifacts } : {}), requestTimeoutMs: options.requestTimeoutMs ?? 30_000 });
       } catch (err) {
         if (!(err instanceof ToolsealError)) throw err;
         return done('live-capture-failed', `${server.name}: the live server could not be captured: ${err.message}`, { code: err.code });

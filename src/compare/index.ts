@@ -4,4 +4,5 @@ export { diffValues, classify, jsonEqual } from './diff-values.js';
 export { scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, type HiddenUnicodeScanOptions } from './hidden-unicode.js';
 export { pairRenames, type RenamePair } from './rename.js';
 export { renderDiff, type RenderOptions } from './render.js';
+export { checkServer } from './check-server.js';
 export * from './schema.js';

@@ -2,6 +2,8 @@ import type { SerializedBundle } from '@sigstore/bundle';
 import { buildStatement, statementPayload, type ManifestStatement } from '../attest/statement.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
 import type { Manifest } from '../manifest/schema.js';
+import { inspectBundle, type BundleClaims } from '../verify/inspect.js';
+import { describeSigner } from '../verify/render-verdict.js';
 import type { ManifestSigner } from './signer.js';
 
 /** What signing produced, for writing out and for the summary. */
@@ -13,7 +15,10 @@ export interface SignResult {
   /** Rekor log index and integrated time, when a transparency log was used. */
   logIndex?: string;
   integratedTime?: string;
-  signer: string;
+  /** The signer as the bundle names it: the certificate identity (keyless) or the key hint. Not verified here. */
+  signedBy?: BundleClaims['signer'];
+  /** Who signed, for people: the certificate identity when keyless, else the signer's description. */
+  signerText: string;
 }
 
 export { DEFAULT_BUNDLE_FILE } from './bundle-file.js';
@@ -23,6 +28,7 @@ export async function signManifest(manifest: Manifest, signer: ManifestSigner): 
   const statement = buildStatement(manifest);
   const bundle = await signer.signStatement(statementPayload(statement));
   const entry = bundle.verificationMaterial?.tlogEntries?.[0];
+  const signedBy = inspectBundle(bundle).signer;
   return {
     bundle,
     // subject[0] already holds the manifest digest: canonicalizing 100 tools again costs ms.
@@ -30,6 +36,7 @@ export async function signManifest(manifest: Manifest, signer: ManifestSigner): 
     statement,
     // Protobuf JSON omits zero values, so the first entry of a log has no logIndex field.
     ...(entry ? { logIndex: entry.logIndex ?? '0', integratedTime: entry.integratedTime ?? '0' } : {}),
-    signer: signer.description,
+    ...(signedBy ? { signedBy } : {}),
+    signerText: signedBy && 'issuer' in signedBy ? describeSigner(signedBy) : signer.description,
   };
 }

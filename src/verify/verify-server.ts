@@ -6,9 +6,8 @@ import { scanHiddenUnicode } from '../compare/hidden-unicode.js';
 import type { ManifestDiff } from '../compare/schema.js';
 import { isVerdictError, TrustError, VerificationError } from '../errors.js';
 import { jsonDigest, type Sha256Digest } from '../manifest/canonical.js';
-import { captureServer } from '../manifest/capture/server.js';
+import { captureLike } from '../manifest/capture/like.js';
 import type { CaptureOptions, ServerTarget } from '../manifest/capture/options.js';
-import { profileFromManifest } from '../manifest/profile.js';
 import type { Manifest } from '../manifest/schema.js';
 import { verifyBundle } from './bundle.js';
 import { bundleCacheKey, VerificationCache } from './cache.js';
@@ -144,11 +143,7 @@ class PolicyVerifier implements ManifestVerifier {
     const bundleOnly = this.verify(bundleJson);
     if (!bundleOnly.ok && !bundleOnly.manifestDigest) return { ...bundleOnly, compared: 'live-server' };
     const attestation = this.verifyAttestation(bundleJson);
-    const live = await captureServer(target, {
-      ...options,
-      profile: profileFromManifest(attestation.manifest),
-      exclude: attestation.manifest.exclude,
-    });
+    const live = await captureLike(attestation.manifest, target, options);
     return this.compareLive(attestation, live);
   }
 }

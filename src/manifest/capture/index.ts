@@ -1,4 +1,5 @@
 export { captureServer } from './server.js';
+export { captureLike } from './like.js';
 export { captureFromClient, type ClientCaptureOptions } from './from-client.js';
 export { listAll, LIST_METHODS, type ListMethod, type ListBudget } from './list.js';
 export { clientContext, type CaptureContext } from './context.js';
