@@ -8,7 +8,7 @@ import {
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 
-const VECTORS = join(import.meta.dirname, '..', '..', '..', 'shared', 'vectors', 'sigstore-conformance', 'bundle-verify');
+const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');
 // The identity sigstore-conformance's harness passes when a case has no `identity`/`issuer` file.
 const IDENTITY = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const ISSUER = 'https://token.actions.githubusercontent.com';

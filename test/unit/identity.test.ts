@@ -9,7 +9,7 @@ import {
 } from '../../src/index.js';
 import { verifyPrehashed } from '../../src/verify/prehashed.js';
 
-const VECTORS = join(import.meta.dirname, '..', '..', '..', 'shared', 'vectors', 'sigstore-conformance', 'bundle-verify');
+const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const BEACON = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon';
 const bundleJson = (name: string): Record<string, any> => JSON.parse(readFileSync(join(VECTORS, name, 'bundle.sigstore.json'), 'utf8'));

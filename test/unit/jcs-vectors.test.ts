@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes, readJsonFile } from '../../src/index.js';
 
-// The RFC 8785 reference vectors (cyberphone/json-canonicalization), shared next to the repo.
-const VECTORS = join(import.meta.dirname, '..', '..', '..', 'shared', 'vectors', 'jcs');
+// The RFC 8785 reference vectors (cyberphone/json-canonicalization), copied into test/vectors (see its README).
+const VECTORS = join(import.meta.dirname, '..', 'vectors', 'jcs');
 
 describe('RFC 8785 vectors', () => {
   it('canonicalBytes reproduces every expected output byte for byte', async () => {

@@ -8,7 +8,7 @@ import {
   type IdentityPolicy,
 } from '../../src/index.js';
 
-const VECTORS = join(import.meta.dirname, '..', '..', '..', 'shared', 'vectors', 'sigstore-conformance', 'bundle-verify');
+const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');
 const TEXT = readFileSync(join(VECTORS, 'happy-path-v0.3', 'bundle.sigstore.json'), 'utf8');
 const artifact = new Uint8Array(readFileSync(join(VECTORS, 'a.txt')));
 const identity: IdentityPolicy = { kind: 'keyless', identities: [{ issuer: 'https://token.actions.githubusercontent.com', subjectPattern: '.*' }] };
