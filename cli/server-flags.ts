@@ -1,11 +1,20 @@
 import type { Command } from 'commander';
 // Small modules directly, not src/index.js: commands load the library only when they run.
-import type { ServerTarget } from '../src/index.js';
+import type { LaunchOptions, ServerTarget } from '../src/index.js';
 import { InputError } from '../src/errors.js';
+import { parseEnvAssignments } from '../src/launch/resolve.js';
 import { serverTargetFrom } from '../src/manifest/capture/target.js';
 
+/** The flags that say how a stdio server is started (the launch rule). */
+export interface LaunchFlags {
+  env: string[];
+  envFile: string[];
+  cwd?: string;
+  cleanEnv?: boolean;
+}
+
 /** The flags every command that talks to a live server shares. */
-export interface ServerFlags {
+export interface ServerFlags extends LaunchFlags {
   stdio?: boolean;
   url?: string;
   header: string[];
@@ -16,16 +25,39 @@ export interface ServerFlags {
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
- * Adds `--stdio` (the server command follows `--`), `--url`, `--header` and `--timeout`,
- * plus the variadic `[command...]` argument the stdio command lands in.
+ * Adds `--stdio` (the server command follows `--`), `--url`, `--header`, `--timeout` and
+ * the launch flags, plus the variadic `[command...]` argument the stdio command lands in.
  */
 export function addServerOptions(command: Command, required: boolean): Command {
-  return command
+  command
     .argument('[command...]', 'with --stdio: the server command and its arguments, after --')
     .option('--stdio', `${required ? '' : 'compare with a live server: '}spawn the command given after -- and talk to it over stdio`)
     .option('--url <url>', `${required ? '' : 'compare with a live server: '}a Streamable HTTP MCP server at this URL`)
     .option('--header <K:V>', 'HTTP header for --url (repeatable), e.g. "Authorization: Bearer $TOKEN"', collect, [])
     .option('--timeout <ms>', 'timeout of every request to the server, in milliseconds (default 30000)');
+  return addLaunchOptions(command);
+}
+
+/**
+ * Adds `--env NAME=value` and `--env-file FILE` (both repeatable), `--cwd DIR` and
+ * `--clean-env`: how a stdio server is started (see `resolveLaunch`).
+ */
+export function addLaunchOptions(command: Command): Command {
+  return command
+    .option('--env <NAME=value>', 'stdio server: set this variable (repeatable; wins over --env-file and the inherited environment)', collect, [])
+    .option('--env-file <file>', 'stdio server: read variables from this NAME=value file (repeatable)', collect, [])
+    .option('--cwd <dir>', 'stdio server: run it in this folder (default: the current one)')
+    .option('--clean-env', 'stdio server: start from the MCP SDK\'s minimal environment (HOME, PATH, ...) instead of inheriting this one');
+}
+
+/** The launch flags as `resolveLaunch` options (`--env` values parsed here, never echoed). */
+export function launchFromFlags(flags: LaunchFlags): LaunchOptions {
+  return {
+    env: parseEnvAssignments(flags.env ?? []),
+    envFiles: flags.envFile ?? [],
+    ...(flags.cwd !== undefined ? { cwd: flags.cwd } : {}),
+    ...(flags.cleanEnv ? { cleanEnv: true } : {}),
+  };
 }
 
 /** True when the flags name a live server at all. */
@@ -44,7 +76,10 @@ export function targetFromFlags(commandLine: string[], flags: ServerFlags): Serv
   if (flags.url !== undefined && commandLine.length > 0) {
     throw usage(`Unexpected arguments after --url: ${commandLine.join(' ')}. A server command needs --stdio.`);
   }
-  const target = serverTargetFrom({ ...(flags.stdio ? { command: commandLine } : {}), ...(flags.url !== undefined ? { url: flags.url } : {}), headers: flags.header });
+  const target = serverTargetFrom({
+    ...(flags.stdio ? { command: commandLine } : {}), ...(flags.url !== undefined ? { url: flags.url } : {}), headers: flags.header,
+    launch: launchFromFlags(flags),
+  });
   if (!target) throw usage('--stdio needs the server command after --, e.g. --stdio -- npx -y @acme/server.');
   return target;
 }

@@ -107,6 +107,9 @@ export { VerdictSchema, ProblemSchema, SignerSchema, VERDICT_MEDIA_TYPE, type Ve
 export { renderVerdict, describeSigner } from './verify/render-verdict.js';
 export { inspectBundle, type BundleClaims } from './verify/inspect.js';
 export { serverTargetFrom, parseHeaderLines, type ServerSpec } from './manifest/capture/target.js';
+export {
+  resolveLaunch, parseEnvAssignments, readEnvFile, isLaunchSecret, LAUNCH_SECRET_NAMES, type LaunchOptions, type Launch,
+} from './launch/index.js';
 export { resolvePolicy, parseMatchMode, type PolicyOptions } from './verify/policy-options.js';
 export { manifestToSign, type ManifestToSignOptions } from './sign/manifest-to-sign.js';
 export { renderDiffMarkdown, escapeHtml, htmlCode, type MarkdownRenderOptions } from './compare/render-markdown.js';

@@ -1,8 +1,10 @@
 import { InvalidArgumentError as InvalidArgument, Option, type Command } from 'commander';
 import type { AuditReport } from '../../src/index.js';
+import { InputError } from '../../src/errors.js';
 import { printJson, setExitCode } from '../output.js';
+import { addLaunchOptions, launchFromFlags, type LaunchFlags } from '../server-flags.js';
 
-interface AuditFlags {
+interface AuditFlags extends LaunchFlags {
   registry?: string;
   serverJson?: string[];
   bundles?: string;
@@ -29,7 +31,7 @@ const INTERRUPTED = 130;
  * 130 interrupted (what finished is cached; run again to resume).
  */
 export function registerAudit(program: Command): void {
-  program
+  const command = program
     .command('audit')
     .description('verify the toolseal attestation of every server in an MCP registry and report each one')
     .option('--registry <url>', 'registry base URL (reads /v0/servers, every page)')
@@ -46,12 +48,19 @@ export function registerAudit(program: Command): void {
     .option('--markdown <file>', 'also write the report as Markdown')
     .addOption(new Option('--max-pages <n>', 'most registry pages to read (default 1000)').argParser(intArg('--max-pages')))
     .addOption(new Option('--timeout <ms>', 'per-request timeout for registry pages and bundles').default(15_000).argParser(intArg('--timeout')))
-    .addOption(new Option('--retries <n>', 'retries after a network error, 5xx or 429 (never after other 4xx)').default(3).argParser(intArg('--retries', 0)))
+    .addOption(new Option('--retries <n>', 'retries after a network error, 5xx or 429 (never after other 4xx)').default(3).argParser(intArg('--retries', 0)));
+  // With --live: how each npm package is started, the same launch rule as capture and the proxy.
+  addLaunchOptions(command)
     .action(async (flags: AuditFlags, command: Command) => {
       const {
-        audit, auditExitCode, createLiveCheck, createProgressReporter, renderAuditMarkdown, renderAuditTable, summaryLine,
+        audit, auditExitCode, createLiveCheck, createProgressReporter, renderAuditMarkdown, renderAuditTable, resolveLaunch, summaryLine,
         toSarif, writeFileAtomic,
       } = await import('../../src/index.js');
+      const launchFlags = launchFromFlags(flags);
+      if (!flags.live && (flags.env.length > 0 || flags.envFile.length > 0 || flags.cwd !== undefined || flags.cleanEnv)) {
+        throw new InputError('USAGE', '--env, --env-file, --cwd and --clean-env say how --live starts each server; add --live or drop them.');
+      }
+      const launch = resolveLaunch(launchFlags);
       const controller = new AbortController();
       const onSigint = (): void => {
         if (controller.signal.aborted) process.exit(INTERRUPTED);
@@ -72,7 +81,7 @@ export function registerAudit(program: Command): void {
           cacheDir: flags.cache ? (flags.cacheDir ?? undefined) : false,
           retry: { timeoutMs: flags.timeout, attempts: flags.retries + 1 },
           ...(flags.maxPages ? { maxPages: flags.maxPages } : {}),
-          ...(flags.live ? { live: createLiveCheck() } : {}),
+          ...(flags.live ? { live: createLiveCheck({ launch }) } : {}),
           signal: controller.signal,
           onResult: progress.onResult,
         });

@@ -5,11 +5,11 @@ import type {
 import { serverTargetFrom } from '../../src/manifest/capture/target.js';
 import { setExitCode } from '../output.js';
 import { addPolicyOptions, loadPolicy, type PolicyOptionFlags } from '../policy-options.js';
-import { collect, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
+import { addLaunchOptions, collect, launchFromFlags, timeoutOption, usage, type LaunchFlags, type ServerFlags } from '../server-flags.js';
 
 type RunOptions = GuardOptions & UpstreamOptions;
 
-interface ProxyFlags extends PolicyOptionFlags {
+interface ProxyFlags extends PolicyOptionFlags, LaunchFlags {
   bundle?: string;
   bundleFromServer?: boolean;
   enforce?: EnforceMode;
@@ -43,7 +43,7 @@ export function registerProxy(program: Command): void {
     .option('--header <K:V>', 'HTTP header for --upstream (repeatable)', collect, [])
     .option('--listen <host:port>', 'serve Streamable HTTP on this address (e.g. 127.0.0.1:8931) instead of stdio')
     .option('--timeout <ms>', 'timeout of each request the guard itself sends (list pages), in milliseconds (default 30000)');
-  addPolicyOptions(command).action(async (commandLine: string[], flags: ProxyFlags, cmd: Command) => {
+  addPolicyOptions(addLaunchOptions(command)).action(async (commandLine: string[], flags: ProxyFlags, cmd: Command) => {
     setExitCode(cmd, await runProxy(commandLine, flags));
   });
 }
@@ -100,7 +100,9 @@ function upstreamFrom(commandLine: string[], flags: ProxyFlags): ServerTarget {
   }
   if (flags.upstream !== undefined) checkUpstreamUrl(flags.upstream);
   // The library decides what a valid server spec is, headers included (values are never echoed).
-  const target = serverTargetFrom({ command: commandLine, ...(flags.upstream !== undefined ? { url: flags.upstream } : {}), headers: flags.header });
+  const target = serverTargetFrom({
+    command: commandLine, ...(flags.upstream !== undefined ? { url: flags.upstream } : {}), headers: flags.header, launch: launchFromFlags(flags),
+  });
   if (!target) throw usage('Say which server to guard: a command after -- (e.g. -- npx -y @acme/server) or --upstream URL.');
   return target;
 }

@@ -2,6 +2,7 @@ import { compareManifests, type MatchMode } from '../compare/index.js';
 import { ToolsealError } from '../errors.js';
 import { captureLike } from '../manifest/capture/like.js';
 import type { ServerTarget } from '../manifest/capture/options.js';
+import type { Launch } from '../launch/resolve.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { ServerAudit } from './result.js';
 import { auditRule, type AuditRuleName } from './rules.js';
@@ -22,6 +23,8 @@ export interface LiveCheckOptions {
   requestTimeoutMs?: number;
   /** The command that runs npm packages (default `npx`). */
   npx?: string;
+  /** How each npm package is started (`resolveLaunch`); default: the launch rule's default. */
+  launch?: Launch;
 }
 
 const NPM_PUBLIC = 'https://registry.npmjs.org';
@@ -30,10 +33,10 @@ const NPM_PUBLIC = 'https://registry.npmjs.org';
  * Where to reach a server: its first Streamable HTTP remote whose URL has no
  * `{variables}` (connecting runs nothing here), else its first npm package, run with
  * `npx -y name@version` (from the package's `registryBaseUrl` when it names another npm
- * registry). Running a package executes the publisher's code on this machine
+ * registry), started by the launch rule (`launch`, else its default). Running a package executes the publisher's code on this machine
  * (docs/audit.md); the caller opted in with --live.
  */
-export function liveTarget(server: ServerJson, npx = 'npx'): ServerTarget | undefined {
+export function liveTarget(server: ServerJson, npx = 'npx', launch?: Launch): ServerTarget | undefined {
   const remotes = (server as { remotes?: unknown }).remotes;
   for (const remote of Array.isArray(remotes) ? (remotes as { type?: unknown; url?: unknown }[]) : []) {
     if (remote?.type === 'streamable-http' && typeof remote.url === 'string' && !remote.url.includes('{')) return { kind: 'http', url: remote.url };
@@ -41,7 +44,7 @@ export function liveTarget(server: ServerJson, npx = 'npx'): ServerTarget | unde
   const npm = server.packages?.find((p) => p.registryType === 'npm' && p.version);
   if (!npm) return undefined;
   const registry = npm.registryBaseUrl && npm.registryBaseUrl.replace(/\/+$/, '') !== NPM_PUBLIC ? ['--registry', npm.registryBaseUrl] : [];
-  return { kind: 'stdio', command: npx, args: ['-y', ...registry, `${npm.identifier}@${npm.version}`] };
+  return { kind: 'stdio', command: npx, args: ['-y', ...registry, `${npm.identifier}@${npm.version}`], ...launch };
 }
 
 /** The production {@link LiveCheck} over `captureLike` and `compareManifests`. */
@@ -52,7 +55,7 @@ export function createLiveCheck(options: LiveCheckOptions = {}): LiveCheck {
         const r = auditRule(rule);
         return { cached: false, ...base, ...extra, status: r.status, rule: { id: r.id, name: r.name }, reason };
       };
-      const target = liveTarget(server, options.npx);
+      const target = liveTarget(server, options.npx, options.launch);
       if (!target) return done('live-capture-failed', `${server.name}: --live needs an npm package with a version or a Streamable HTTP remote without variables; server.json has neither.`);
       let live: Manifest;
       try {

@@ -17,8 +17,9 @@ export interface UpstreamOptions {
 const UPSTREAM_GRACE = { termAfterMs: 2000, killAfterMs: 2000 };
 
 /**
- * A client transport to the real server. A stdio server is spawned with the proxy's whole
- * environment plus `target.env` (a wrapped server expects its API keys), and its stdout is
+ * A client transport to the real server. A stdio server is spawned by the launch rule
+ * (`target.env` and `target.cwd`, else `resolveLaunch()`: the proxy's environment minus
+ * toolseal's and the runner's secrets), the same as capture and verify, and its stdout is
  * the protocol channel only, read strictly (see `StrictStdioClientTransport`: a line with
  * duplicate keys, lone surrogates or that is not JSON-RPC ends the session). `close()`
  * ends stdin, then SIGTERMs, then SIGKILLs the server's whole process group.
@@ -27,9 +28,8 @@ export function upstreamTransport(target: ServerTarget, options: UpstreamOptions
   if (target.kind === 'http') {
     return new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers: target.headers ?? {} } });
   }
-  const env = Object.fromEntries(Object.entries({ ...process.env, ...target.env }).filter((e): e is [string, string] => e[1] !== undefined));
   const transport = new StrictStdioClientTransport({
-    command: target.command, args: target.args ?? [], env, stderr: options.stderr ?? 'inherit', ...(target.cwd ? { cwd: target.cwd } : {}),
+    command: target.command, args: target.args ?? [], ...(target.env ? { env: target.env } : {}), stderr: options.stderr ?? 'inherit', ...(target.cwd ? { cwd: target.cwd } : {}),
     server: describeTarget(target),
     maxMessageBytes: captureLimits(options.limits).maxListBytes + 1024 * 1024,
     grace: UPSTREAM_GRACE,

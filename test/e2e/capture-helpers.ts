@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { captureServer, type CaptureOptions, type Manifest, type ServerTarget } from '../../src/index.js';
+import { captureServer, resolveLaunch, type CaptureOptions, type Manifest, type ServerTarget } from '../../src/index.js';
 
 /** Root of the repository. */
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -10,9 +10,9 @@ export const FIXTURES = join(ROOT, 'test', 'fixtures', 'servers');
 export const EVERYTHING_BIN = join(ROOT, 'node_modules', '.bin', 'mcp-server-everything');
 export const FILESYSTEM_BIN = join(ROOT, 'node_modules', '.bin', 'mcp-server-filesystem');
 
-/** A stdio target that runs one fixture script with the current node. */
+/** A stdio target that runs one fixture script with the current node, `env` set over the launch rule's default. */
 export function fixtureTarget(script: string, env: Record<string, string> = {}): ServerTarget {
-  return { kind: 'stdio', command: process.execPath, args: [join(FIXTURES, script)], env };
+  return { kind: 'stdio', command: process.execPath, args: [join(FIXTURES, script)], ...resolveLaunch({ env }) };
 }
 
 /** True while a process exists. */

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureError, InputError, StrictStdioClientTransport, type ServerTarget } from '../../src/index.js';
+import { CaptureError, InputError, resolveLaunch, StrictStdioClientTransport, type ServerTarget } from '../../src/index.js';
 import { groupAlive, processAlive } from '../../src/manifest/capture/process.js';
 import { capture, expectCode, expectNoOrphans, FIXTURES, fixtureTarget, toolNames } from './capture-helpers.js';
 
@@ -12,7 +12,7 @@ import { capture, expectCode, expectNoOrphans, FIXTURES, fixtureTarget, toolName
 function launched(script: string, env: Record<string, string> = {}): { target: ServerTarget; grandchild: () => number } {
   const pidFile = join(mkdtempSync(join(tmpdir(), 'toolseal-launcher-')), 'pid');
   return {
-    target: { kind: 'stdio', command: process.execPath, args: [join(FIXTURES, 'launcher.mjs'), join(FIXTURES, script)], env: { FIXTURE_PID_FILE: pidFile, ...env } },
+    target: { kind: 'stdio', command: process.execPath, args: [join(FIXTURES, 'launcher.mjs'), join(FIXTURES, script)], ...resolveLaunch({ env: { FIXTURE_PID_FILE: pidFile, ...env } }) },
     grandchild: () => Number(readFileSync(pidFile, 'utf8')),
   };
 }

@@ -1,7 +1,13 @@
 import type { Artifact } from '../schema.js';
 import type { ClientProfile } from '../profile.js';
 
-/** A server to capture: a command spawned over stdio, or a Streamable HTTP endpoint. */
+/**
+ * A server to capture: a command spawned over stdio, or a Streamable HTTP endpoint.
+ * A stdio server's `env` is its complete environment and `cwd` its working directory;
+ * build both with `resolveLaunch` (without `env`, the launch rule's default applies:
+ * this process's environment minus toolseal's and the runner's secrets). Neither is ever
+ * shown in a message or recorded in a manifest.
+ */
 export type ServerTarget =
   | { kind: 'stdio'; command: string; args?: string[]; env?: Record<string, string>; cwd?: string }
   | { kind: 'http'; url: string; headers?: Record<string, string> };

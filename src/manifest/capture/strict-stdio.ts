@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Stream } from 'node:stream';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError } from '../../errors.js';
+import { resolveLaunch } from '../../launch/resolve.js';
 import { LineBuffer, LineWriter, readMessageLine } from './lines.js';
 import { CAPTURE_DEFAULTS, describeTarget } from './options.js';
 import { CAPTURE_GRACE, ensureExited, signal, type ExitGrace } from './process.js';
@@ -12,8 +12,12 @@ import { CAPTURE_GRACE, ensureExited, signal, type ExitGrace } from './process.j
 export interface StrictStdioOptions {
   command: string;
   args?: string[];
-  /** Added to the SDK's default inherited variables (HOME, PATH, ...; see `getDefaultEnvironment`). */
+  /**
+   * The complete environment of the server. Default: the launch rule's (`resolveLaunch()`:
+   * this process's environment minus toolseal's and the runner's secrets).
+   */
   env?: Record<string, string>;
+  /** The server's working directory. Default: this process's. */
   cwd?: string;
   /** The server's stderr: `inherit` (default, as in the SDK), `pipe` (read it from `stderr`), or `ignore`. */
   stderr?: 'pipe' | 'inherit' | 'ignore';
@@ -69,7 +73,7 @@ export class StrictStdioClientTransport implements Transport {
     if (this.child) throw new Error('StrictStdioClientTransport already started; Client.connect() calls start() itself.');
     return new Promise((resolve, reject) => {
       const child = spawn(this.options.command, this.options.args ?? [], {
-        env: { ...getDefaultEnvironment(), ...this.options.env },
+        env: this.options.env ?? resolveLaunch().env,
         stdio: ['pipe', 'pipe', this.options.stderr ?? 'inherit'],
         shell: false,
         windowsHide: true,
