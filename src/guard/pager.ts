@@ -1,7 +1,6 @@
 import { CaptureError } from '../errors.js';
 import type { CaptureLimits } from '../manifest/capture/options.js';
-import type { ListName } from '../manifest/schema.js';
-import { LIST_METHODS, LIST_REQUEST } from './rpc.js';
+import { listSpec, type ListName } from '../manifest/lists.js';
 
 /** Sends one request upstream and resolves with its result; rejects with the JSON-RPC error. */
 export type UpstreamRequest = (method: string, params: Record<string, unknown> | undefined) => Promise<Record<string, unknown>>;
@@ -22,8 +21,7 @@ export class UpstreamRpcError extends Error {
  * @throws CaptureError `CAPTURE_TOO_MANY_PAGES`, `CAPTURE_TOO_LARGE`, `CAPTURE_CURSOR_LOOP`, `CAPTURE_BAD_RESULT`, `CAPTURE_RPC_ERROR`
  */
 export async function readWholeList(request: UpstreamRequest, list: ListName, limits: CaptureLimits, server: string): Promise<unknown[]> {
-  const method = LIST_REQUEST[list];
-  const field = LIST_METHODS[method]!.field;
+  const { method, resultKey: field } = listSpec(list);
   const entries: unknown[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;

@@ -2,19 +2,10 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CaptureError } from '../../errors.js';
+import { listOfMethod, type ListMethod } from '../lists.js';
 import type { CaptureContext } from './context.js';
 import { tooLarge } from './errors.js';
 
-/** A list request and the result field that carries its entries. */
-export const LIST_METHODS = {
-  'tools/list': 'tools',
-  'prompts/list': 'prompts',
-  'resources/list': 'resources',
-  'resources/templates/list': 'resourceTemplates',
-} as const;
-
-/** One of the four paginated MCP list requests. */
-export type ListMethod = keyof typeof LIST_METHODS;
 
 /** Bytes of list results seen so far in one capture, shared by all its lists. */
 export interface ListBudget {
@@ -46,7 +37,7 @@ export async function request(client: Client, ctx: CaptureContext, method: strin
  *   `LIST_MALFORMED` (no array of entries, or a non-string cursor)
  */
 export async function listAll(client: Client, method: ListMethod, ctx: CaptureContext, budget: ListBudget = { usedBytes: 0 }): Promise<Record<string, unknown>[]> {
-  const resultField = LIST_METHODS[method];
+  const resultField = listOfMethod(method)!.resultKey;
   const seen = new Set<string>();
   const entries: Record<string, unknown>[] = [];
   let cursor: string | undefined;
