@@ -2,11 +2,11 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, ToolsealError } from '../errors.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
+import { readAllPages, type ListBudget, type PageRequest } from '../manifest/capture/pages.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, listSpec, type ListName } from '../manifest/lists.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
 import { summarizeDecision, type ListsDecision } from './decide.js';
 import { GUARD_RPC_CODES, SessionRefusedError, notVerifiedCode } from './errors.js';
-import { readWholeList, type UpstreamRequest } from './pager.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RequestLedger } from './requests.js';
 import { calledEntry, errorResponse, kindOf, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
@@ -271,11 +271,13 @@ export class GuardSession {
 
   private async recapture(lists: ListName[]): Promise<void> {
     const verifier = this.verifier!;
-    const name = this.serverName();
+    const ctx = { server: this.serverName(), limits: this.limits };
+    // One byte budget for the lists of one read, as capture has for its lists.
+    const budget: ListBudget = { usedBytes: 0 };
     await Promise.all(lists.map(async (list) => {
       if (!this.capabilities[listSpec(list).capability]) return verifier.setList(list, []);
       try {
-        verifier.setList(list, await readWholeList(this.request, list, this.limits, `The server ${name}`));
+        verifier.setList(list, await readAllPages(this.request, list, ctx, budget));
       } catch (err) {
         verifier.setFailed(list, (err as Error).message);
       }
@@ -297,7 +299,7 @@ export class GuardSession {
     if (v.decision === 'refuse') return this.refuse(v.refusal!.reason);
   }
 
-  private readonly request: UpstreamRequest = (method, params) => {
+  private readonly request: PageRequest = (method, params) => {
     if (this.state === 'closed') return Promise.reject(new CaptureError('SESSION_CLOSED', 'The session closed.'));
     return this.requests.ask(method, this.limits.requestTimeoutMs, (id) => this.toUpstream({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }));
   };
