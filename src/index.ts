@@ -13,10 +13,11 @@ export { parseStrictJson } from './io/strict-json.js';
 export { readJsonFile, readTextFile, writeFileAtomic, assertWritableDestination } from './io/files.js';
 
 export {
-  MANIFEST_MEDIA_TYPE, CANONICALIZATION, LIST_KEYS, ManifestSchema, ToolSchema, PromptSchema,
+  MANIFEST_MEDIA_TYPE, CANONICALIZATION, ManifestSchema, ToolSchema, PromptSchema,
   ResourceSchema, ResourceTemplateSchema, CaptureInfoSchema, ArtifactSchema,
-  type Manifest, type ToolEntry, type CaptureInfo, type Artifact, type ListName,
+  type Manifest, type ToolEntry, type CaptureInfo, type Artifact,
 } from './manifest/schema.js';
+export { LISTS, LIST_NAMES, LIST_KEYS, entryCounts, type ListName, type ListSpec, type ListMethod } from './manifest/lists.js';
 export { canonicalBytes, jsonDigest, sha256Hex, digestHex, type Sha256Digest } from './manifest/canonical.js';
 export { manifestDigest, entryDigest, entryDigests, type EntryDigest } from './manifest/digest.js';
 export { buildManifest, validateManifest, readManifestFile, type ManifestParts } from './manifest/build.js';
@@ -45,8 +46,8 @@ export {
 
 export {
   captureServer, captureLike, captureFromClient, listAll, watchTransport, answerProfileRequests, describeTarget, captureLimits,
-  CAPTURE_DEFAULTS, LIST_METHODS,
-  type ServerTarget, type CaptureOptions, type CaptureLimits, type ClientCaptureOptions, type ListMethod,
+  CAPTURE_DEFAULTS,
+  type ServerTarget, type CaptureOptions, type CaptureLimits, type ClientCaptureOptions,
   type ListBudget, type CaptureContext, type TransportWatch,
   StrictStdioClientTransport, type StrictStdioOptions, type ExitGrace,
 } from './manifest/capture/index.js';

@@ -40,19 +40,15 @@ export function registerCapture(program: Command): void {
 }
 
 async function emit(manifest: Manifest, flags: CaptureFlags): Promise<void> {
-  const { manifestDigest, writeFileAtomic } = await import('../../src/index.js');
+  const { entryCounts, manifestDigest, writeFileAtomic } = await import('../../src/index.js');
   const digest = manifestDigest(manifest);
   // The digest is over the canonical bytes; the file is indented for people.
   if (flags.output !== undefined) await writeFileAtomic(flags.output, `${JSON.stringify(manifest, null, 2)}\n`);
   if (flags.json) {
-    printJson({ digest, server: manifest.server, clientProfile: manifest.capture.clientProfile, counts: counts(manifest), output: flags.output ?? null, ...(flags.output === undefined ? { manifest } : {}) });
+    printJson({ digest, server: manifest.server, clientProfile: manifest.capture.clientProfile, counts: entryCounts(manifest), output: flags.output ?? null, ...(flags.output === undefined ? { manifest } : {}) });
     return;
   }
   if (flags.output === undefined) printJson(manifest);
-  const c = counts(manifest);
+  const c = entryCounts(manifest);
   process.stderr.write(`toolseal: captured ${manifest.server.name}@${manifest.server.version} (client profile ${manifest.capture.clientProfile}): ${c.tools} tools, ${c.prompts} prompts, ${c.resources} resources, ${c.resourceTemplates} resource templates; digest ${digest}${flags.output !== undefined ? `; written to ${flags.output}` : ''}\n`);
-}
-
-function counts(m: Manifest): Record<'tools' | 'prompts' | 'resources' | 'resourceTemplates', number> {
-  return { tools: m.tools.length, prompts: m.prompts.length, resources: m.resources.length, resourceTemplates: m.resourceTemplates.length };
 }

@@ -1,7 +1,8 @@
 import { escapePointer } from '../io/strict-json.js';
 import { entryDigest } from '../manifest/digest.js';
 import { applyExclude } from '../manifest/exclude.js';
-import { LIST_KEYS, type ListName, type Manifest } from '../manifest/schema.js';
+import { entryKey, LIST_NAMES, type ListName } from '../manifest/lists.js';
+import type { Manifest } from '../manifest/schema.js';
 import { diffValues, jsonEqual } from './diff-values.js';
 import { scanHiddenUnicode, type HiddenUnicodeScanOptions } from './hidden-unicode.js';
 import { pairRenames } from './rename.js';
@@ -43,7 +44,7 @@ export function compareManifests(signed: Manifest, live: Manifest, options: Comp
   const match = options.match ?? 'exact';
   const liveStripped = applyExclude(live, signed.exclude);
   const diff = { added: [] as EntryRef[], removed: [] as EntryRef[], renamed: [] as RenamedEntry[], changed: [] as ChangedEntry[] };
-  for (const list of Object.keys(LIST_KEYS) as ListName[]) {
+  for (const list of LIST_NAMES) {
     compareList(list, signed[list] as Entry[], liveStripped[list] as Entry[], diff);
   }
   const server = compareServer(signed, liveStripped);
@@ -56,8 +57,7 @@ export function compareManifests(signed: Manifest, live: Manifest, options: Comp
 interface ListDiff { added: EntryRef[]; removed: EntryRef[]; renamed: RenamedEntry[]; changed: ChangedEntry[] }
 
 function compareList(list: ListName, before: Entry[], after: Entry[], out: ListDiff): void {
-  const keyField = LIST_KEYS[list];
-  const keyOf = (e: Entry): string => String(e[keyField]);
+  const keyOf = (e: Entry): string => entryKey(list, e);
   const afterByKey = new Map(after.map((e) => [keyOf(e), e]));
   const beforeKeys = new Set(before.map(keyOf));
   const removed: Entry[] = [];

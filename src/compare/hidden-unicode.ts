@@ -1,5 +1,6 @@
 import { escapePointer } from '../io/strict-json.js';
-import { LIST_KEYS, type ListName, type Manifest } from '../manifest/schema.js';
+import { entryKey, LIST_NAMES } from '../manifest/lists.js';
+import type { Manifest } from '../manifest/schema.js';
 import type { HiddenUnicodeCategory, HiddenUnicodeFinding } from './schema.js';
 
 /** Options for {@link scanHiddenUnicode}. */
@@ -53,9 +54,9 @@ export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScan
     if (value !== undefined) scan(value, ['server', field], 'value');
   }
   if (manifest.instructions !== undefined) scan(manifest.instructions, ['instructions'], 'value');
-  for (const list of Object.keys(LIST_KEYS) as ListName[]) {
+  for (const list of LIST_NAMES) {
     for (const entry of manifest[list]) {
-      walk(entry, [list, String((entry as Record<string, unknown>)[LIST_KEYS[list]])], scan);
+      walk(entry, [list, entryKey(list, entry)], scan);
     }
   }
   return out;

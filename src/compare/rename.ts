@@ -1,5 +1,5 @@
 import { jsonDigest } from '../manifest/canonical.js';
-import { LIST_KEYS, type ListName } from '../manifest/schema.js';
+import { LIST_KEYS, type ListName } from '../manifest/lists.js';
 import { jsonEqual } from './diff-values.js';
 
 type Entry = Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIST_NAMES, type ListName } from '../manifest/lists.js';
 
 /**
  * Paths in a diff are RFC 6901 JSON pointers rooted at the manifest, except that list
@@ -12,7 +13,7 @@ import { z } from 'zod';
 const PointerSchema = z.string().describe('JSON pointer from the manifest root; list entries addressed by key');
 
 /** The four entry lists of a manifest. */
-const ListNameSchema = z.enum(['tools', 'prompts', 'resources', 'resourceTemplates']);
+const ListNameSchema = z.enum(LIST_NAMES as [ListName, ...ListName[]]);
 
 /**
  * What kind of difference a change is. `model-visible-text` is prose the model reads

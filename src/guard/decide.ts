@@ -2,7 +2,8 @@ import { compareManifests, scanHiddenUnicode, type HiddenUnicodeFinding, type Ma
 import { escapePointer } from '../io/strict-json.js';
 import { entryDigest } from '../manifest/digest.js';
 import { applyExclude } from '../manifest/exclude.js';
-import { LIST_KEYS, type ListName, type Manifest } from '../manifest/schema.js';
+import { emptyLists, entryKey, LIST_NAMES, type ListName } from '../manifest/lists.js';
+import type { Manifest } from '../manifest/schema.js';
 import type { EntryFinding } from './live.js';
 import { resolveGuardSettings, type EnforceMode, type GuardAttestation, type GuardSettings } from './settings.js';
 
@@ -40,7 +41,6 @@ export interface ListsDecision {
   hidden: EntryFinding[];
 }
 
-const LISTS = Object.keys(LIST_KEYS) as ListName[];
 const signedDigestCache = new WeakMap<Manifest, Map<string, string>>();
 
 /**
@@ -75,7 +75,7 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
     const reason = refusalReason(mismatched, serverProblems, instructions.reason, match === 'exact' ? diff.removed.length : 0);
     return {
       verdict: { ...base, ok, decision: 'refuse', instructions: { exposed: false, reason: 'the server was refused' }, refusal: { code: 'SESSION_REFUSED', reason } },
-      exposed: { tools: [], prompts: [], resources: [], resourceTemplates: [] },
+      exposed: emptyLists(),
       hidden: allEntries(live, mismatched),
     };
   }
@@ -84,7 +84,7 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
   }
   const hiddenKeys = new Set(mismatched.map((m) => `${m.list}\0${m.key}`));
   const exposed = {} as Record<ListName, object[]>;
-  for (const list of LISTS) exposed[list] = live[list].filter((e) => !hiddenKeys.has(`${list}\0${keyOf(list, e)}`));
+  for (const list of LIST_NAMES) exposed[list] = live[list].filter((e) => !hiddenKeys.has(`${list}\0${entryKey(list, e)}`));
   const decision = mismatched.length > 0 || !instructions.exposed ? 'filter' : 'accept';
   return { verdict: { ...base, ok, decision, instructions }, exposed, hidden: mismatched };
 }
@@ -105,9 +105,9 @@ function entryFindings(signed: Manifest, live: Manifest, diff: ManifestDiff, uni
   const signedDigests = digestsOf(signed);
   const stripped = applyExclude(live, signed.exclude);
   const out: EntryFinding[] = [];
-  for (const list of LISTS) {
+  for (const list of LIST_NAMES) {
     for (const entry of stripped[list]) {
-      const key = keyOf(list, entry);
+      const key = entryKey(list, entry);
       const digest = entryDigest(entry);
       const want = signedDigests.get(`${list}\0${key}`);
       const hidden = unicode.get(`/${list}/${escapePointer(key)}`);
@@ -166,7 +166,7 @@ function digestsOf(manifest: Manifest): Map<string, string> {
   let map = signedDigestCache.get(manifest);
   if (!map) {
     map = new Map();
-    for (const list of LISTS) for (const entry of manifest[list]) map.set(`${list}\0${keyOf(list, entry)}`, entryDigest(entry));
+    for (const list of LIST_NAMES) for (const entry of manifest[list]) map.set(`${list}\0${entryKey(list, entry)}`, entryDigest(entry));
     signedDigestCache.set(manifest, map);
   }
   return map;
@@ -204,9 +204,9 @@ function refusalReason(mismatched: EntryFinding[], serverProblems: string[], ins
 function allEntries(live: Manifest, mismatched: EntryFinding[]): EntryFinding[] {
   const failed = new Set(mismatched.map((m) => `${m.list}\0${m.key}`));
   const rest: EntryFinding[] = [];
-  for (const list of LISTS) {
+  for (const list of LIST_NAMES) {
     for (const entry of live[list]) {
-      const key = keyOf(list, entry);
+      const key = entryKey(list, entry);
       if (!failed.has(`${list}\0${key}`)) rest.push({ list, key, code: 'SESSION_REFUSED', reason: 'the server was refused' });
     }
   }
@@ -217,9 +217,6 @@ function listsOf(live: Manifest): Record<ListName, object[]> {
   return { tools: live.tools, prompts: live.prompts, resources: live.resources, resourceTemplates: live.resourceTemplates };
 }
 
-function keyOf(list: ListName, entry: object): string {
-  return String((entry as Record<string, unknown>)[LIST_KEYS[list]]);
-}
 
 function show(value: unknown): string {
   const text = value === undefined ? '(absent)' : JSON.stringify(value);

@@ -1,5 +1,5 @@
 import { VerificationError } from '../errors.js';
-import type { ListName } from '../manifest/schema.js';
+import type { ListName } from '../manifest/lists.js';
 
 /**
  * JSON-RPC error codes the guard answers with. They sit in the range JSON-RPC reserves

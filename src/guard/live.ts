@@ -1,5 +1,6 @@
 import { buildManifest } from '../manifest/build.js';
-import { LIST_KEYS, type ListName, type Manifest } from '../manifest/schema.js';
+import { LIST_KEYS, LIST_NAMES, type ListName } from '../manifest/lists.js';
+import type { Manifest } from '../manifest/schema.js';
 
 /** The four lists as a server sent them (every page concatenated), not yet trusted. */
 export type RawLists = Record<ListName, unknown[]>;
@@ -24,11 +25,6 @@ export interface EntryFinding {
   digest?: string;
 }
 
-/** An empty set of lists. */
-export function emptyLists(): RawLists {
-  return { tools: [], prompts: [], resources: [], resourceTemplates: [] };
-}
-
 /**
  * Builds the live manifest the guard compares: entries verbatim (the signed `exclude` paths
  * are declared but *not* applied, so the entries a client is served keep every field; the
@@ -39,7 +35,7 @@ export function emptyLists(): RawLists {
 export function liveManifest(capture: LiveCapture, signed: Manifest): { manifest: Manifest; rejected: EntryFinding[] } {
   const rejected: EntryFinding[] = [];
   const lists = {} as Record<ListName, object[]>;
-  for (const list of Object.keys(LIST_KEYS) as ListName[]) lists[list] = keyedEntries(list, capture.lists[list], rejected);
+  for (const list of LIST_NAMES) lists[list] = keyedEntries(list, capture.lists[list], rejected);
   const info = (capture.serverInfo ?? {}) as Record<string, unknown>;
   const built = buildManifest({
     server: {

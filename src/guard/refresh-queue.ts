@@ -1,4 +1,4 @@
-import type { ListName } from '../manifest/schema.js';
+import type { ListName } from '../manifest/lists.js';
 
 /**
  * Serializes a guard session's re-reads of the server's lists: one runs at a time, and

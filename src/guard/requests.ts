@@ -1,11 +1,21 @@
 import { CaptureError } from '../errors.js';
-import { UpstreamRpcError } from './pager.js';
 import type { RpcId, RpcMessage } from './rpc.js';
+
+/**
+ * A JSON-RPC error the server answered one of the guard's own requests with, kept apart
+ * from transport failures; `code` is the numeric JSON-RPC code (the page reader reads
+ * `-32601` on a first page as "no such list").
+ */
+export class UpstreamRpcError extends Error {
+  constructor(readonly code: number, method: string, serverMessage: string) {
+    super(`the server answered ${method} with error ${code}: ${serverMessage}`);
+  }
+}
 
 /** A client request sent upstream under the guard's own id. */
 export interface Forwarded { clientId: RpcId; method: string; token?: string | number }
 
-interface Internal { resolve: (result: Record<string, unknown>) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }
+interface Internal { method: string; resolve: (result: Record<string, unknown>) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }
 
 /**
  * A guard session's requests in flight. Every request sent upstream, the client's and the
@@ -33,16 +43,17 @@ export class RequestLedger {
 
   /**
    * One of the guard's own requests: `send` puts it on the wire under a fresh id; the
-   * promise settles with the answer, or rejects with `CAPTURE_TIMEOUT` after `timeoutMs`.
+   * promise settles with the answer, rejects with {@link UpstreamRpcError} on an error answer,
+   * or with `SERVER_TIMEOUT` (capture's code for the same fact) after `timeoutMs`.
    */
   ask(method: string, timeoutMs: number, send: (id: number) => void): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const id = ++this.nextId;
       const timer = setTimeout(() => {
         this.internal.delete(id);
-        reject(new CaptureError('CAPTURE_TIMEOUT', `no answer to ${method} within ${timeoutMs} ms`));
+        reject(new CaptureError('SERVER_TIMEOUT', `The MCP server did not answer ${method} within ${timeoutMs} ms.`));
       }, timeoutMs);
-      this.internal.set(id, { resolve, reject, timer });
+      this.internal.set(id, { method, resolve, reject, timer });
       send(id);
     });
   }
@@ -54,7 +65,7 @@ export class RequestLedger {
     if (!internal) return false;
     this.internal.delete(id);
     clearTimeout(internal.timer);
-    if (msg.error) internal.reject(new UpstreamRpcError(msg.error.code, String(msg.error.message)));
+    if (msg.error) internal.reject(new UpstreamRpcError(msg.error.code, internal.method, String(msg.error.message)));
     else internal.resolve(msg.result ?? {});
     return true;
   }

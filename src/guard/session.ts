@@ -2,21 +2,20 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, ToolsealError } from '../errors.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
-import { LIST_KEYS, type ListName } from '../manifest/schema.js';
+import { readAllPages, type ListBudget, type PageRequest } from '../manifest/capture/pages.js';
+import { LIST_NAMES, listOfMethod, listsChangedBy, listSpec, type ListName } from '../manifest/lists.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
 import { summarizeDecision, type ListsDecision } from './decide.js';
 import { GUARD_RPC_CODES, SessionRefusedError, notVerifiedCode } from './errors.js';
-import { readWholeList, type UpstreamRequest } from './pager.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RequestLedger } from './requests.js';
-import { calledEntry, errorResponse, kindOf, LIST_CAPABILITY, LIST_CHANGED, LIST_METHODS, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
+import { calledEntry, errorResponse, kindOf, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
 import type { ClientPeer, GuardOptions } from './session-options.js';
 import { Verifier, type SessionFacts } from './verifier.js';
 import type { Denial } from './view.js';
 
 export type { AttestationResolver, ClientPeer, GuardOptions } from './session-options.js';
 
-const ALL_LISTS = Object.keys(LIST_KEYS) as ListName[];
 let sessionCounter = 0;
 
 /**
@@ -119,9 +118,8 @@ export class GuardSession {
 
   private route(msg: RpcMessage): void {
     const params = msg.params ?? {};
+    if (listOfMethod(msg.method)) return void this.answerList(msg);
     switch (msg.method) {
-      case 'tools/list': case 'prompts/list': case 'resources/list': case 'resources/templates/list':
-        return void this.answerList(msg);
       case 'tools/call':
         return this.guarded(msg, this.verifier!.view.checkNamed('tools', String(params.name)));
       case 'prompts/get':
@@ -153,7 +151,7 @@ export class GuardSession {
   }
 
   private async answerList(msg: RpcMessage): Promise<void> {
-    const { list, field } = LIST_METHODS[msg.method!]!;
+    const { name: list, resultKey } = listOfMethod(msg.method)!;
     if (msg.params?.cursor !== undefined) {
       return this.toClient(errorResponse(msg.id!, -32602, 'toolseal serves every list in one page; there is no next page.'));
     }
@@ -165,7 +163,7 @@ export class GuardSession {
       const reason = `${msg.method} could not be read from the server: ${failure}`;
       return this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.upstreamFailed, `toolseal: ${reason}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason }));
     }
-    this.toClient(resultResponse(msg.id!, { [field]: this.verifier!.view.lists[list] }));
+    this.toClient(resultResponse(msg.id!, { [resultKey]: this.verifier!.view.lists[list] }));
   }
 
   private clientNotification(msg: RpcMessage): void {
@@ -198,8 +196,8 @@ export class GuardSession {
     if (kind === 'response') return this.upstreamResponse(msg);
     if (this.state !== 'ready') return void this.upstreamWaiting.push(msg);
     if (kind === 'request') return this.toClient(msg);
-    const lists = LIST_CHANGED[msg.method!];
-    if (lists) return this.afterRefresh(msg, lists);
+    const lists = listsChangedBy(msg.method);
+    if (lists.length > 0) return this.afterRefresh(msg, lists);
     if (msg.method === 'notifications/progress') {
       return this.toClient(msg, this.requests.clientIdOfProgress(msg.params?.progressToken as string | number));
     }
@@ -244,7 +242,7 @@ export class GuardSession {
       return this.refuse(`the signed manifest could not be obtained: ${(err as Error).message}`);
     }
     this.record({ event: 'session', decision: 'open', digest: this.verifier.attestation.digest, reason: `verifying against the manifest signed for ${this.verifier.attestation.manifest.server.name}` });
-    await this.recapture(ALL_LISTS);
+    await this.recapture([...LIST_NAMES]);
     if (this.state !== 'initializing') return;
     this.toClient(resultResponse(clientId, this.signedInitializeResult(result)));
     this.state = 'ready';
@@ -273,11 +271,13 @@ export class GuardSession {
 
   private async recapture(lists: ListName[]): Promise<void> {
     const verifier = this.verifier!;
-    const name = this.serverName();
+    const ctx = { server: this.serverName(), limits: this.limits };
+    // One byte budget for the lists of one read, as capture has for its lists.
+    const budget: ListBudget = { usedBytes: 0 };
     await Promise.all(lists.map(async (list) => {
-      if (!this.capabilities[LIST_CAPABILITY[list]]) return verifier.setList(list, []);
+      if (!this.capabilities[listSpec(list).capability]) return verifier.setList(list, []);
       try {
-        verifier.setList(list, await readWholeList(this.request, list, this.limits, `The server ${name}`));
+        verifier.setList(list, await readAllPages(this.request, list, ctx, budget));
       } catch (err) {
         verifier.setFailed(list, (err as Error).message);
       }
@@ -299,7 +299,7 @@ export class GuardSession {
     if (v.decision === 'refuse') return this.refuse(v.refusal!.reason);
   }
 
-  private readonly request: UpstreamRequest = (method, params) => {
+  private readonly request: PageRequest = (method, params) => {
     if (this.state === 'closed') return Promise.reject(new CaptureError('SESSION_CLOSED', 'The session closed.'));
     return this.requests.ask(method, this.limits.requestTimeoutMs, (id) => this.toUpstream({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }));
   };

@@ -1,8 +1,8 @@
 import { entryDigests } from '../manifest/digest.js';
-import { LIST_KEYS, type ListName } from '../manifest/schema.js';
+import { emptyLists, entryKey, type ListName } from '../manifest/lists.js';
 import type { AuditRecord } from './audit.js';
 import { decideLists, type ListsDecision } from './decide.js';
-import { emptyLists, liveManifest, type LiveCapture, type RawLists } from './live.js';
+import { liveManifest, type LiveCapture, type RawLists } from './live.js';
 import { resolveGuardSettings, type GuardAttestation, type GuardSettings, type ResolvedGuardSettings } from './settings.js';
 import { ExposureView } from './view.js';
 
@@ -19,7 +19,7 @@ export class Verifier {
   readonly settings: ResolvedGuardSettings;
   view = new ExposureView(undefined);
   decision: ListsDecision | undefined;
-  private readonly raw: RawLists = emptyLists();
+  private readonly raw: RawLists = emptyLists<unknown>();
   private readonly failed = new Map<ListName, string>();
   private readonly exposure = new Map<string, string>();
   private readonly signedDigests: Map<string, string>;
@@ -62,7 +62,7 @@ export class Verifier {
       decision.verdict.decision = 'refuse';
       decision.verdict.ok = false;
       decision.verdict.refusal = { code: 'SESSION_REFUSED', reason };
-      decision.exposed = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
+      decision.exposed = emptyLists();
     }
     this.decision = decision;
     this.view = new ExposureView(decision);
@@ -75,7 +75,7 @@ export class Verifier {
     const mismatched = new Map(decision.verdict.mismatched.map((m) => [`${m.list}\0${m.key}`, m]));
     for (const [list, entries] of Object.entries(decision.exposed) as [ListName, object[]][]) {
       for (const entry of entries) {
-        const key = String((entry as Record<string, unknown>)[LIST_KEYS[list]]);
+        const key = entryKey(list, entry);
         const mismatch = mismatched.get(`${list}\0${key}`);
         const digest = mismatch?.digest ?? this.signedDigests.get(`${list}\0${key}`);
         now.set(`${list}\0${key}`, {

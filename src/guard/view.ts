@@ -1,5 +1,5 @@
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-import { LIST_KEYS, type ListName } from '../manifest/schema.js';
+import { emptyLists, entryKey, LIST_NAMES, type ListName } from '../manifest/lists.js';
 import type { ListsDecision } from './decide.js';
 import type { EntryFinding } from './live.js';
 
@@ -11,7 +11,6 @@ export interface Denial {
   reason: string;
 }
 
-const LISTS = Object.keys(LIST_KEYS) as ListName[];
 
 /**
  * What a client may currently see and use: the exposed entries of the last verification,
@@ -24,11 +23,11 @@ export class ExposureView {
   private readonly templates: { template: UriTemplate; exposed: boolean; key: string }[] = [];
 
   constructor(decision: ListsDecision | undefined) {
-    this.lists = decision?.exposed ?? { tools: [], prompts: [], resources: [], resourceTemplates: [] };
+    this.lists = decision?.exposed ?? emptyLists();
     this.keys = {} as Record<ListName, Set<string>>;
-    for (const list of LISTS) this.keys[list] = new Set(this.lists[list].map((e) => keyOf(list, e)));
+    for (const list of LIST_NAMES) this.keys[list] = new Set(this.lists[list].map((e) => entryKey(list, e)));
     for (const finding of decision?.hidden ?? []) this.hidden.set(`${finding.list}\0${finding.key}`, finding);
-    for (const entry of this.lists.resourceTemplates) this.addTemplate(keyOf('resourceTemplates', entry), true);
+    for (const entry of this.lists.resourceTemplates) this.addTemplate(entryKey('resourceTemplates', entry), true);
     for (const finding of decision?.hidden ?? []) if (finding.list === 'resourceTemplates') this.addTemplate(finding.key, false);
   }
 
@@ -93,6 +92,4 @@ function safeMatch(template: UriTemplate, uri: string): boolean {
   }
 }
 
-function keyOf(list: ListName, entry: object): string {
-  return String((entry as Record<string, unknown>)[LIST_KEYS[list]]);
-}
+

@@ -2,9 +2,9 @@ import { ManifestError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
 import { formatZodIssues } from '../io/zod-issues.js';
 import { applyExclude, parseExcludePath } from './exclude.js';
+import { entryKey, LIST_KEYS, LIST_NAMES, type ListName } from './lists.js';
 import {
-  CANONICALIZATION, LIST_KEYS, MANIFEST_MEDIA_TYPE, ManifestSchema,
-  type Artifact, type CaptureInfo, type ListName, type Manifest,
+  CANONICALIZATION, MANIFEST_MEDIA_TYPE, ManifestSchema, type Artifact, type CaptureInfo, type Manifest,
 } from './schema.js';
 
 /** The raw material of a manifest, as a capture (or a test) gathered it. */
@@ -58,7 +58,7 @@ export function validateManifest(value: unknown, source: string): Manifest {
   if (!result.success) {
     throw new ManifestError('MANIFEST_INVALID', `${source} is not a valid toolseal manifest v1: ${formatZodIssues(result.error)}.`);
   }
-  for (const list of Object.keys(LIST_KEYS) as ListName[]) {
+  for (const list of LIST_NAMES) {
     const keys = entryKeys(list, result.data[list]);
     assertUnique(list, keys, source);
     if (keys.some((k, i) => i > 0 && keys[i - 1]! > k)) {
@@ -81,15 +81,13 @@ export async function readManifestFile(path: string): Promise<Manifest> {
 }
 
 function entryKeys(list: ListName, entries: readonly object[]): string[] {
-  const field = LIST_KEYS[list];
-  return entries.map((e) => String((e as Record<string, unknown>)[field]));
+  return entries.map((e) => entryKey(list, e));
 }
 
 function sortEntries(list: ListName, entries: readonly object[]): Record<string, unknown>[] {
-  const field = LIST_KEYS[list];
   const keyed = entries.map((e) => e as Record<string, unknown>);
-  assertUnique(list, keyed.map((e) => String(e[field])), 'the server');
-  return [...keyed].sort((a, b) => (String(a[field]) < String(b[field]) ? -1 : 1));
+  assertUnique(list, keyed.map((e) => entryKey(list, e)), 'the server');
+  return [...keyed].sort((a, b) => (entryKey(list, a) < entryKey(list, b) ? -1 : 1));
 }
 
 function assertUnique(list: ListName, keys: string[], source: string): void {

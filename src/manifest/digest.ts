@@ -1,5 +1,6 @@
 import { jsonDigest, type Sha256Digest } from './canonical.js';
-import { LIST_KEYS, type ListName, type Manifest } from './schema.js';
+import { entryKey, LIST_NAMES, type ListName } from './lists.js';
+import type { Manifest } from './schema.js';
 
 /** The manifest digest: SHA-256 over the manifest's RFC 8785 bytes. */
 export function manifestDigest(manifest: Manifest): Sha256Digest {
@@ -21,10 +22,9 @@ export interface EntryDigest {
 /** Digests of every entry of every list, in manifest order. */
 export function entryDigests(manifest: Manifest): EntryDigest[] {
   const out: EntryDigest[] = [];
-  for (const list of Object.keys(LIST_KEYS) as ListName[]) {
-    const keyField = LIST_KEYS[list];
+  for (const list of LIST_NAMES) {
     for (const entry of manifest[list]) {
-      out.push({ list, key: String((entry as Record<string, unknown>)[keyField]), digest: entryDigest(entry) });
+      out.push({ list, key: entryKey(list, entry), digest: entryDigest(entry) });
     }
   }
   return out;

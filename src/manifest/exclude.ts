@@ -1,5 +1,5 @@
 import { ManifestError } from '../errors.js';
-import { LIST_KEYS, type ListName } from './schema.js';
+import { isListName, LIST_KEYS } from './lists.js';
 
 /**
  * Removes every value addressed by the `exclude` paths from a copy of `document`.
@@ -30,10 +30,10 @@ export function parseExcludePath(path: string): string[] {
   if (root === 'mediaType' || root === 'canonicalization' || root === 'exclude' || root === 'capture') {
     throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" would remove /${root}, which every manifest must keep.`);
   }
-  if (tokens.length <= 2 && ['tools', 'prompts', 'resources', 'resourceTemplates'].includes(root!)) {
+  if (tokens.length <= 2 && isListName(root)) {
     throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" would remove whole entries; exclude only fields inside an entry, e.g. /${root}/*/_meta.`);
   }
-  const keyField = Object.hasOwn(LIST_KEYS, root!) ? LIST_KEYS[root as ListName] : undefined;
+  const keyField = isListName(root) ? LIST_KEYS[root] : undefined;
   if (keyField !== undefined && tokens.length === 3 && (tokens[2] === keyField || tokens[2] === '*')) {
     throw new ManifestError('EXCLUDE_PATH_INVALID', `The exclude path "${path}" would remove each entry's ${keyField}, which identifies the entry; exclude only other fields, e.g. /${root}/*/_meta.`);
   }

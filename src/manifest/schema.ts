@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIST_KEYS } from './lists.js';
 
 /** The manifest format's media type; the version is part of it so a v2 can never be mistaken for v1. */
 export const MANIFEST_MEDIA_TYPE = 'application/vnd.toolseal.manifest+json;version=1';
@@ -16,13 +17,13 @@ const nonEmpty = z.string().min(1);
 const entry = <K extends string>(key: K) => z.looseObject({ [key]: nonEmpty } as { [P in K]: typeof nonEmpty });
 
 /** A tool from `tools/list`, keyed by `name`. */
-export const ToolSchema = entry('name');
+export const ToolSchema = entry(LIST_KEYS.tools);
 /** A prompt from `prompts/list`, keyed by `name`. */
-export const PromptSchema = entry('name');
+export const PromptSchema = entry(LIST_KEYS.prompts);
 /** A resource from `resources/list`, keyed by `uri`. */
-export const ResourceSchema = entry('uri');
+export const ResourceSchema = entry(LIST_KEYS.resources);
 /** A resource template from `resources/templates/list`, keyed by `uriTemplate`. */
-export const ResourceTemplateSchema = entry('uriTemplate');
+export const ResourceTemplateSchema = entry(LIST_KEYS.resourceTemplates);
 
 /** The client side of the handshake the lists were captured with (see DESIGN §2). */
 export const CaptureInfoSchema = z.strictObject({
@@ -67,13 +68,3 @@ export type CaptureInfo = z.infer<typeof CaptureInfoSchema>;
 /** A manifest's artifact binding. */
 export type Artifact = z.infer<typeof ArtifactSchema>;
 
-/** The four lists of a manifest and the key each is sorted and diffed by. */
-export const LIST_KEYS = {
-  tools: 'name',
-  prompts: 'name',
-  resources: 'uri',
-  resourceTemplates: 'uriTemplate',
-} as const;
-
-/** Name of one of the manifest's entry lists. */
-export type ListName = keyof typeof LIST_KEYS;

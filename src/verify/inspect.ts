@@ -3,6 +3,7 @@ import { X509Certificate } from '@sigstore/core';
 import { parseAttestation } from '../attest/parse.js';
 import { InputError, ToolsealError } from '../errors.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
+import { entryCounts, type ListName } from '../manifest/lists.js';
 import { signerFromCertificate } from './identity/extract.js';
 import type { SignerIdentity } from './identity/types.js';
 
@@ -18,7 +19,7 @@ export interface BundleClaims {
   timestampAuthorities: number;
   server?: { name: string; version: string; title?: string };
   manifestDigest?: Sha256Digest;
-  counts?: { tools: number; prompts: number; resources: number; resourceTemplates: number };
+  counts?: Record<ListName, number>;
   clientProfile?: string;
   artifacts?: string[];
   /** Why the payload could not be read as a toolseal manifest, when it could not. */
@@ -52,7 +53,7 @@ export function inspectBundle(bundleJson: unknown, source = 'the bundle'): Bundl
       ...claims,
       server: manifest.server,
       manifestDigest: digest,
-      counts: { tools: manifest.tools.length, prompts: manifest.prompts.length, resources: manifest.resources.length, resourceTemplates: manifest.resourceTemplates.length },
+      counts: entryCounts(manifest),
       clientProfile: manifest.capture.clientProfile,
       ...(manifest.artifacts ? { artifacts: manifest.artifacts.map((a) => a.uri) } : {}),
     };

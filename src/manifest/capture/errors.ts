@@ -2,6 +2,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CaptureError, ToolsealError } from '../../errors.js';
 import type { CaptureContext } from './context.js';
+import { listTooLarge } from './pages.js';
 
 /**
  * Maps whatever a capture threw (SDK errors, spawn errors, fetch errors) to a
@@ -33,16 +34,11 @@ export function toCaptureError(err: unknown, ctx: CaptureContext): ToolsealError
   return new CaptureError('CAPTURE_FAILED', `Capturing the MCP server ${server} failed during ${step}: ${clip((err as Error)?.message ?? String(err))}.${tail(ctx)}`, { cause: err });
 }
 
-/** The error for list results over `maxListBytes`. */
-export function tooLarge(ctx: CaptureContext, cause?: unknown): CaptureError {
-  return new CaptureError('LIST_TOO_LARGE', `The MCP server ${ctx.server} sent more than ${ctx.limits.maxListBytes} bytes of list results (at ${ctx.step}); raise the limit if this server really is that large.`, { cause });
-}
-
 function transportRefusal(err: unknown, ctx: CaptureContext): ToolsealError | undefined {
   if (!(err instanceof McpError) || (err.code !== ErrorCode.ConnectionClosed && err.code !== ErrorCode.RequestTimeout)) return undefined;
   const cause = ctx.transportError?.();
   if (!(cause instanceof ToolsealError)) return undefined;
-  return cause.code === 'SERVER_MESSAGE_TOO_LARGE' ? tooLarge(ctx, cause) : cause;
+  return cause.code === 'SERVER_MESSAGE_TOO_LARGE' ? listTooLarge(ctx, ctx.step, cause) : cause;
 }
 
 function isSpawnError(err: unknown): err is NodeJS.ErrnoException {

@@ -10,7 +10,8 @@ import type { ClientProfile } from '../profile.js';
 import { clientContext, type CaptureContext } from './context.js';
 import { toCaptureError } from './errors.js';
 import { captureLimits, type CaptureOptions } from './options.js';
-import { listAll, request, type ListBudget, type ListMethod } from './list.js';
+import { LISTS, type ListName, type ListSpec } from '../lists.js';
+import { listAll, request, type ListBudget } from './list.js';
 
 /** What {@link captureFromClient} needs besides the connected client. */
 export interface ClientCaptureOptions extends Pick<CaptureOptions, 'requestTimeoutMs' | 'maxPages' | 'maxListBytes'> {
@@ -24,15 +25,8 @@ export interface ClientCaptureOptions extends Pick<CaptureOptions, 'requestTimeo
   artifacts?: Artifact[];
 }
 
-type ChangeKey = 'tools' | 'prompts' | 'resources';
-
-/** The lists a server declared, in capture order, with the list_changed family each belongs to. */
-const LISTS: Array<{ capability: ChangeKey; method: ListMethod; key: ChangeKey }> = [
-  { capability: 'tools', method: 'tools/list', key: 'tools' },
-  { capability: 'prompts', method: 'prompts/list', key: 'prompts' },
-  { capability: 'resources', method: 'resources/list', key: 'resources' },
-  { capability: 'resources', method: 'resources/templates/list', key: 'resources' },
-];
+/** The `list_changed` notifications, counted while the lists are read. */
+const LIST_CHANGED_SCHEMAS = [ToolListChangedNotificationSchema, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema];
 
 /**
  * Lists everything over an already-initialized SDK client and builds the manifest.
@@ -71,26 +65,25 @@ async function captureLists(client: Client, options: ClientCaptureOptions, ctx: 
   const changes = watchListChanged(client);
   const budget: ListBudget = { usedBytes: 0 };
   await barrier(client, ctx);
-  const lists: Partial<Record<ListMethod, Record<string, unknown>[]>> = {};
-  for (const { capability, method, key } of LISTS) {
-    if (caps[capability] === undefined) continue;
-    lists[method] = await stableList(client, method, () => changes[key], ctx, budget);
+  const lists: Partial<Record<ListName, Record<string, unknown>[]>> = {};
+  // Only lists whose capability the server declared; in table order (the order of the manifest).
+  for (const spec of LISTS) {
+    if (caps[spec.capability] === undefined) continue;
+    lists[spec.name] = await stableList(client, spec, () => changes.get(spec.changed) ?? 0, ctx, budget);
   }
   const instructions = client.getInstructions();
   return buildManifest({
     server: { name: info.name, version: info.version, ...(info.title !== undefined ? { title: info.title } : {}) },
     capture: { protocolVersion: options.protocolVersion, clientProfile: options.profile.name, clientCapabilities: structuredClone(options.profile.capabilities) },
     ...(instructions !== undefined ? { instructions } : {}),
-    tools: lists['tools/list'],
-    prompts: lists['prompts/list'],
-    resources: lists['resources/list'],
-    resourceTemplates: lists['resources/templates/list'],
+    ...lists,
     exclude: options.exclude,
     artifacts: options.artifacts,
   });
 }
 
-async function stableList(client: Client, method: ListMethod, generation: () => number, ctx: CaptureContext, budget: ListBudget): Promise<Record<string, unknown>[]> {
+async function stableList(client: Client, spec: ListSpec, generation: () => number, ctx: CaptureContext, budget: ListBudget): Promise<Record<string, unknown>[]> {
+  const { method } = spec;
   for (let attempt = 0; attempt < 2; attempt++) {
     const before = generation();
     const entries = await listAll(client, method, ctx, budget);
@@ -100,12 +93,12 @@ async function stableList(client: Client, method: ListMethod, generation: () => 
   throw new CaptureError('LIST_UNSTABLE', `The MCP server ${ctx.server} announced a change of ${method} while it was read, twice in a row; a list that keeps changing cannot be signed. Capture again when the server is idle.`);
 }
 
-/** Counts list_changed notifications per family. */
-function watchListChanged(client: Client): Record<ChangeKey, number> {
-  const counts: Record<ChangeKey, number> = { tools: 0, prompts: 0, resources: 0 };
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => { counts.tools += 1; });
-  client.setNotificationHandler(PromptListChangedNotificationSchema, () => { counts.prompts += 1; });
-  client.setNotificationHandler(ResourceListChangedNotificationSchema, () => { counts.resources += 1; });
+/** Counts list_changed notifications per notification method. */
+function watchListChanged(client: Client): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const schema of LIST_CHANGED_SCHEMAS) {
+    client.setNotificationHandler(schema, (n) => { counts.set(n.method, (counts.get(n.method) ?? 0) + 1); });
+  }
   return counts;
 }
 

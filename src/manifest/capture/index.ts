@@ -1,7 +1,8 @@
 export { captureServer } from './server.js';
 export { captureLike } from './like.js';
 export { captureFromClient, type ClientCaptureOptions } from './from-client.js';
-export { listAll, LIST_METHODS, type ListMethod, type ListBudget } from './list.js';
+export { listAll } from './list.js';
+export { readAllPages, type ListBudget, type PageRequest, type PageReadContext } from './pages.js';
 export { clientContext, type CaptureContext } from './context.js';
 export { watchTransport, type TransportWatch } from './watch.js';
 export { answerProfileRequests } from './handlers.js';

@@ -1,25 +1,11 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CaptureError } from '../../errors.js';
+import { listOfMethod, type ListMethod } from '../lists.js';
 import type { CaptureContext } from './context.js';
-import { tooLarge } from './errors.js';
+import { readAllPages, type ListBudget } from './pages.js';
 
-/** A list request and the result field that carries its entries. */
-export const LIST_METHODS = {
-  'tools/list': 'tools',
-  'prompts/list': 'prompts',
-  'resources/list': 'resources',
-  'resources/templates/list': 'resourceTemplates',
-} as const;
-
-/** One of the four paginated MCP list requests. */
-export type ListMethod = keyof typeof LIST_METHODS;
-
-/** Bytes of list results seen so far in one capture, shared by all its lists. */
-export interface ListBudget {
-  usedBytes: number;
-}
+export type { ListBudget } from './pages.js';
 
 /**
  * Keeps every field the server sent: the SDK's own result schemas would drop or reject
@@ -38,54 +24,17 @@ export async function request(client: Client, ctx: CaptureContext, method: strin
 }
 
 /**
- * Fetches every page of one list, following `nextCursor`. A server that does not
- * implement the method (`-32601` on the first page) has an empty list.
+ * Fetches every page of one list over an SDK client (see `readAllPages` for the rules), and
+ * requires every entry to be an object: a manifest holds only entries it can key.
  *
- * @throws CaptureError `CURSOR_LOOP` (a cursor came back), `TOO_MANY_PAGES` (more than
- *   `maxPages`), `LIST_TOO_LARGE` (the budget's bytes exceed `maxListBytes`),
- *   `LIST_MALFORMED` (no array of entries, or a non-string cursor)
+ * @throws CaptureError `CURSOR_LOOP`, `TOO_MANY_PAGES`, `LIST_TOO_LARGE`, `LIST_MALFORMED`
+ *   (see `readAllPages`; also: an entry that is not an object)
  */
 export async function listAll(client: Client, method: ListMethod, ctx: CaptureContext, budget: ListBudget = { usedBytes: 0 }): Promise<Record<string, unknown>[]> {
-  const resultField = LIST_METHODS[method];
-  const seen = new Set<string>();
-  const entries: Record<string, unknown>[] = [];
-  let cursor: string | undefined;
-  for (let pageNo = 1; ; pageNo++) {
-    if (pageNo > ctx.limits.maxPages) {
-      throw new CaptureError('TOO_MANY_PAGES', `The MCP server ${ctx.server} returned more than ${ctx.limits.maxPages} pages of ${method}; it may paginate endlessly. Raise the page limit if the list really is that long.`);
-    }
-    const result = await fetchPage(client, method, cursor, pageNo, ctx);
-    if (result === undefined) return entries;
-    budget.usedBytes += Buffer.byteLength(JSON.stringify(result), 'utf8');
-    if (budget.usedBytes > ctx.limits.maxListBytes) throw tooLarge(ctx);
-    entries.push(...pageEntries(result, resultField, ctx));
-    const next = result.nextCursor;
-    if (next === undefined || next === null) return entries;
-    if (typeof next !== 'string') {
-      throw new CaptureError('LIST_MALFORMED', `The MCP server ${ctx.server} sent a nextCursor that is not a string in ${ctx.step}.`);
-    }
-    if (seen.has(next)) {
-      throw new CaptureError('CURSOR_LOOP', `The MCP server ${ctx.server} repeated the cursor ${JSON.stringify(next.slice(0, 80))} in ${method} (page ${pageNo}); its pagination loops, so the list can never be complete.`);
-    }
-    seen.add(next);
-    cursor = next;
+  const list = listOfMethod(method)!;
+  const entries = await readAllPages((m, params, step) => request(client, ctx, m, params, step), list.name, ctx, budget);
+  if (entries.some((e) => e === null || typeof e !== 'object' || Array.isArray(e))) {
+    throw new CaptureError('LIST_MALFORMED', `The MCP server ${ctx.server} answered ${method} without an array of objects in "${list.resultKey}".`);
   }
-}
-
-async function fetchPage(client: Client, method: ListMethod, cursor: string | undefined, pageNo: number, ctx: CaptureContext): Promise<Record<string, unknown> | undefined> {
-  try {
-    return await request(client, ctx, method, cursor === undefined ? undefined : { cursor }, pageNo === 1 ? method : `${method} (page ${pageNo})`);
-  } catch (err) {
-    // Only an unimplemented method means "no such list"; mid-pagination it is a fault.
-    if (pageNo === 1 && err instanceof McpError && err.code === ErrorCode.MethodNotFound) return undefined;
-    throw err;
-  }
-}
-
-function pageEntries(result: Record<string, unknown>, field: string, ctx: CaptureContext): Record<string, unknown>[] {
-  const list = result[field];
-  if (!Array.isArray(list) || list.some((e) => e === null || typeof e !== 'object' || Array.isArray(e))) {
-    throw new CaptureError('LIST_MALFORMED', `The MCP server ${ctx.server} answered ${ctx.step} without an array of objects in "${field}".`);
-  }
-  return list as Record<string, unknown>[];
+  return entries as Record<string, unknown>[];
 }
