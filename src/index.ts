@@ -36,12 +36,13 @@ export { createKeySigner, createKeySignerFromFile, publicKeyHint, generateKeyPai
 export { signManifest, DEFAULT_BUNDLE_FILE, type SignResult } from './sign/sign-manifest.js';
 
 export {
-  compareManifests, checkServer, scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, renderDiff,
+  compareManifests, diffFindings, checkServer, scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, renderDiff,
   ManifestDiffSchema, ChangeSchema, ChangeKindSchema, EntryRefSchema, RenamedEntrySchema, ChangedEntrySchema,
   HiddenUnicodeFindingSchema, HiddenUnicodeCategorySchema,
   type CompareOptions, type HiddenUnicodeScanOptions, type RenderOptions, type ManifestDiff, type MatchMode,
   type Change, type ChangeKind, type EntryRef, type RenamedEntry, type ChangedEntry,
   type HiddenUnicodeFinding, type HiddenUnicodeCategory,
+  type DiffFinding, type DiffFindingsOptions, type FindingScope,
 } from './compare/index.js';
 
 export {

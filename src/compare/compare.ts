@@ -35,8 +35,10 @@ type Entry = Record<string, unknown>;
  * - `ok`: `exact` — nothing added, removed, renamed, changed, no server-level change;
  *   `subset` — the same except that removed entries are allowed (the live server may expose
  *   fewer entries than it signed, never more or different).
- * - `hiddenUnicode`: findings in the live manifest. They do not affect `ok`: whether they are
- *   allowed is the policy's decision.
+ * - `hiddenUnicode`: findings in the live manifest *as given*, excluded paths included: an
+ *   excluded field is unsigned, not unseen by the model. (The guard scanned so, verify scanned
+ *   after stripping; the stricter rule is the one rule now.) They do not affect `ok`: whether
+ *   they are allowed is the policy's decision (see `diffFindings`).
  *
  * @throws ManifestError `EXCLUDE_PATH_INVALID` when `signed.exclude` holds an invalid path
  */
@@ -51,7 +53,7 @@ export function compareManifests(signed: Manifest, live: Manifest, options: Comp
   const equal = diff.added.length + diff.removed.length + diff.renamed.length + diff.changed.length + server.length === 0;
   const differentOrMore = diff.added.length + diff.renamed.length + diff.changed.length + server.length > 0;
   const ok = match === 'exact' ? equal : !differentOrMore;
-  return { match, equal, ok, ...diff, server, hiddenUnicode: scanHiddenUnicode(liveStripped, options.hiddenUnicode) };
+  return { match, equal, ok, ...diff, server, hiddenUnicode: scanHiddenUnicode(live, options.hiddenUnicode) };
 }
 
 interface ListDiff { added: EntryRef[]; removed: EntryRef[]; renamed: RenamedEntry[]; changed: ChangedEntry[] }

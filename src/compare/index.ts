@@ -5,4 +5,5 @@ export { scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, type HiddenUnicode
 export { pairRenames, type RenamePair } from './rename.js';
 export { renderDiff, type RenderOptions } from './render.js';
 export { checkServer } from './check-server.js';
+export { diffFindings, unicodeReason, type DiffFinding, type DiffFindingsOptions, type FindingScope } from './findings.js';
 export * from './schema.js';

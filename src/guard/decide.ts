@@ -1,5 +1,6 @@
-import { compareManifests, scanHiddenUnicode, type HiddenUnicodeFinding, type ManifestDiff } from '../compare/index.js';
-import { escapePointer } from '../io/strict-json.js';
+import { compareManifests } from '../compare/compare.js';
+import { diffFindings, type DiffFinding } from '../compare/findings.js';
+import type { ManifestDiff } from '../compare/schema.js';
 import { entryDigest } from '../manifest/digest.js';
 import { applyExclude } from '../manifest/exclude.js';
 import { emptyLists, entryKey, LIST_NAMES, type ListName } from '../manifest/lists.js';
@@ -41,8 +42,6 @@ export interface ListsDecision {
   hidden: EntryFinding[];
 }
 
-const signedDigestCache = new WeakMap<Manifest, Map<string, string>>();
-
 /**
  * The guard's decision for one live capture, as one call (for gateways in other frameworks).
  *
@@ -62,11 +61,12 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
   const { enforce, match, allowHiddenUnicode } = resolveGuardSettings(settings);
   const signed = attestation.manifest;
   const diff = compareManifests(signed, live, { match, hiddenUnicode: { allow: allowHiddenUnicode } });
-  const findings = groupFindings(scanHiddenUnicode(live, { allow: allowHiddenUnicode }));
-  const mismatched = [...rejected, ...entryFindings(signed, live, diff, findings.entries)];
-  const { serverProblems, fatal, notes } = serverLevel(diff, findings.server);
-  const instructions = instructionsVerdict(diff, findings.instructions);
-  if (diff.removed.length > 0) notes.push(`the server no longer lists ${diff.removed.map((r) => `${r.list}/${r.key}`).join(', ')}`);
+  const findings = diffFindings(diff, { allowHiddenUnicode });
+  const mismatched = [...rejected, ...entryFindings(signed, live, findings)];
+  const { serverProblems, fatal, notes } = serverLevel(findings);
+  const instructions = instructionsVerdict(findings);
+  const removed = findings.filter((f) => f.code === 'ENTRY_REMOVED');
+  if (removed.length > 0) notes.push(`the server no longer lists ${removed.map((r) => `${r.list}/${r.key}`).join(', ')}`);
   const blockRefuses = mismatched.length > 0 || serverProblems.length > 0 || !instructions.exposed || (match === 'exact' && diff.removed.length > 0);
   const refused = enforce === 'block' ? blockRefuses : enforce === 'filter' && fatal.length > 0;
   const base = { enforce, server: signed.server.name, digest: attestation.digest, diff, mismatched, serverProblems, notes };
@@ -101,93 +101,57 @@ export function summarizeDecision(decision: ListsDecision): string {
   return parts.join('; ');
 }
 
-function entryFindings(signed: Manifest, live: Manifest, diff: ManifestDiff, unicode: Map<string, HiddenUnicodeFinding[]>): EntryFinding[] {
-  const signedDigests = digestsOf(signed);
+/**
+ * One finding per live entry that fails: not signed or changed before hidden Unicode, in
+ * the order of the live lists. The digest is the stripped entry's (what was compared).
+ */
+function entryFindings(signed: Manifest, live: Manifest, findings: DiffFinding[]): EntryFinding[] {
+  const byEntry = new Map<string, DiffFinding>();
+  for (const f of findings) {
+    if (f.scope !== 'entry' || f.code === 'ENTRY_REMOVED') continue;
+    const id = `${f.list}\0${f.key}`;
+    const held = byEntry.get(id);
+    if (held === undefined || (held.code === 'HIDDEN_UNICODE' && f.code !== 'HIDDEN_UNICODE')) byEntry.set(id, f);
+  }
+  if (byEntry.size === 0) return [];
   const stripped = applyExclude(live, signed.exclude);
   const out: EntryFinding[] = [];
   for (const list of LIST_NAMES) {
     for (const entry of stripped[list]) {
       const key = entryKey(list, entry);
-      const digest = entryDigest(entry);
-      const want = signedDigests.get(`${list}\0${key}`);
-      const hidden = unicode.get(`/${list}/${escapePointer(key)}`);
-      if (want === undefined) out.push({ list, key, digest, code: 'ENTRY_NOT_SIGNED', reason: notSignedReason(list, key, diff) });
-      else if (want !== digest) out.push({ list, key, digest, code: 'ENTRY_CHANGED', reason: changedReason(list, key, diff) });
-      else if (hidden) out.push({ list, key, digest, code: 'HIDDEN_UNICODE', reason: unicodeReason(hidden) });
+      const f = byEntry.get(`${list}\0${key}`);
+      if (f) out.push({ list, key, digest: f.digest ?? entryDigest(entry), code: f.code, reason: f.reason });
     }
   }
   return out;
 }
 
-function serverLevel(diff: ManifestDiff, unicode: HiddenUnicodeFinding[]): { serverProblems: string[]; fatal: string[]; notes: string[] } {
+function serverLevel(findings: DiffFinding[]): { serverProblems: string[]; fatal: string[]; notes: string[] } {
   const serverProblems: string[] = [];
   const fatal: string[] = [];
   const notes: string[] = [];
-  for (const change of diff.server) {
-    const text = `${change.path}: ${show(change.before)} → ${show(change.after)}`;
-    if (change.path.startsWith('/capture')) notes.push(`captured differently: ${text}`);
-    else if (change.path === '/instructions') continue;
-    else {
-      serverProblems.push(`server differs at ${text}`);
-      if (change.path === '/server/name') fatal.push(text);
+  for (const f of findings) {
+    if (f.code === 'SERVER_CHANGED') {
+      if (f.scope === 'capture') notes.push(`captured differently: ${f.reason}`);
+      else if (f.scope !== 'instructions') {
+        serverProblems.push(`server differs at ${f.reason}`);
+        if (f.path === '/server/name') fatal.push(f.reason);
+      }
+    } else if (f.code === 'HIDDEN_UNICODE' && f.scope === 'server') {
+      const text = `hidden Unicode (${f.hiddenUnicode!.category}) in ${f.path}`;
+      serverProblems.push(text);
+      fatal.push(text);
     }
-  }
-  for (const finding of unicode) {
-    const text = `hidden Unicode (${finding.category}) in ${finding.path}`;
-    serverProblems.push(text);
-    fatal.push(text);
   }
   return { serverProblems, fatal, notes };
 }
 
-function instructionsVerdict(diff: ManifestDiff, unicode: HiddenUnicodeFinding[]): { exposed: boolean; reason?: string } {
-  if (diff.server.some((c) => c.path === '/instructions')) return { exposed: false, reason: 'the instructions differ from the signed ones' };
-  if (unicode.length > 0) return { exposed: false, reason: unicodeReason(unicode) };
+function instructionsVerdict(findings: DiffFinding[]): { exposed: boolean; reason?: string } {
+  const here = findings.filter((f) => f.scope === 'instructions');
+  if (here.some((f) => f.code === 'SERVER_CHANGED')) return { exposed: false, reason: 'the instructions differ from the signed ones' };
+  const unicode = here.find((f) => f.code === 'HIDDEN_UNICODE');
+  if (unicode) return { exposed: false, reason: unicode.reason };
   return { exposed: true };
-}
-
-function groupFindings(all: HiddenUnicodeFinding[]): { entries: Map<string, HiddenUnicodeFinding[]>; server: HiddenUnicodeFinding[]; instructions: HiddenUnicodeFinding[] } {
-  const entries = new Map<string, HiddenUnicodeFinding[]>();
-  const server: HiddenUnicodeFinding[] = [];
-  const instructions: HiddenUnicodeFinding[] = [];
-  for (const finding of all) {
-    const [, root, token] = finding.path.split('/');
-    if (root === 'server') server.push(finding);
-    else if (root === 'instructions') instructions.push(finding);
-    else {
-      const prefix = `/${root}/${token}`;
-      entries.set(prefix, [...(entries.get(prefix) ?? []), finding]);
-    }
-  }
-  return { entries, server, instructions };
-}
-
-function digestsOf(manifest: Manifest): Map<string, string> {
-  let map = signedDigestCache.get(manifest);
-  if (!map) {
-    map = new Map();
-    for (const list of LIST_NAMES) for (const entry of manifest[list]) map.set(`${list}\0${entryKey(list, entry)}`, entryDigest(entry));
-    signedDigestCache.set(manifest, map);
-  }
-  return map;
-}
-
-function notSignedReason(list: ListName, key: string, diff: ManifestDiff): string {
-  const renamed = diff.renamed.find((r) => r.list === list && r.to === key);
-  return renamed ? `renamed from "${renamed.from}"; the signed manifest has no ${list} entry "${key}"` : `not in the signed manifest`;
-}
-
-function changedReason(list: ListName, key: string, diff: ManifestDiff): string {
-  const changed = diff.changed.find((c) => c.list === list && c.key === key);
-  const paths = changed?.changes.map((c) => c.path) ?? [];
-  const more = paths.length > 3 ? ` and ${paths.length - 3} more` : '';
-  return `differs from the signed entry at ${paths.slice(0, 3).join(', ') || 'an excluded path'}${more}`;
-}
-
-function unicodeReason(findings: HiddenUnicodeFinding[]): string {
-  const f = findings[0]!;
-  const decoded = f.decoded !== undefined ? ` (spelling "${f.decoded.slice(0, 80)}")` : '';
-  return `hidden Unicode (${f.category}) at ${f.path}${decoded}`;
 }
 
 function refusalReason(mismatched: EntryFinding[], serverProblems: string[], instructions: string | undefined, removed: number): string {
@@ -215,10 +179,4 @@ function allEntries(live: Manifest, mismatched: EntryFinding[]): EntryFinding[] 
 
 function listsOf(live: Manifest): Record<ListName, object[]> {
   return { tools: live.tools, prompts: live.prompts, resources: live.resources, resourceTemplates: live.resourceTemplates };
-}
-
-
-function show(value: unknown): string {
-  const text = value === undefined ? '(absent)' : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -18,7 +18,7 @@ export interface LiveCapture {
 export interface EntryFinding {
   list: ListName;
   key: string;
-  /** Stable code: ENTRY_NOT_SIGNED, ENTRY_CHANGED, HIDDEN_UNICODE, ENTRY_INVALID, DUPLICATE_ENTRY. */
+  /** Stable code: ENTRY_NOT_SIGNED, ENTRY_CHANGED, HIDDEN_UNICODE (from `diffFindings`), ENTRY_INVALID, DUPLICATE_ENTRY. */
   code: string;
   reason: string;
   /** The live entry's digest (`sha256:<hex>`), when it has one. */

@@ -3,7 +3,8 @@ import { parseAttestation } from '../attest/parse.js';
 import type { ManifestStatement } from '../attest/statement.js';
 import { compareManifests } from '../compare/compare.js';
 import { scanHiddenUnicode } from '../compare/hidden-unicode.js';
-import type { ManifestDiff } from '../compare/schema.js';
+import { diffFindings, type DiffFinding } from '../compare/findings.js';
+import type { HiddenUnicodeFinding, ManifestDiff } from '../compare/schema.js';
 import { isVerdictError, TrustError, VerificationError } from '../errors.js';
 import { jsonDigest, type Sha256Digest } from '../manifest/canonical.js';
 import { captureLike } from '../manifest/capture/like.js';
@@ -122,8 +123,7 @@ class PolicyVerifier implements ManifestVerifier {
 
   compareLive(attestation: VerifiedAttestation, live: Manifest): Verdict {
     const diff = compareManifests(attestation.manifest, live, { match: this.policy.match });
-    const problems = [...diffProblems(diff), ...hiddenUnicodeProblems(diff.hiddenUnicode, this.policy)];
-    return verdictOf(attestation, problems, 'live-server', diff);
+    return verdictOf(attestation, diffProblems(diff, this.policy), 'live-server', diff);
   }
 
   verify(bundleJson: unknown, live?: Manifest, source?: string): Verdict {
@@ -135,8 +135,8 @@ class PolicyVerifier implements ManifestVerifier {
       return { mediaType: VERDICT_MEDIA_TYPE, ok: false, problems: [{ code: err.code, message: err.message }], compared: live ? 'manifest-file' : 'none' };
     }
     if (live) return { ...this.compareLive(attestation, live), compared: 'manifest-file' };
-    const findings = scanHiddenUnicode(attestation.manifest);
-    return verdictOf(attestation, hiddenUnicodeProblems(findings, this.policy), 'none');
+    const findings = scanHiddenUnicode(attestation.manifest, { allow: this.policy.allowHiddenUnicode });
+    return verdictOf(attestation, findings.map(unicodeProblem), 'none');
   }
 
   async verifyServer(bundleJson: unknown, target: ServerTarget, options: CaptureOptions = {}): Promise<Verdict> {
@@ -166,23 +166,29 @@ function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compar
   };
 }
 
-/** One problem per kind of difference the match mode does not accept. */
-function diffProblems(diff: ManifestDiff): Problem[] {
-  if (diff.ok) return [];
+/**
+ * The problems of a comparison: one per kind of finding (entries not signed, removed under
+ * `match: exact`, changed; server-level changes), then one per hidden-Unicode finding.
+ */
+function diffProblems(diff: ManifestDiff, policy: Pick<Policy, 'allowHiddenUnicode'>): Problem[] {
+  const findings = diffFindings(diff, { allowHiddenUnicode: policy.allowHiddenUnicode });
+  const of = (code: DiffFinding['code']) => findings.filter((f) => f.code === code);
+  const names = (items: DiffFinding[]) => items.map((f) => `${f.list}/${f.key}${f.renamedFrom !== undefined ? ` (renamed from "${f.renamedFrom}")` : ''}`).join(', ');
   const problems: Problem[] = [];
-  const names = (items: { list: string; key?: string; to?: string }[]) => items.map((i) => `${i.list}/${i.key ?? i.to}`).join(', ');
-  if (diff.added.length) problems.push({ code: 'ENTRY_ADDED', message: `The compared manifest has entries the signed one does not: ${names(diff.added)}.` });
-  if (diff.removed.length && diff.match === 'exact') problems.push({ code: 'ENTRY_REMOVED', message: `The compared manifest lacks signed entries: ${names(diff.removed)}.` });
-  if (diff.renamed.length) problems.push({ code: 'ENTRY_RENAMED', message: `The compared manifest renamed signed entries: ${diff.renamed.map((r) => `${r.list}/${r.from} -> ${r.to}`).join(', ')}.` });
-  if (diff.changed.length) problems.push({ code: 'ENTRY_CHANGED', message: `The compared manifest changed signed entries: ${names(diff.changed)}.` });
-  if (diff.server.length) problems.push({ code: 'SERVER_CHANGED', message: `The compared manifest differs from the signed one at ${diff.server.map((c) => c.path).join(', ')}.` });
-  return problems;
+  const notSigned = of('ENTRY_NOT_SIGNED');
+  const removed = diff.match === 'exact' ? of('ENTRY_REMOVED') : [];
+  const changed = of('ENTRY_CHANGED');
+  const server = of('SERVER_CHANGED');
+  if (notSigned.length) problems.push({ code: 'ENTRY_NOT_SIGNED', message: `The compared manifest has entries the signed one does not: ${names(notSigned)}.` });
+  if (removed.length) problems.push({ code: 'ENTRY_REMOVED', message: `The compared manifest lacks signed entries: ${names(removed)}.` });
+  if (changed.length) problems.push({ code: 'ENTRY_CHANGED', message: `The compared manifest changed signed entries: ${names(changed)}.` });
+  if (server.length) problems.push({ code: 'SERVER_CHANGED', message: `The compared manifest differs from the signed one at ${server.map((f) => f.path).join(', ')}.` });
+  return [...problems, ...findings.filter((f) => f.code === 'HIDDEN_UNICODE').map((f) => unicodeProblem(f.hiddenUnicode!))];
 }
 
-function hiddenUnicodeProblems(findings: ManifestDiff['hiddenUnicode'], policy: Pick<Policy, 'allowHiddenUnicode'>): Problem[] {
-  const denied = findings.filter((f) => !policy.allowHiddenUnicode.includes(f.category));
-  return denied.map((f) => ({
+function unicodeProblem(f: HiddenUnicodeFinding): Problem {
+  return {
     code: 'HIDDEN_UNICODE',
     message: `Hidden ${f.category} characters (${f.codePoints.join(' ')}) in the model-visible ${f.target === 'key' ? 'key' : 'text'} at ${f.path}${f.decoded ? `, spelling "${f.decoded}"` : ''}.`,
-  }));
+  };
 }
