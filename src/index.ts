@@ -59,14 +59,19 @@ export {
 
 export {
   PolicySchema, KeylessIdentitySchema, KeyIdentitySchema, GithubClaimsPolicySchema, TrustPolicySchema,
-  readPolicyFile, parsePolicy, identityPolicyOf, policyFromFlags,
+  readPolicyFile, parsePolicy, identityPolicyOf, policyFromFlags, parsePublicKeyPem, publicKeyFingerprint,
+  resolvePolicy, parseMatchMode,
+  type Policy, type PolicyInput, type KeylessIdentityPolicy, type GithubClaimsPolicy, type TrustPolicy,
+  type IdentityPolicy, type PolicyFlags, type PolicyOptions,
+} from './policy/index.js';
+
+export {
   signerFromCertificate, matchKeylessIdentity, matchAnyKeylessIdentity, anchoredPattern, refGlob,
   FULCIO_CLAIM_OIDS, OID_ISSUER_V1, OID_ISSUER_V2,
   TRUSTED_ROOT_MEDIA_TYPES, TrustedRootJsonSchema, validateTrustedRootJson, trustMaterialFromJson, trustMaterialFromText, emptyTrustMaterial,
   trustedRootFileSource, tufSource, publicGoodSource, embeddedPublicGoodSource, trustSourceFromPolicy, defaultTufCacheDir,
-  verifyBundle, verifyBundleFile, readArtifact, checkInTotoSubject, parsePublicKeyPem, publicKeyFingerprint,
-  type Policy, type PolicyInput, type KeylessIdentityPolicy, type GithubClaimsPolicy, type TrustPolicy,
-  type IdentityPolicy, type PolicyFlags, type SignerIdentity, type KeylessSignerIdentity, type KeySignerIdentity,
+  verifyBundle, verifyBundleFile, readArtifact, checkInTotoSubject,
+  type SignerIdentity, type KeylessSignerIdentity, type KeySignerIdentity,
   type FulcioClaimName, type FulcioClaims, type TrustSource, type TufOptions,
   type VerifyBundleOptions, type VerifiedBundle, type ArtifactInput, type VerifyBundleFileOptions,
 } from './verify/index.js';
@@ -106,12 +111,12 @@ export {
 export { checkManifestPolicy } from './verify/manifest-policy.js';
 export { VerificationCache } from './verify/cache.js';
 export { VerdictSchema, ProblemSchema, SignerSchema, VERDICT_MEDIA_TYPE, type Verdict, type Problem } from './verify/verdict.js';
-export { renderVerdict, describeSigner } from './verify/render-verdict.js';
+export { renderVerdict } from './verify/render-verdict.js';
+export { describeSigner, type ClaimedSigner } from './verify/identity/describe.js';
 export { inspectBundle, type BundleClaims } from './verify/inspect.js';
 export { serverTargetFrom, parseHeaderLines, type ServerSpec } from './manifest/capture/target.js';
 export {
   resolveLaunch, parseEnvAssignments, readEnvFile, isLaunchSecret, LAUNCH_SECRET_NAMES, type LaunchOptions, type Launch,
 } from './launch/index.js';
-export { resolvePolicy, parseMatchMode, type PolicyOptions } from './verify/policy-options.js';
 export { manifestToSign, type ManifestToSignOptions } from './sign/manifest-to-sign.js';
 export { renderDiffMarkdown, escapeHtml, htmlCode, type MarkdownRenderOptions } from './compare/render-markdown.js';

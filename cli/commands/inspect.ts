@@ -19,9 +19,7 @@ export function registerInspect(program: Command): void {
 }
 
 function render(c: BundleClaims, describeSigner: typeof DescribeSigner): string {
-  const signer = c.signer === undefined ? 'none'
-    : 'issuer' in c.signer ? describeSigner(c.signer)
-      : `key${'publicKeyFingerprint' in c.signer ? ` ${c.signer.publicKeyFingerprint}` : ''}${c.signer.hint ? ` (hint ${c.signer.hint})` : ''}`;
+  const signer = c.signer === undefined ? 'none' : describeSigner(c.signer);
   const lines = [
     'UNVERIFIED claims of this bundle (run toolseal verify to check them):',
     `  server      ${c.server ? `${c.server.name} ${c.server.version}` : '?'}`,

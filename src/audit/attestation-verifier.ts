@@ -1,5 +1,5 @@
 import type { TrustMaterial } from '@sigstore/verify';
-import type { Policy, TrustPolicy } from '../verify/policy.js';
+import type { Policy, TrustPolicy } from '../policy/policy.js';
 import type { TrustSource } from '../verify/trust/source.js';
 import { trustSourceFromPolicy, type TufOptions } from '../verify/trust/sources.js';
 import { createManifestVerifier, type ManifestVerifier } from '../verify/verify-server.js';

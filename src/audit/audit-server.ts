@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ToolsealError } from '../errors.js';
 import { parseStrictJson } from '../io/strict-json.js';
 import { sha256Hex } from '../manifest/canonical.js';
+import { describeSigner } from '../verify/identity/describe.js';
 import type { SignerIdentity } from '../verify/identity/types.js';
 import type { AuditCache, CachedOutcome } from './cache.js';
 import { fetchWithRetry, type RetryOptions } from './fetch-retry.js';
@@ -151,11 +152,6 @@ function githubOwnerProblem(signer: SignerIdentity, owner: string): string | und
   const claimed = signer.claims.sourceRepositoryOwnerUri;
   if (claimed === undefined || claimed.toLowerCase() === `https://github.com/${owner.toLowerCase()}`) return undefined;
   return `the certificate says the run was for a repository of ${claimed}, not of https://github.com/${owner}; only ${owner}'s repositories may sign for io.github.${owner}.`;
-}
-
-/** A short signer description for reasons. */
-function describeSigner(signer: SignerIdentity): string {
-  return signer.kind === 'keyless' ? `${signer.subject} (issuer ${signer.issuer})` : `key ${signer.publicKeyFingerprint.slice(0, 23)}…`;
 }
 
 function nameOf(value: unknown): string | undefined {

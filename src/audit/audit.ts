@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { TrustPolicy } from '../verify/policy.js';
+import type { TrustPolicy } from '../policy/policy.js';
 import { createAttestationVerifier } from './attestation-verifier.js';
 import { AuditCache, defaultAuditCacheDir } from './cache.js';
 import type { RetryOptions } from './fetch-retry.js';

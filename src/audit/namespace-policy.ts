@@ -4,7 +4,7 @@ import { PolicyError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
 import { formatZodIssues } from '../io/zod-issues.js';
 import { refGlob } from '../verify/identity/match.js';
-import { parsePolicy, PolicySchema, TrustPolicySchema, type Policy, type TrustPolicy } from '../verify/policy.js';
+import { parsePolicy, PolicySchema, TrustPolicySchema, type Policy, type TrustPolicy } from '../policy/policy.js';
 
 /** The OIDC issuer of GitHub Actions' workflow identity tokens. */
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';

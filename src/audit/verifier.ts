@@ -2,7 +2,7 @@ import { ToolsealError, TrustError, VerificationError } from '../errors.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { SignerIdentity } from '../verify/identity/types.js';
-import type { Policy } from '../verify/policy.js';
+import type { Policy } from '../policy/policy.js';
 import type { AuditRuleName } from './rules.js';
 
 /** What the audit needs from a verified attestation (a subset of the library's `VerifiedAttestation`). */

@@ -1,4 +1,4 @@
-import type { Policy } from '../verify/policy.js';
+import type { Policy } from '../policy/policy.js';
 import type { TrustSource } from '../verify/trust/source.js';
 import { createManifestVerifier } from '../verify/verify-server.js';
 import { bundleFromInitialize, readBundleSource, type BundleFetchOptions } from './bundle-source.js';

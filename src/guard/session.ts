@@ -11,7 +11,7 @@ import { RefreshQueue } from './refresh-queue.js';
 import { RequestLedger } from './requests.js';
 import { calledEntry, errorResponse, kindOf, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
 import type { ClientPeer, GuardOptions } from './session-options.js';
-import { Verifier, type SessionFacts } from './verifier.js';
+import { ExposureState, type SessionFacts } from './exposure.js';
 import type { Denial } from './view.js';
 
 export type { AttestationResolver, ClientPeer, GuardOptions } from './session-options.js';
@@ -42,7 +42,7 @@ export class GuardSession {
   private readonly audit: AuditSink;
   private readonly refreshes = new RefreshQueue((lists) => this.recapture(lists), (err) => this.onerror?.(err));
   private readonly notifyAfter = new Map<string, Promise<void>>();
-  private verifier: Verifier | undefined;
+  private exposure: ExposureState | undefined;
   private facts: SessionFacts | undefined;
   private capabilities: Record<string, unknown> = {};
   private initClientId: RpcId | undefined;
@@ -70,7 +70,7 @@ export class GuardSession {
 
   /** The current decision, once the first verification ran. */
   get decision(): ListsDecision | undefined {
-    return this.verifier?.decision;
+    return this.exposure?.decision;
   }
 
   /** Handles one message from the client. Never throws; answers the client when it refuses. */
@@ -121,13 +121,13 @@ export class GuardSession {
     if (listOfMethod(msg.method)) return void this.answerList(msg);
     switch (msg.method) {
       case 'tools/call':
-        return this.guarded(msg, this.verifier!.view.checkNamed('tools', String(params.name)));
+        return this.guarded(msg, this.exposure!.view.checkNamed('tools', String(params.name)));
       case 'prompts/get':
-        return this.guarded(msg, this.verifier!.view.checkNamed('prompts', String(params.name)));
+        return this.guarded(msg, this.exposure!.view.checkNamed('prompts', String(params.name)));
       case 'resources/read': case 'resources/subscribe': case 'resources/unsubscribe':
-        return this.guarded(msg, this.verifier!.view.checkUri(String(params.uri)));
+        return this.guarded(msg, this.exposure!.view.checkUri(String(params.uri)));
       case 'completion/complete':
-        return this.guarded(msg, this.verifier!.view.checkRef(params.ref));
+        return this.guarded(msg, this.exposure!.view.checkRef(params.ref));
       default:
         return this.forward(msg);
     }
@@ -139,7 +139,7 @@ export class GuardSession {
       return this.forward(msg);
     }
     const entry = `${denial.list}/${denial.key}`;
-    if (this.verifier!.settings.enforce === 'warn') {
+    if (this.exposure!.settings.enforce === 'warn') {
       this.record({ event: 'call', decision: 'allow', entry, code: denial.code, reason: `enforce: warn, although ${denial.reason}` });
       return this.forward(msg);
     }
@@ -158,12 +158,12 @@ export class GuardSession {
     this.requests.addLocal(msg.id!);
     await this.refreshes.refresh([list]);
     if (!this.requests.takeLocal(msg.id!) || this.state !== 'ready') return;
-    const failure = this.verifier!.failure(list);
-    if (failure !== undefined && this.verifier!.settings.enforce !== 'warn') {
+    const failure = this.exposure!.failure(list);
+    if (failure !== undefined && this.exposure!.settings.enforce !== 'warn') {
       const reason = `${msg.method} could not be read from the server: ${failure}`;
       return this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.upstreamFailed, `toolseal: ${reason}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason }));
     }
-    this.toClient(resultResponse(msg.id!, { [resultKey]: this.verifier!.view.lists[list] }));
+    this.toClient(resultResponse(msg.id!, { [resultKey]: this.exposure!.view.lists[list] }));
   }
 
   private clientNotification(msg: RpcMessage): void {
@@ -237,11 +237,11 @@ export class GuardSession {
     this.toUpstream({ jsonrpc: '2.0', method: 'notifications/initialized' });
     try {
       const source = this.options.attestation;
-      this.verifier = new Verifier(typeof source === 'function' ? await source(result) : source, this.options.settings);
+      this.exposure = new ExposureState(typeof source === 'function' ? await source(result) : source, this.options.settings);
     } catch (err) {
       return this.refuse(`the signed manifest could not be obtained: ${(err as Error).message}`);
     }
-    this.record({ event: 'session', decision: 'open', digest: this.verifier.attestation.digest, reason: `verifying against the manifest signed for ${this.verifier.attestation.manifest.server.name}` });
+    this.record({ event: 'session', decision: 'open', digest: this.exposure.attestation.digest, reason: `verifying against the manifest signed for ${this.exposure.attestation.manifest.server.name}` });
     await this.recapture([...LIST_NAMES]);
     if (this.state !== 'initializing') return;
     this.toClient(resultResponse(clientId, this.signedInitializeResult(result)));
@@ -260,7 +260,7 @@ export class GuardSession {
   private signedInitializeResult(result: Record<string, unknown>): Record<string, unknown> {
     const info = (result.serverInfo ?? {}) as Record<string, unknown>;
     const serverInfo = Object.fromEntries(['name', 'version', 'title'].filter((k) => info[k] !== undefined).map((k) => [k, info[k]]));
-    const exposeInstructions = this.verifier?.decision?.verdict.instructions.exposed ?? false;
+    const exposeInstructions = this.exposure?.decision?.verdict.instructions.exposed ?? false;
     return {
       protocolVersion: result.protocolVersion,
       capabilities: result.capabilities,
@@ -270,22 +270,22 @@ export class GuardSession {
   }
 
   private async recapture(lists: ListName[]): Promise<void> {
-    const verifier = this.verifier!;
+    const exposure = this.exposure!;
     const ctx = { server: this.serverName(), limits: this.limits };
     // One byte budget for the lists of one read, as capture has for its lists.
     const budget: ListBudget = { usedBytes: 0 };
     await Promise.all(lists.map(async (list) => {
-      if (!this.capabilities[listSpec(list).capability]) return verifier.setList(list, []);
+      if (!this.capabilities[listSpec(list).capability]) return exposure.setList(list, []);
       try {
-        verifier.setList(list, await readAllPages(this.request, list, ctx, budget));
+        exposure.setList(list, await readAllPages(this.request, list, ctx, budget));
       } catch (err) {
-        verifier.setFailed(list, (err as Error).message);
+        exposure.setFailed(list, (err as Error).message);
       }
     }));
     if (this.state !== 'ready' && this.state !== 'initializing') return;
-    let verified: ReturnType<Verifier['verify']>;
+    let verified: ReturnType<ExposureState['decide']>;
     try {
-      verified = verifier.verify(this.facts!);
+      verified = exposure.decide(this.facts!);
     } catch (err) {
       // A decision that cannot be made must not leave the last view in place (fail closed).
       return this.refuse(`the lists could not be verified: ${(err as Error).message}`);
@@ -331,12 +331,12 @@ export class GuardSession {
   }
 
   private record(fields: Omit<AuditRecord, 'time' | 'server' | 'session'>): void {
-    const enforce = this.verifier?.settings.enforce;
+    const enforce = this.exposure?.settings.enforce;
     this.audit.write({ time: new Date().toISOString(), server: this.serverName(), session: this.sessionId, ...(enforce ? { enforce } : {}), ...fields });
   }
 
   private serverName(): string {
-    if (this.verifier) return this.verifier.attestation.manifest.server.name;
+    if (this.exposure) return this.exposure.attestation.manifest.server.name;
     const info = this.facts?.serverInfo as { name?: unknown } | undefined;
     return typeof info?.name === 'string' ? info.name : 'upstream';
   }

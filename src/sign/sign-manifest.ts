@@ -3,7 +3,7 @@ import { buildStatement, statementPayload, type ManifestStatement } from '../att
 import type { Sha256Digest } from '../manifest/canonical.js';
 import type { Manifest } from '../manifest/schema.js';
 import { inspectBundle, type BundleClaims } from '../verify/inspect.js';
-import { describeSigner } from '../verify/render-verdict.js';
+import { describeSigner } from '../verify/identity/describe.js';
 import type { ManifestSigner } from './signer.js';
 
 /** What signing produced, for writing out and for the summary. */

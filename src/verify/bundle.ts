@@ -7,10 +7,10 @@ import { toVerificationError } from './errors-map.js';
 import { signerFromCertificate } from './identity/extract.js';
 import { matchAnyKeylessIdentity } from './identity/match.js';
 import type { SignerIdentity } from './identity/types.js';
-import { checkInTotoSubject } from './intoto-subject.js';
-import { parsePublicKeyPem, publicKeyFingerprint } from './keys.js';
-import type { IdentityPolicy } from './policy.js';
-import { prehashedSignatureContent } from './prehashed.js';
+import { checkInTotoSubject } from './artifact/intoto-subject.js';
+import { parsePublicKeyPem, publicKeyFingerprint } from '../policy/keys.js';
+import type { IdentityPolicy } from '../policy/policy.js';
+import { prehashedSignatureContent } from './artifact/prehashed.js';
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 

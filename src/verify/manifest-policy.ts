@@ -2,7 +2,7 @@ import semver from 'semver';
 import { VerificationError } from '../errors.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
 import type { Manifest } from '../manifest/schema.js';
-import type { Policy } from './policy.js';
+import type { Policy } from '../policy/policy.js';
 
 /**
  * The policy's rules about *which* signed manifest is acceptable, beyond who signed it:

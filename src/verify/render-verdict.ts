@@ -1,12 +1,6 @@
 import { renderDiff } from '../compare/render.js';
+import { describeSigner } from './identity/describe.js';
 import type { Verdict } from './verdict.js';
-
-/** Renders who signed, for people: `https://github.com/… (issuer …)` or `key sha256:…`. */
-export function describeSigner(signer: NonNullable<Verdict['signer']>): string {
-  if (signer.kind === 'key') return `key ${signer.publicKeyFingerprint}`;
-  const repo = signer.claims.sourceRepositoryUri ? `, repository ${signer.claims.sourceRepositoryUri}` : '';
-  return `${signer.subject} (issuer ${signer.issuer}${repo})`;
-}
 
 /**
  * Renders a verdict as plain text: the decision, then what was established (server,

@@ -14,7 +14,7 @@ import { verifyBundle } from './bundle.js';
 import { bundleCacheKey, VerificationCache } from './cache.js';
 import type { SignerIdentity } from './identity/types.js';
 import { checkManifestPolicy } from './manifest-policy.js';
-import { identityPolicyOf, type Policy } from './policy.js';
+import { identityPolicyOf, type Policy } from '../policy/policy.js';
 import type { TrustSource } from './trust/source.js';
 import { emptyTrustMaterial } from './trust/material.js';
 import { trustSourceFromPolicy } from './trust/sources.js';

@@ -7,7 +7,7 @@ import {
   embeddedPublicGoodSource, matchAnyKeylessIdentity, matchKeylessIdentity, refGlob, signerFromCertificate, verifyBundle,
   VerificationError, type KeylessIdentityPolicy, type KeylessSignerIdentity,
 } from '../../src/index.js';
-import { verifyPrehashed } from '../../src/verify/prehashed.js';
+import { verifyPrehashed } from '../../src/verify/artifact/prehashed.js';
 
 const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');
 const ISSUER = 'https://token.actions.githubusercontent.com';

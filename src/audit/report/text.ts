@@ -1,3 +1,4 @@
+import { describeSigner } from '../../verify/identity/describe.js';
 import type { AuditReport, ServerAudit } from '../result.js';
 import { AUDIT_STATUSES } from '../rules.js';
 
@@ -40,8 +41,7 @@ function label(s: ServerAudit): string {
 }
 
 function signerText(s: ServerAudit): string {
-  if (!s.signer) return '';
-  return s.signer.kind === 'keyless' ? s.signer.subject : s.signer.publicKeyFingerprint;
+  return s.signer ? describeSigner(s.signer) : '';
 }
 
 /** Control characters, newlines and bidi controls from registry data never reach the terminal or the table raw. */

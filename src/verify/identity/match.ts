@@ -1,5 +1,5 @@
 import { VerificationError } from '../../errors.js';
-import type { GithubClaimsPolicy, KeylessIdentityPolicy } from '../policy.js';
+import type { GithubClaimsPolicy, KeylessIdentityPolicy } from '../../policy/policy.js';
 import type { FulcioClaimName } from './fulcio-oids.js';
 import type { KeylessSignerIdentity } from './types.js';
 

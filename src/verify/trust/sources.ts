@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TrustError } from '../../errors.js';
 import { readTextFile } from '../../io/files.js';
-import type { TrustPolicy } from '../policy.js';
+import type { TrustPolicy } from '../../policy/policy.js';
 import { trustMaterialFromText } from './material.js';
 import type { TrustSource } from './source.js';
 

@@ -10,12 +10,13 @@ import { ExposureView } from './view.js';
 export type SessionFacts = Omit<LiveCapture, 'lists'>;
 
 /**
- * Holds one session's verification state: the last raw lists per list, the decision and
- * the exposure view derived from it. Each {@link Verifier.verify} re-decides over all four
+ * What one guard session exposes, and why: the last raw lists per list, the decision over
+ * them and the exposure view derived from it. It verifies no signature (the attestation it
+ * is given was verified before); each {@link ExposureState.decide} re-decides over all four
  * lists (a change in one list can only be judged against the whole manifest, e.g. a rename)
  * and reports, as audit records, only the entries whose exposure changed.
  */
-export class Verifier {
+export class ExposureState {
   readonly settings: ResolvedGuardSettings;
   view = new ExposureView(undefined);
   decision: ListsDecision | undefined;
@@ -54,7 +55,7 @@ export class Verifier {
    * records of entries whose exposure changed (all of them the first time). A list that
    * failed to read refuses the session under `block`.
    */
-  verify(facts: SessionFacts): { decision: ListsDecision; changes: Omit<AuditRecord, 'time' | 'server' | 'session'>[] } {
+  decide(facts: SessionFacts): { decision: ListsDecision; changes: Omit<AuditRecord, 'time' | 'server' | 'session'>[] } {
     const { manifest, rejected } = liveManifest({ ...facts, lists: this.raw }, this.attestation.manifest);
     const decision = decideLists(this.attestation, manifest, this.settings, rejected);
     if (this.failed.size > 0 && this.settings.enforce === 'block') {

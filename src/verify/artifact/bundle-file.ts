@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
-import { readJsonFile } from '../io/files.js';
-import { verifyBundle, type ArtifactInput, type VerifiedBundle } from './bundle.js';
-import { identityPolicyOf, type Policy } from './policy.js';
-import { trustSourceFromPolicy, type TufOptions } from './trust/sources.js';
+import { InputError } from '../../errors.js';
+import { readJsonFile } from '../../io/files.js';
+import { verifyBundle, type ArtifactInput, type VerifiedBundle } from '../bundle.js';
+import { identityPolicyOf, type Policy } from '../../policy/policy.js';
+import { trustSourceFromPolicy, type TufOptions } from '../trust/sources.js';
 
 /** Options of {@link verifyBundleFile}. */
 export interface VerifyBundleFileOptions extends TufOptions {

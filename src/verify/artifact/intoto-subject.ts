@@ -1,5 +1,5 @@
-import { InputError, VerificationError } from '../errors.js';
-import { parseStrictJson } from '../io/strict-json.js';
+import { InputError, VerificationError } from '../../errors.js';
+import { parseStrictJson } from '../../io/strict-json.js';
 
 const STATEMENT_TYPES = new Set(['https://in-toto.io/Statement/v1', 'https://in-toto.io/Statement/v0.1']);
 

@@ -1,7 +1,7 @@
 import type { MatchMode } from '../compare/schema.js';
 import { InputError, PolicyError } from '../errors.js';
 import { PolicySchema, readPolicyFile, type Policy } from './policy.js';
-import { CERT_FLAGS, policyFromFlags, type PolicyFlags } from './policy-flags.js';
+import { CERT_FLAGS, policyFromFlags, type PolicyFlags } from './flags.js';
 
 /** A policy as a front end receives it: a policy file or inline identity options, plus overrides. */
 export interface PolicyOptions extends PolicyFlags {
