@@ -3,6 +3,7 @@
  *
  *   toolseal:  validateManifest (zod + sort/uniqueness checks) + manifestDigest (RFC 8785 + SHA-256)
  *   baseline:  canonicalize + SHA-256 of the same object
+ *   RFC 8785:  toolseal's canonicalText against the canonicalize package alone (the contender)
  *   compare:   compareManifests of two 100-tool manifests (equal; and with 3 changed tools)
  *
  * Run: npx tsx bench/canonical.bench.ts   (prints a Markdown table and the machine)
@@ -11,6 +12,7 @@ import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { compareManifests, manifestDigest, validateManifest } from '../src/index.js';
+import { canonicalText } from '../src/manifest/canonical.js';
 import { manifestOf } from './real-tools.js';
 
 interface Stats { median: number; p95: number }
@@ -48,6 +50,11 @@ for (const [n, iterations] of [[10, 2000], [100, 500], [1000, 50]] as const) {
   row('toolseal validateManifest + manifestDigest', n, iterations, toolseal);
   row('baseline canonicalize + sha256', n, iterations, baseline);
   rows.push(`| → toolseal overhead (median) | ${n} | | ${fmt(toolseal.median - baseline.median)} | |`);
+  if (canonicalText(raw) !== canonicalize(raw)) throw new Error('canonicalText and canonicalize disagree: the bench data found a bug');
+  const [ours, theirs] = measure(iterations, () => canonicalText(raw), () => canonicalize(raw)) as [Stats, Stats];
+  row('RFC 8785 text: toolseal canonicalText', n, iterations, ours);
+  row('RFC 8785 text: canonicalize package', n, iterations, theirs);
+  rows.push(`| → ratio toolseal / canonicalize (median) | ${n} | | ${(ours.median / theirs.median).toFixed(2)} | |`);
 }
 
 const signed = manifestOf(100);

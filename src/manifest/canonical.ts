@@ -6,22 +6,33 @@ import { ManifestError } from '../errors.js';
 export type Sha256Digest = `sha256:${string}`;
 
 /**
- * RFC 8785 (JCS) bytes of a JSON value. Lone surrogates and non-finite numbers are
+ * RFC 8785 (JCS) text of a JSON value. Lone surrogates and non-finite numbers are
  * errors, never silently replaced, so two parties can never disagree on the bytes.
+ *
+ * Plain JSON (what a parser or zod hands us) takes a fast path written for it: members
+ * sorted by UTF-16 code unit, strings that need no escape written as they are, the rest
+ * escaped by the engine's `JSON.stringify` (RFC 8785 defines its string and number forms
+ * as ECMAScript's). Anything else (a value that is not plain JSON, extreme depth) goes
+ * through the `canonicalize` package, the reference the property tests hold the fast path to.
  *
  * @throws ManifestError `NOT_CANONICALIZABLE`
  */
-export function canonicalBytes(value: unknown): Uint8Array {
+export function canonicalText(value: unknown): string {
   let text: string | undefined;
   try {
-    text = canonicalize(value);
+    text = fastCanonical(value) ?? canonicalize(value);
   } catch (err) {
     throw new ManifestError('NOT_CANONICALIZABLE', `The value cannot be canonicalized with RFC 8785: ${(err as Error).message}.`, { cause: err });
   }
   if (text === undefined) {
     throw new ManifestError('NOT_CANONICALIZABLE', 'The value cannot be canonicalized with RFC 8785: it is undefined.');
   }
-  return new TextEncoder().encode(text);
+  return text;
+}
+
+/** RFC 8785 (JCS) bytes of a JSON value; see {@link canonicalText}. @throws ManifestError `NOT_CANONICALIZABLE` */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return new TextEncoder().encode(canonicalText(value));
 }
 
 /** Lowercase hex SHA-256 of bytes. */
@@ -31,7 +42,8 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /** `sha256:<hex>` of the RFC 8785 bytes of any JSON value (a manifest, or one entry of it). */
 export function jsonDigest(value: unknown): Sha256Digest {
-  return `sha256:${sha256Hex(canonicalBytes(value))}`;
+  // Hashing the well-formed text hashes its UTF-8 bytes, without a second copy of them.
+  return `sha256:${createHash('sha256').update(canonicalText(value), 'utf8').digest('hex')}`;
 }
 
 /** Splits `sha256:<hex>` into its hex part, or throws when it is not one. */
@@ -39,4 +51,71 @@ export function digestHex(digest: string): string {
   const match = /^sha256:([0-9a-f]{64})$/.exec(digest);
   if (!match) throw new ManifestError('DIGEST_MALFORMED', `"${digest}" is not a digest of the form sha256:<64 lowercase hex digits>.`);
   return match[1]!;
+}
+
+/** Thrown inside the fast path for input it leaves to the reference implementation. */
+const NOT_PLAIN = Symbol('not plain JSON');
+/** Beyond this nesting recursion could run out of stack; the reference keeps its own. */
+const FAST_DEPTH = 512;
+/** Characters JSON.stringify escapes, and surrogates (paired or lone) that must be checked. */
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function fastCanonical(value: unknown): string | undefined {
+  try {
+    return serialize(value, 0);
+  } catch (err) {
+    if (err === NOT_PLAIN) return undefined;
+    throw err;
+  }
+}
+
+function serialize(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error(Number.isNaN(value) ? 'NaN is not allowed' : 'Infinity is not allowed');
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      if (depth >= FAST_DEPTH) throw NOT_PLAIN;
+      return Array.isArray(value) ? serializeArray(value, depth + 1) : serializeObject(value, depth + 1);
+    default:
+      throw NOT_PLAIN; // undefined, functions, symbols, bigints: the reference decides
+  }
+}
+
+function quote(text: string): string {
+  if (!NEEDS_CARE.test(text)) return `"${text}"`;
+  if (!text.isWellFormed()) throw new Error('Lone surrogate is not allowed');
+  return JSON.stringify(text);
+}
+
+function serializeArray(items: readonly unknown[], depth: number): string {
+  if (Object.getPrototypeOf(items) !== Array.prototype) throw NOT_PLAIN;
+  let out = '[';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ',';
+    out += serialize(items[i], depth);
+  }
+  return out + ']';
+}
+
+function serializeObject(object: object, depth: number): string {
+  const proto: unknown = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  // Default sort() compares UTF-16 code units: the order RFC 8785 requires.
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = (object as Record<string, unknown>)[key];
+    if (member === undefined) continue; // JSON has no undefined; JSON.stringify and JCS omit it
+    if (!first) out += ',';
+    first = false;
+    out += `${quote(key)}:${serialize(member, depth)}`;
+  }
+  return out + '}';
 }
