@@ -1,0 +1,6 @@
+export {
+  PROTOCOL_ERA_CHOICES, MODERN_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSIONS, META_KEYS, MODERN_ERROR_CODES, RESULT_ENVELOPE_FIELDS,
+  parseProtocolEra, eraOfVersion, requestMeta, withRequestMeta, readRequestMeta, parseDiscoverResult, resultServerInfo,
+  commonModernVersion, classifyProbeError, stripResultEnvelope,
+  type ProtocolEra, type ProtocolEraChoice, type RequestEnvelope, type ServerIdentity, type DiscoverInfo, type Parsed,
+} from './era.js';
