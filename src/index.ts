@@ -53,6 +53,10 @@ export {
   StrictStdioClientTransport, type StrictStdioOptions, type ExitGrace,
 } from './manifest/capture/index.js';
 export {
+  PROTOCOL_ERA_CHOICES, MODERN_PROTOCOL_VERSION, parseProtocolEra,
+  type ProtocolEra, type ProtocolEraChoice,
+} from './protocol/index.js';
+export {
   BARE_PROFILE, FULL_PROFILE, ClientProfileSchema, resolveClientProfile, parseClientProfile, profileFromManifest,
   type ClientProfile,
 } from './manifest/profile.js';
