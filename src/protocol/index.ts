@@ -4,3 +4,7 @@ export {
   commonModernVersion, classifyProbeError, stripResultEnvelope,
   type ProtocolEra, type ProtocolEraChoice, type RequestEnvelope, type ServerIdentity, type DiscoverInfo, type Parsed,
 } from './era.js';
+export {
+  META, MODERN_RPC_CODES, REMOVED_METHODS, REMOVED_NOTIFICATIONS, NAMED_METHODS,
+  isModernVersion, metaOf, isModernMessage, encodeHeaderValue, decodeHeaderValue,
+} from './wire.js';
