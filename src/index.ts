@@ -106,6 +106,7 @@ export {
   type GuardErrorData, type GuardAttestation, type GuardSettings, type ResolvedGuardSettings, type EnforceMode,
   type LiveCapture, type RawLists, type EntryFinding, type ListsDecision, type GuardVerdict, type GuardDecision,
   type AuditSink, type AuditRecord, type GuardOptions, type ClientPeer, type AttestationResolver, type GuardedClient,
+  type GuardableClient, type GuardedTransportOptions,
 } from './guard/index.js';
 
 export { createSigner, parseArtifactSpec, type SignerOptions } from './sign/create-signer.js';
