@@ -4,6 +4,7 @@ import type { LaunchOptions, ServerTarget } from '../src/index.js';
 import { InputError } from '../src/errors.js';
 import { parseEnvAssignments } from '../src/launch/resolve.js';
 import { serverTargetFrom } from '../src/manifest/capture/target.js';
+import { parseProtocolEra, type ProtocolEraChoice } from '../src/protocol/era.js';
 
 /** The flags that say how a stdio server is started (the launch rule). */
 export interface LaunchFlags {
@@ -19,14 +20,15 @@ export interface ServerFlags extends LaunchFlags {
   url?: string;
   header: string[];
   timeout?: string;
+  protocolEra?: string;
 }
 
 /** Collects a repeatable option into an array. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
- * Adds `--stdio` (the server command follows `--`), `--url`, `--header`, `--timeout` and
- * the launch flags, plus the variadic `[command...]` argument the stdio command lands in.
+ * Adds `--stdio` (the server command follows `--`), `--url`, `--header`, `--timeout`,
+ * `--protocol-era` and the launch flags, plus the variadic `[command...]` argument the stdio command lands in.
  */
 export function addServerOptions(command: Command, required: boolean): Command {
   command
@@ -34,7 +36,8 @@ export function addServerOptions(command: Command, required: boolean): Command {
     .option('--stdio', `${required ? '' : 'compare with a live server: '}spawn the command given after -- and talk to it over stdio`)
     .option('--url <url>', `${required ? '' : 'compare with a live server: '}a Streamable HTTP MCP server at this URL`)
     .option('--header <K:V>', 'HTTP header for --url (repeatable), e.g. "Authorization: Bearer $TOKEN"', collect, [])
-    .option('--timeout <ms>', 'timeout of every request to the server, in milliseconds (default 30000)');
+    .option('--timeout <ms>', 'timeout of every request to the server, in milliseconds (default 30000)')
+    .option('--protocol-era <era>', 'MCP era to talk to the server in: auto (probe with server/discover, fall back to initialize), modern (2026-07-28 only) or legacy (initialize only)', 'auto');
   return addLaunchOptions(command);
 }
 
@@ -90,6 +93,11 @@ export function timeoutOption(flags: ServerFlags): { requestTimeoutMs?: number }
   const ms = Number(flags.timeout);
   if (!Number.isInteger(ms) || ms <= 0) throw usage(`--timeout takes a positive number of milliseconds, not "${flags.timeout}".`);
   return { requestTimeoutMs: ms };
+}
+
+/** `--timeout` and `--protocol-era` as capture options (the library reads the era). */
+export function captureFlags(flags: ServerFlags): { requestTimeoutMs?: number; protocolEra: ProtocolEraChoice } {
+  return { ...timeoutOption(flags), protocolEra: parseProtocolEra(flags.protocolEra) };
 }
 
 /** A usage error: exit 2, with the sentence as the message. */

@@ -53,6 +53,10 @@ export {
   StrictStdioClientTransport, type StrictStdioOptions, type ExitGrace,
 } from './manifest/capture/index.js';
 export {
+  PROTOCOL_ERA_CHOICES, MODERN_PROTOCOL_VERSION, parseProtocolEra,
+  type ProtocolEra, type ProtocolEraChoice,
+} from './protocol/index.js';
+export {
   BARE_PROFILE, FULL_PROFILE, ClientProfileSchema, resolveClientProfile, parseClientProfile, profileFromManifest,
   type ClientProfile,
 } from './manifest/profile.js';
@@ -102,6 +106,7 @@ export {
   type GuardErrorData, type GuardAttestation, type GuardSettings, type ResolvedGuardSettings, type EnforceMode,
   type LiveCapture, type RawLists, type EntryFinding, type ListsDecision, type GuardVerdict, type GuardDecision,
   type AuditSink, type AuditRecord, type GuardOptions, type ClientPeer, type AttestationResolver, type GuardedClient,
+  type GuardableClient, type GuardedTransportOptions,
 } from './guard/index.js';
 
 export { createSigner, parseArtifactSpec, type SignerOptions } from './sign/create-signer.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Manifest } from '../../src/index.js';
 import { printJson, setExitCode } from '../output.js';
-import { addServerOptions, collect, targetFromFlags, timeoutOption, type ServerFlags } from '../server-flags.js';
+import { addServerOptions, collect, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
 
 interface CaptureFlags extends ServerFlags {
   clientProfile: string;
@@ -32,7 +32,7 @@ export function registerCapture(program: Command): void {
       const target = targetFromFlags(commandLine, flags);
       const profile = await resolveClientProfile(flags.clientProfile);
       const manifest = await captureServer(target, {
-        profile, exclude: flags.exclude, ...timeoutOption(flags),
+        profile, exclude: flags.exclude, ...captureFlags(flags),
       });
       await emit(manifest, flags);
       setExitCode(command, 0);
@@ -45,10 +45,10 @@ async function emit(manifest: Manifest, flags: CaptureFlags): Promise<void> {
   // The digest is over the canonical bytes; the file is indented for people.
   if (flags.output !== undefined) await writeFileAtomic(flags.output, `${JSON.stringify(manifest, null, 2)}\n`);
   if (flags.json) {
-    printJson({ digest, server: manifest.server, clientProfile: manifest.capture.clientProfile, counts: entryCounts(manifest), output: flags.output ?? null, ...(flags.output === undefined ? { manifest } : {}) });
+    printJson({ digest, server: manifest.server, clientProfile: manifest.capture.clientProfile, protocol: { era: manifest.capture.era ?? 'legacy', version: manifest.capture.protocolVersion }, counts: entryCounts(manifest), output: flags.output ?? null, ...(flags.output === undefined ? { manifest } : {}) });
     return;
   }
   if (flags.output === undefined) printJson(manifest);
   const c = entryCounts(manifest);
-  process.stderr.write(`toolseal: captured ${manifest.server.name}@${manifest.server.version} (client profile ${manifest.capture.clientProfile}): ${c.tools} tools, ${c.prompts} prompts, ${c.resources} resources, ${c.resourceTemplates} resource templates; digest ${digest}${flags.output !== undefined ? `; written to ${flags.output}` : ''}\n`);
+  process.stderr.write(`toolseal: captured ${manifest.server.name}@${manifest.server.version} (client profile ${manifest.capture.clientProfile}, MCP ${manifest.capture.protocolVersion}): ${c.tools} tools, ${c.prompts} prompts, ${c.resources} resources, ${c.resourceTemplates} resource templates; digest ${digest}${flags.output !== undefined ? `; written to ${flags.output}` : ''}\n`);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { printJson, setExitCode } from '../output.js';
-import { addServerOptions, targetFromFlags, timeoutOption, type ServerFlags } from '../server-flags.js';
+import { addServerOptions, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
 
 interface CheckFlags extends ServerFlags {
   manifest: string;
@@ -26,7 +26,7 @@ export function registerCheck(program: Command): void {
       const { checkServer, parseMatchMode, readManifestFile, renderDiff } = await import('../../src/index.js');
       const match = parseMatchMode(flags.match ?? 'exact'); // a bad flag is refused before the server is started
       const expected = await readManifestFile(flags.manifest);
-      const diff = await checkServer(expected, targetFromFlags(commandLine, flags), { match, ...timeoutOption(flags) });
+      const diff = await checkServer(expected, targetFromFlags(commandLine, flags), { match, ...captureFlags(flags) });
       if (flags.json) printJson(diff);
       else process.stdout.write(renderDiff(diff));
       setExitCode(cmd, diff.ok ? 0 : 1);

@@ -74,8 +74,9 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
 
 async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (line: string) => void): Promise<number> {
   const { runStdioProxy } = await import('../../src/index.js');
-  const running = runStdioProxy({ ...options, upstream });
-  const stop = (): void => void running.then((end) => end.session.close());
+  const stopped = new AbortController();
+  const running = runStdioProxy({ ...options, upstream, signal: stopped.signal });
+  const stop = (): void => stopped.abort();
   process.once('SIGINT', stop).once('SIGTERM', stop);
   const end = await running;
   process.off('SIGINT', stop).off('SIGTERM', stop);

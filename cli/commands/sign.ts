@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_BUNDLE_FILE } from '../../src/sign/bundle-file.js';
 import { printJson, setExitCode } from '../output.js';
-import { addServerOptions, collect, hasServer, targetFromFlags, timeoutOption, type ServerFlags } from '../server-flags.js';
+import { addServerOptions, collect, hasServer, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
 
 interface SignFlags extends ServerFlags {
   manifest?: string;
@@ -63,7 +63,7 @@ export function registerSign(program: Command): void {
         ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
         ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),
         ...(flags.clientProfile !== undefined ? { clientProfile: flags.clientProfile } : {}),
-        exclude: flags.exclude, artifacts: flags.artifact, capture: timeoutOption(flags),
+        exclude: flags.exclude, artifacts: flags.artifact, capture: captureFlags(flags),
       });
       if (flags.manifestOutput && !flags.manifest) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
       const result = await signManifest(manifest, signer);

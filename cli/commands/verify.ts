@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Verdict } from '../../src/index.js';
 import { printJson, setExitCode } from '../output.js';
 import { addPolicyOptions, loadPolicy, type PolicyOptionFlags } from '../policy-options.js';
-import { addServerOptions, hasServer, targetFromFlags, timeoutOption, usage, type ServerFlags } from '../server-flags.js';
+import { addServerOptions, hasServer, targetFromFlags, captureFlags, usage, type ServerFlags } from '../server-flags.js';
 
 interface VerifyFlags extends ServerFlags, PolicyOptionFlags {
   bundle: string;
@@ -38,7 +38,7 @@ export function registerVerify(program: Command): void {
       const bundle = await readJsonFile(flags.bundle);
       const verifier = await createManifestVerifier({ policy, trustSource: trustSourceFromPolicy(policy.trust, { offline: Boolean(flags.offline) }) });
       let verdict: Verdict;
-      if (live) verdict = await verifier.verifyServer(bundle, targetFromFlags(commandLine, flags), timeoutOption(flags));
+      if (live) verdict = await verifier.verifyServer(bundle, targetFromFlags(commandLine, flags), captureFlags(flags));
       else verdict = verifier.verify(bundle, flags.manifest ? await readManifestFile(flags.manifest) : undefined, flags.bundle);
       if (flags.json) printJson(verdict);
       else process.stdout.write(renderVerdict(verdict));

@@ -24,9 +24,10 @@ type Entry = Record<string, unknown>;
  * - Entries are matched by key (`name`, `uri`, `uriTemplate`); see `ManifestDiffSchema` for
  *   how paths address them. Removed/added pairs that are the same entry under a new key are
  *   reported once as `renamed` (rule in `pairRenames`).
- * - Server-level changes: `server` name/version/title, `instructions`, every `capture` field
- *   (a different protocol version or client profile legitimately lists different entries,
- *   so it is reported, as a structural change, rather than silently compared across) and
+ * - Server-level changes: `server` name/version/title, `instructions`, the `capture` client
+ *   profile and capabilities (a different profile legitimately lists different entries, so it
+ *   is reported, as a structural change, rather than silently compared across; the protocol
+ *   era and version are recorded facts that never decide a match) and
  *   `exclude`. `artifacts` are not compared: the live capture cannot know them, and the
  *   verifier checks them against the attestation's subjects.
  * - Exclude: the caller captures the live server with `signed.exclude`. To fail closed,
@@ -91,9 +92,19 @@ function compareServer(signed: Manifest, live: Manifest): Change[] {
   return [
     ...diffValues(signed.server, live.server, '/server'),
     ...diffValues(signed.instructions, live.instructions, '/instructions'),
-    ...diffValues(signed.capture, live.capture, '/capture'),
+    ...diffValues(captureFacts(signed.capture), captureFacts(live.capture), '/capture'),
     ...diffValues(signed.exclude, live.exclude, '/exclude'),
   ];
+}
+
+/**
+ * The capture facts that can decide a match: the client profile and its capabilities.
+ * The era and protocol version a list was read in never do: the entries are the same in
+ * both eras, and a verifier captures in whichever era the live server offers.
+ */
+function captureFacts(capture: Manifest['capture']): Omit<Manifest['capture'], 'era' | 'protocolVersion'> {
+  const { era: _era, protocolVersion: _version, ...facts } = capture;
+  return facts;
 }
 
 /** The diff path of one list entry: `/<list>/<escaped key>`. */

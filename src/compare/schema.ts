@@ -8,7 +8,7 @@ import { LIST_NAMES, type ListName } from '../manifest/lists.js';
  * An index shifts whenever an entry is added or removed before it, so it would tell a
  * reviewer nothing; the key names the tool the model sees. Inside an entry, array
  * elements are addressed by index as usual. Server-level paths are plain pointers:
- * `/server/version`, `/instructions`, `/capture/protocolVersion`, `/exclude`.
+ * `/server/version`, `/instructions`, `/capture/clientProfile`, `/exclude`.
  */
 const PointerSchema = z.string().describe('JSON pointer from the manifest root; list entries addressed by key');
 

@@ -1,5 +1,5 @@
 import { entryDigests } from '../manifest/digest.js';
-import { emptyLists, entryKey, type ListName } from '../manifest/lists.js';
+import { emptyLists, entryKey, LIST_KEYS, type ListName } from '../manifest/lists.js';
 import type { AuditRecord } from './audit.js';
 import { decideLists, type ListsDecision } from './decide.js';
 import { liveManifest, type LiveCapture, type RawLists } from './live.js';
@@ -65,6 +65,7 @@ export class ExposureState {
       decision.verdict.refusal = { code: 'SESSION_REFUSED', reason };
       decision.exposed = emptyLists();
     }
+    for (const list of Object.keys(decision.exposed) as ListName[]) decision.exposed[list] = inServerOrder(list, decision.exposed[list], this.raw[list]);
     this.decision = decision;
     this.view = new ExposureView(decision);
     return { decision, changes: this.exposureChanges(decision) };
@@ -105,4 +106,20 @@ export class ExposureState {
     }
     return out;
   }
+}
+
+/**
+ * The exposed entries in the order the server listed them. The manifest sorts entries by
+ * key; a client must get the server's own order (MCP 2026-07-28 asks servers for a
+ * deterministic order so that prompt caches hit, and sorting would change it).
+ */
+function inServerOrder(list: ListName, exposed: object[], raw: unknown[]): object[] {
+  const field = LIST_KEYS[list];
+  const position = new Map<unknown, number>();
+  raw.forEach((entry, index) => {
+    const key = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>)[field] : undefined;
+    if (!position.has(key)) position.set(key, index);
+  });
+  const at = (entry: object): number => position.get((entry as Record<string, unknown>)[field]) ?? Number.MAX_SAFE_INTEGER;
+  return [...exposed].sort((a, b) => at(a) - at(b));
 }

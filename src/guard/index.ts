@@ -5,8 +5,8 @@ export { liveManifest, type LiveCapture, type RawLists, type EntryFinding } from
 export { decideLists, type ListsDecision, type GuardVerdict, type GuardDecision } from './decide.js';
 export { createFileAuditSink, NULL_AUDIT_SINK, type AuditSink, type AuditRecord } from './audit.js';
 export { GuardSession, type GuardOptions, type ClientPeer, type AttestationResolver } from './session.js';
-export { GuardedTransport, createGuardedTransport } from './transport.js';
-export { guardClient, type GuardedClient } from './client.js';
+export { GuardedTransport, createGuardedTransport, type GuardedTransportOptions } from './transport.js';
+export { guardClient, type GuardedClient, type GuardableClient } from './client.js';
 export { BUNDLE_META_KEY, readBundleSource, bundleFromInitialize, type BundleFetchOptions } from './bundle-source.js';
 export { prepareAttestation, type BundleOrigin, type PrepareAttestationOptions } from './attestation.js';
 export { upstreamTransport, type UpstreamOptions } from './upstream.js';

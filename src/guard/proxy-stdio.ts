@@ -1,6 +1,13 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { CaptureError } from '../errors.js';
 import { LineWriter } from '../manifest/capture/lines.js';
-import type { ServerTarget } from '../manifest/capture/options.js';
+import { describeTarget, type ServerTarget } from '../manifest/capture/options.js';
+import { isModernMessage } from '../protocol/wire.js';
+import { ModernGuard, type ModernGuardOptions } from './modern/guard.js';
+import { modernUpstreamFor, isModernAnswer } from './modern/connect.js';
+import { kindOf, type RpcId, type RpcMessage } from './rpc.js';
 import { GuardSession, type GuardOptions } from './session.js';
 import { upstreamTransport, type UpstreamOptions } from './upstream.js';
 
@@ -12,48 +19,156 @@ export interface ProxyEnd {
 }
 
 /** Options of {@link runStdioProxy}. */
-export interface StdioProxyOptions extends GuardOptions, UpstreamOptions {
+export interface StdioProxyOptions extends GuardOptions, UpstreamOptions, Pick<ModernGuardOptions, 'verifyCache'> {
   upstream: ServerTarget;
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
+  /** Aborting ends the session (SIGTERM in the CLI): the server is ended, the promise resolves with `client`. */
+  signal?: AbortSignal;
 }
 
 /**
  * Runs one guarded session between this process's stdin/stdout (the MCP client) and the
  * upstream server, and resolves when it ends. When stdin ends (the client went away) the
  * upstream is closed, so a spawned server never outlives the proxy's client.
+ *
+ * The client's first message decides the era: `initialize` is the 2025 era (a
+ * {@link GuardSession}); `server/discover` or a request with a 2026-07-28 `_meta` is the
+ * modern era (a {@link ModernGuard}). A `server/discover` the upstream does not answer as a
+ * modern server is answered with its error and decides nothing, so a dual-era client that
+ * probes in place can still fall back to `initialize`.
  */
-export async function runStdioProxy(options: StdioProxyOptions): Promise<ProxyEnd & { session: GuardSession }> {
+export async function runStdioProxy(options: StdioProxyOptions): Promise<ProxyEnd & { session?: GuardSession }> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   // The SDK transport reads the client; writes go through a LineWriter, which joins the
   // messages of one event-loop turn into one write (the SDK writes each one by itself).
   const downstream = new StdioServerTransport(stdin as never, stdout as never);
   const toClient = new LineWriter(stdout);
-  const session = new GuardSession(upstreamTransport(options.upstream, options), {
-    send: (message) => toClient.send(message),
-    close: () => downstream.close(),
-  }, options);
-  let clientGone = false;
-  const ended = new Promise<ProxyEnd & { session: GuardSession }>((resolve) => {
-    session.onclose = (error) => {
-      const reason = clientGone ? 'client' : error?.name === 'SessionRefusedError' ? 'refused' : 'upstream';
-      resolve({ reason, ...(error && reason !== 'client' ? { error } : {}), session });
-    };
-  });
-  downstream.onmessage = (message) => session.fromClient(message);
-  const clientClosed = (): void => {
-    clientGone = true;
-    void session.close();
-  };
+  const router = new EraRouter(options, toClient, () => downstream.close());
+  downstream.onmessage = (message) => router.fromClient(message as RpcMessage);
+  const clientClosed = (): void => void router.end({ reason: 'client' });
   stdin.once('end', clientClosed);
   stdin.once('close', clientClosed);
+  options.signal?.addEventListener('abort', clientClosed, { once: true });
+  if (options.signal?.aborted) clientClosed();
   try {
-    await session.start();
+    await router.start();
   } catch (err) {
-    await session.close(err as Error);
-    return ended;
+    await router.end({ reason: 'upstream', error: err as Error });
+    return router.ended;
   }
   await downstream.start();
-  return ended;
+  return router.ended;
+}
+
+/** Routes one stdio client to the guard of its era and ends everything once. */
+class EraRouter {
+  readonly ended: Promise<ProxyEnd & { session?: GuardSession }>;
+  private resolveEnd!: (end: ProxyEnd & { session?: GuardSession }) => void;
+  private era: 'undecided' | 'probing' | 'modern' | 'legacy' = 'undecided';
+  private session: GuardSession | undefined;
+  private modern: ModernGuard | undefined;
+  private raw: Transport | undefined;
+  private done = false;
+  private readonly held: RpcMessage[] = [];
+  private readonly inflight = new Map<RpcId, AbortController>();
+
+  constructor(private readonly options: StdioProxyOptions, private readonly toClient: LineWriter, private readonly closeClient: () => Promise<void>) {
+    this.ended = new Promise((resolve) => { this.resolveEnd = resolve; });
+  }
+
+  /** Spawns a stdio server now (so a failed launch fails at once); an HTTP upstream is reached per era. */
+  async start(): Promise<void> {
+    if (this.options.upstream.kind !== 'stdio') return;
+    const raw = upstreamTransport(this.options.upstream, this.options);
+    this.raw = raw;
+    raw.onclose = () => void this.end({ reason: 'upstream', error: new CaptureError('UPSTREAM_CLOSED', `The server ${describeTarget(this.options.upstream)} closed the connection.`) });
+    await raw.start();
+    // The legacy session starts its upstream itself: this one already runs.
+    raw.start = async () => {};
+  }
+
+  fromClient(msg: RpcMessage): void {
+    if (this.done) return;
+    if (this.era === 'legacy') return this.session!.fromClient(msg as JSONRPCMessage);
+    if (this.era === 'modern') return this.modernMessage(msg);
+    if (this.era === 'probing') return void this.held.push(msg);
+    if (kindOf(msg) === 'request' && isModernMessage(msg)) return this.probe(msg);
+    this.legacy(msg);
+  }
+
+  async end(end: ProxyEnd): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    for (const controller of this.inflight.values()) controller.abort();
+    const closing: Promise<unknown>[] = [this.closeClient()];
+    if (this.session) closing.push(this.session.close(end.error));
+    if (this.modern) closing.push(this.modern.close());
+    if (this.raw) closing.push(this.raw.close());
+    await Promise.allSettled(closing);
+    this.resolveEnd({ ...end, ...(this.session ? { session: this.session } : {}) });
+  }
+
+  /** The first modern request: its answer shows whether the upstream speaks the modern era. */
+  private probe(msg: RpcMessage): void {
+    this.era = 'probing';
+    const guard = this.modernGuard();
+    void this.answer(guard, msg).then((answer) => {
+      if (this.done) return;
+      this.era = msg.method === 'server/discover' && !isModernAnswer(answer) ? 'undecided' : 'modern';
+      for (const held of this.held.splice(0)) this.fromClient(held);
+    });
+  }
+
+  private modernMessage(msg: RpcMessage): void {
+    const kind = kindOf(msg);
+    if (kind === 'request') return void this.answer(this.modern!, msg);
+    if (msg.method === 'notifications/cancelled') this.inflight.get(msg.params?.requestId as RpcId)?.abort();
+    // Other client notifications and responses have no place in the modern era: dropped.
+  }
+
+  private async answer(guard: ModernGuard, msg: RpcMessage): Promise<RpcMessage> {
+    const controller = new AbortController();
+    this.inflight.set(msg.id!, controller);
+    const answer = await guard.handle(msg, { emit: (n) => this.send(n), signal: controller.signal });
+    this.inflight.delete(msg.id!);
+    if (!controller.signal.aborted || answer.result) this.send(answer);
+    return answer;
+  }
+
+  private modernGuard(): ModernGuard {
+    if (this.modern) return this.modern;
+    const closed = (): void => void this.end({ reason: 'upstream', error: new CaptureError('UPSTREAM_CLOSED', `The server ${describeTarget(this.options.upstream)} closed the connection.`) });
+    const { upstream, onUnrelated } = modernUpstreamFor(this.options.upstream, this.raw, { ...this.options, onClose: closed });
+    onUnrelated((n) => this.send(n));
+    const guard = new ModernGuard(upstream, this.options);
+    guard.onRefused = (error) => {
+      // Answer what is in flight with the refusal (the guard does), then end as a refused session.
+      setImmediate(() => void this.end({ reason: 'refused', error }));
+    };
+    this.modern = guard;
+    return guard;
+  }
+
+  private legacy(msg: RpcMessage): void {
+    this.era = 'legacy';
+    const raw = this.raw ?? upstreamTransport(this.options.upstream, this.options);
+    this.raw = raw;
+    const session = new GuardSession(raw, { send: (message) => this.toClient.send(message), close: () => this.closeClient() }, this.options);
+    this.session = session;
+    session.onclose = (error) => {
+      const reason = this.done ? 'client' : error?.name === 'SessionRefusedError' ? 'refused' : 'upstream';
+      void this.end({ reason, ...(error && reason !== 'client' ? { error } : {}) });
+    };
+    if (this.options.upstream.kind === 'stdio') {
+      session.fromClient(msg as JSONRPCMessage);
+      return;
+    }
+    void session.start().then(() => session.fromClient(msg as JSONRPCMessage), (err: Error) => void this.end({ reason: 'upstream', error: err }));
+  }
+
+  private send(message: RpcMessage): void {
+    this.toClient.send(message as JSONRPCMessage).catch(() => undefined);
+  }
 }

@@ -7,7 +7,7 @@ import type { RpcId, RpcMessage } from './rpc.js';
  * `-32601` on a first page as "no such list").
  */
 export class UpstreamRpcError extends Error {
-  constructor(readonly code: number, method: string, serverMessage: string) {
+  constructor(readonly code: number, method: string, readonly serverMessage: string, readonly data?: unknown) {
     super(`the server answered ${method} with error ${code}: ${serverMessage}`);
   }
 }

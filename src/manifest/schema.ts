@@ -27,7 +27,8 @@ export const ResourceTemplateSchema = entry(LIST_KEYS.resourceTemplates);
 
 /** The client side of the handshake the lists were captured with (see DESIGN §2). */
 export const CaptureInfoSchema = z.strictObject({
-  protocolVersion: nonEmpty.describe('MCP protocol version negotiated in initialize'),
+  protocolVersion: nonEmpty.describe('MCP protocol version the lists were captured in (negotiated in initialize, or chosen from server/discover)'),
+  era: z.enum(['modern', 'legacy']).optional().describe('protocol era of the capture: modern (2026-07-28, stateless) or legacy (initialize); absent in manifests made before eras were recorded'),
   clientProfile: nonEmpty.describe('name of the client profile: bare, full, or custom'),
   clientCapabilities: z.record(z.string(), z.unknown()).describe('capabilities the client declared in initialize'),
 });

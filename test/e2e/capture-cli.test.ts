@@ -26,7 +26,7 @@ describe('toolseal capture (CLI transcript)', () => {
     expect(text).toContain('\n  "mediaType": ');
     const manifest = validateManifest(JSON.parse(text), out);
     expect(manifest.tools).toHaveLength(13);
-    expect(run.stderr).toBe(`toolseal: captured mcp-servers/everything@2.0.0 (client profile bare): 13 tools, 4 prompts, 7 resources, 2 resource templates; digest ${manifestDigest(manifest)}; written to ${out}\n`);
+    expect(run.stderr).toBe(`toolseal: captured mcp-servers/everything@2.0.0 (client profile bare, MCP 2025-11-25): 13 tools, 4 prompts, 7 resources, 2 resource templates; digest ${manifestDigest(manifest)}; written to ${out}\n`);
   });
 
   it('passes flags after -- to the server, not to toolseal', async () => {

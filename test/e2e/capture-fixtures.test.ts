@@ -18,7 +18,7 @@ describe('capture of hostile fixture servers', () => {
     // resources/templates/list answers -32601: an empty list, not an error.
     expect(m.resourceTemplates).toEqual([]);
     expect(m.server).toEqual({ name: 'fixture-paginated', version: '1.0.0' });
-    expect(m.capture).toEqual({ protocolVersion: '2025-11-25', clientProfile: 'bare', clientCapabilities: {} });
+    expect(m.capture).toEqual({ protocolVersion: '2025-11-25', era: 'legacy', clientProfile: 'bare', clientCapabilities: {} });
     expectNoOrphans(out);
   });
 

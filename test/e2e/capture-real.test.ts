@@ -20,7 +20,7 @@ describe('capture of @modelcontextprotocol/server-everything over stdio', () => 
     const m = first.manifest!;
     expect(m.tools).toHaveLength(13);
     expect(m.server).toEqual({ name: 'mcp-servers/everything', version: '2.0.0', title: 'Everything Reference Server' });
-    expect(m.capture).toEqual({ protocolVersion: '2025-11-25', clientProfile: 'bare', clientCapabilities: {} });
+    expect(m.capture).toEqual({ protocolVersion: '2025-11-25', era: 'legacy', clientProfile: 'bare', clientCapabilities: {} });
     expect(m.instructions).toMatch(/\S/);
     expect(m.prompts.length).toBeGreaterThan(0);
     expect(m.resources.length).toBeGreaterThan(0);

@@ -19,6 +19,20 @@ export async function startHttpFixture(token: string): Promise<RunningServer> {
   return { url: `http://127.0.0.1:${port}/mcp`, child, stop: () => stop(child) };
 }
 
+/** One of the SDK v2 era fixtures (see test/fixtures/servers/README.md). */
+export type EraFixture = 'modern.mjs' | 'dual-era.mjs';
+
+/**
+ * Starts an SDK v2 era fixture over Streamable HTTP on an ephemeral loopback port and
+ * resolves once it prints the port. `env` adds FIXTURE_* knobs.
+ */
+export async function startEraHttp(script: EraFixture, env: Record<string, string> = {}): Promise<RunningServer> {
+  const child = spawn(process.execPath, [join(FIXTURES, script), '--http'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
+  const line = await firstLine(child.stdout!, () => true);
+  const { port } = JSON.parse(line) as { port: number };
+  return { url: `http://127.0.0.1:${port}/mcp`, child, stop: () => stop(child) };
+}
+
 /**
  * Starts server-everything in streamableHttp mode. It takes its port from $PORT and
  * cannot report an ephemeral one, so pick a free port first (a small, accepted race).

@@ -67,7 +67,12 @@ function stdioConnection(client: Client, target: Extract<ServerTarget, { kind: '
   };
 }
 
-function httpConnection(client: Client, url: string, headers: Record<string, string> | undefined): Connection {
+/**
+ * Reads a server URL, refusing what is not http(s).
+ *
+ * @throws InputError `URL_INVALID`
+ */
+export function parseServerUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -77,6 +82,11 @@ function httpConnection(client: Client, url: string, headers: Record<string, str
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new InputError('URL_INVALID', `The server URL must use http or https, not ${parsed.protocol}`);
   }
+  return parsed;
+}
+
+function httpConnection(client: Client, url: string, headers: Record<string, string> | undefined): Connection {
+  const parsed = parseServerUrl(url);
   const transport = new StreamableHTTPClientTransport(parsed, { requestInit: { headers: { ...headers } } });
   const watch = watchTransport(transport);
   return {

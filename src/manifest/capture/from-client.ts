@@ -74,7 +74,7 @@ async function captureLists(client: Client, options: ClientCaptureOptions, ctx: 
   const instructions = client.getInstructions();
   return buildManifest({
     server: { name: info.name, version: info.version, ...(info.title !== undefined ? { title: info.title } : {}) },
-    capture: { protocolVersion: options.protocolVersion, clientProfile: options.profile.name, clientCapabilities: structuredClone(options.profile.capabilities) },
+    capture: { protocolVersion: options.protocolVersion, era: 'legacy', clientProfile: options.profile.name, clientCapabilities: structuredClone(options.profile.capabilities) },
     ...(instructions !== undefined ? { instructions } : {}),
     ...lists,
     exclude: options.exclude,

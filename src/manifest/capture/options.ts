@@ -1,3 +1,4 @@
+import type { ProtocolEraChoice } from '../../protocol/index.js';
 import type { Artifact } from '../schema.js';
 import type { ClientProfile } from '../profile.js';
 
@@ -20,6 +21,14 @@ export interface CaptureOptions {
   exclude?: string[];
   /** What the manifest belongs to; passed through to the manifest. */
   artifacts?: Artifact[];
+  /**
+   * Which MCP era to capture in: `auto` (default) probes with `server/discover` and uses
+   * 2026-07-28 when offered, else `initialize`; `modern` requires 2026-07-28; `legacy`
+   * runs only `initialize`. The entries are the same in either; the era never decides a match.
+   */
+  protocolEra?: ProtocolEraChoice;
+  /** Longest a stdio `server/discover` probe waits before taking silence for a legacy server, in ms. Default 10,000 (at most `requestTimeoutMs`). */
+  probeTimeoutMs?: number;
   /** Timeout of every single request, `initialize` included, in ms. Default 30,000. */
   requestTimeoutMs?: number;
   /** Most pages one list may have. Default 100. */
