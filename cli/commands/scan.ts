@@ -37,6 +37,10 @@ export function registerScan(program: Command): void {
       if (found.files.length === 0) process.stdout.write('No MCP client configuration found (give one with --config FILE).\n');
       process.stdout.write(renderScanReport(report));
     }
+    // One line per server that could not be checked, where a script looks for errors.
+    for (const s of report.servers) {
+      if (s.status === 'capture-failed') process.stderr.write(`toolseal: error [${s.error!.code}]: the MCP server "${s.name}" in ${s.file} could not be captured: ${s.error!.message}\n`);
+    }
     setExitCode(cmd, report.exitCode);
   });
 }

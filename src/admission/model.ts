@@ -43,6 +43,8 @@ export interface ConfiguredServer {
   headerEnv: Record<string, string>;
   /** The client does not start it (Codex `enabled = false`, Claude `disabled: true`). */
   disabled: boolean;
+  /** The entry runs the server behind `toolseal proxy --lock` (see `innerServer`); the fields above describe the server itself. */
+  wrapped?: { lockPath: string };
 }
 
 /** Where a server was found, for reports and the lock (the path with the home folder as `~`). */

@@ -6,6 +6,7 @@ import { readTextFile } from '../io/files.js';
 import { serverFromEntry, type RawEntry } from './entry.js';
 import { parseJsonc } from './jsonc.js';
 import type { ClientId, ConfigFile, ConfiguredServer } from './model.js';
+import { innerServer } from './wrapped.js';
 
 /** How each client's file is written: JSON, JSON with comments (VS Code, Gemini CLI), or TOML (Codex). */
 export const CONFIG_FORMATS: Record<ClientId, 'json' | 'jsonc' | 'toml'> = {
@@ -21,7 +22,8 @@ export interface ReadConfig {
 
 /**
  * Reads one client configuration file in that client's format and returns every MCP server it
- * declares (disabled ones included, marked). `undefined` when the file does not exist.
+ * declares (disabled ones included, marked; wrapped ones as the server behind the proxy, marked).
+ * `undefined` when the file does not exist.
  *
  * @throws InputError `FILE_UNREADABLE`, `FILE_NOT_UTF8`, `JSON_*`, `TOML_INVALID`,
  *   `CONFIG_INVALID`, `CONFIG_SERVER_INVALID`, each naming the file
@@ -29,7 +31,7 @@ export interface ReadConfig {
 export async function readConfigFile(file: ConfigFile, options: { mustExist?: boolean } = {}): Promise<ReadConfig | undefined> {
   if (!options.mustExist && !(await exists(file.path))) return undefined;
   const document = parseConfigText(await readTextFile(file.path), file);
-  const servers = entriesOf(document, file).map((raw) => serverFromEntry(file.client, file.path, raw));
+  const servers = entriesOf(document, file).map((raw) => innerServer(serverFromEntry(file.client, file.path, raw)));
   return { file, servers, document };
 }
 

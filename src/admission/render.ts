@@ -41,6 +41,7 @@ function serverLines(s: ServerScan): string[] {
     ? `${[s.launch.command, ...s.launch.args].join(' ')}${s.launch.envNames.length ? `  (env: ${s.launch.envNames.join(', ')})` : ''}`
     : `${s.launch.url}${s.launch.headerNames.length ? `  (headers: ${s.launch.headerNames.join(', ')})` : ''}`;
   const lines = [`${safe(s.name)}: ${STATUS_TEXT[s.status]}`, `  found in  ${s.file} (${s.client})`, `  launch    ${safe(launch)}`];
+  if (s.wrapped) lines.push(`  wrapped   runs behind toolseal proxy --lock ${s.wrapped.lockPath}`);
   if (s.manifest) lines.push(`  serves    ${manifestLine(s.manifest)}`);
   if (s.approval) lines.push(`  approved  by ${safe(s.approval.by)} at ${s.approval.at} (${s.approval.digest.slice(0, 19)}…)`);
   if (s.error) lines.push(`  why       [${s.error.code}] ${s.error.message}`);

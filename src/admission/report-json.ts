@@ -17,7 +17,7 @@ export function scanReportJson(report: ScanReport, files: ConfigFile[]): object 
     toolVersion: TOOLSEAL_VERSION,
     files: files.map((f) => ({ client: f.client, path: f.path, scope: f.scope })),
     servers: report.servers.map((s) => ({
-      name: s.name, client: s.client, file: s.file, at: s.at, status: s.status, launch: s.launch,
+      name: s.name, client: s.client, file: s.file, at: s.at, status: s.status, launch: s.launch, ...(s.wrapped ? { wrapped: s.wrapped } : {}),
       ...(s.manifest ? { server: s.manifest.server, manifestDigest: manifestDigest(s.manifest), tools: s.manifest.tools.map((t) => t.name) } : {}),
       ...(s.approval ? { approval: s.approval } : {}),
       ...(s.diff ? { diff: s.diff } : {}),

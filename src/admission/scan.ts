@@ -26,6 +26,8 @@ export interface ServerScan {
   file: string;
   at: string[];
   status: ScanStatus;
+  /** The configuration runs it behind `toolseal proxy --lock` (this lock file). */
+  wrapped?: { lockPath: string };
   launch: LaunchRecord;
   /** The live manifest, when it could be captured. */
   manifest?: Manifest;
@@ -44,8 +46,12 @@ export interface ServerScan {
 export interface ScanReport {
   servers: ServerScan[];
   findings: CrossFinding[];
-  /** 0: every server that runs is approved and unchanged, and no cross-server finding; 1 otherwise. */
-  exitCode: 0 | 1;
+  /**
+   * 0: every server that runs is approved and unchanged, with no cross-server finding; 1: some
+   * server is not approved, changed, or a finding; 2: some server could not be launched or captured
+   * (the scan is incomplete, so it cannot vouch for the configuration).
+   */
+  exitCode: 0 | 1 | 2;
 }
 
 /** Options of {@link scanServers}. */
@@ -74,7 +80,8 @@ export async function scanServers(servers: ConfiguredServer[], options: ScanOpti
   const scans = await mapBounded(servers, options.concurrency ?? 4, (server) => scanOne(server, verifier, options));
   const findings = crossServerFindings(scans.flatMap((s) => (s.manifest ? [{ name: s.name, client: s.client, manifest: s.manifest }] : [])));
   const clean = scans.every((s) => s.status === 'approved' || s.status === 'disabled') && findings.length === 0;
-  return { servers: scans, findings, exitCode: clean ? 0 : 1 };
+  const incomplete = scans.some((s) => s.status === 'capture-failed');
+  return { servers: scans, findings, exitCode: incomplete ? 2 : clean ? 0 : 1 };
 }
 
 /** One verifier for the whole lock: its approvers and trust, without the per-server pins (checked per entry). */
@@ -88,7 +95,7 @@ async function lockVerifier(options: ScanOptions): Promise<ManifestVerifier | un
 }
 
 async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | undefined, options: ScanOptions): Promise<ServerScan> {
-  const base = { name: server.name, client: server.client, file: server.file, at: server.at, launch: launchRecord(server), hiddenUnicode: [] };
+  const base = { name: server.name, client: server.client, file: server.file, at: server.at, ...(server.wrapped ? { wrapped: server.wrapped } : {}), launch: launchRecord(server), hiddenUnicode: [] };
   if (server.disabled) return { ...base, status: 'disabled' };
   const entry = options.lock && Object.hasOwn(options.lock.servers, server.name) ? options.lock.servers[server.name] : undefined;
   let approved: VerifiedAttestation | undefined;

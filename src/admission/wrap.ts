@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../io/files.js';
 import type { LockFile } from './lock.js';
 import type { ConfigFile, ConfiguredServer } from './model.js';
 import { CONFIG_FORMATS, readConfigFile } from './read-config.js';
+import { HEADER_VARIABLE_PREFIX, proxyArgs, wrapMarkerIndex } from './wrapped.js';
 
 /** The backup `wrap` keeps of a configuration file's bytes from before the first wrap. */
 export function backupPath(configPath: string): string {
@@ -97,15 +98,8 @@ export async function unwrapConfig(path: string): Promise<{ restored: string }> 
 
 type Obj = Record<string, unknown>;
 
-/** The proxy arguments that mark an entry as wrapped for `name`. */
-function proxyArgs(lockPath: string, name: string): string[] {
-  return ['proxy', '--lock', lockPath, '--server', name];
-}
-
 function isWrapped(entry: Obj, name: string): boolean {
-  const args = Array.isArray(entry.args) ? entry.args : [];
-  const i = args.indexOf('proxy');
-  return i >= 0 && args[i + 1] === '--lock' && args[i + 3] === '--server' && args[i + 4] === name;
+  return wrapMarkerIndex(Array.isArray(entry.args) ? entry.args : [], name) >= 0;
 }
 
 const HTTP_FIELDS = ['url', 'serverUrl', 'httpUrl', 'headers', 'http_headers', 'env_http_headers', 'bearer_token_env_var'];
@@ -120,8 +114,8 @@ function wrappedEntry(entry: Obj, server: ConfiguredServer, options: WrapOptions
   const env: Record<string, string> = { ...(server.client === 'codex' ? {} : (entry.env as Record<string, string> | undefined)) };
   const args = [...base, '--upstream', server.url!];
   Object.entries(server.headers).forEach(([name, value], i) => {
-    env[`TOOLSEAL_HEADER_${i + 1}`] = value;
-    args.push('--header-env', `${name}=TOOLSEAL_HEADER_${i + 1}`);
+    env[`${HEADER_VARIABLE_PREFIX}${i + 1}`] = value;
+    args.push('--header-env', `${name}=${HEADER_VARIABLE_PREFIX}${i + 1}`);
   });
   const passthrough: string[] = [];
   for (const [name, template] of Object.entries(server.headerEnv)) {
