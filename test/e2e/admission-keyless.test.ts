@@ -101,7 +101,7 @@ describe('scan launches every client\'s servers as the client would', () => {
     const probe = (name: string): { argv: string[]; cwd: string; env: Record<string, string | null> } => {
       const s = report.servers.find((x) => x.name === name)!;
       expect(s.status, `${name}: ${s.error?.message}`).toBe('not-approved');
-      return JSON.parse(s.manifest!.tools.find((t) => t.name === 'probe')!.description!);
+      return JSON.parse(s.manifest!.tools.find((t) => t.name === 'probe')!.description as string);
     };
     expect(probe('desktop-probe')).toMatchObject({ argv: ['--from', 'claude-desktop'], env: { PROBE_MODE: 'desktop' } });
     expect(probe('project-probe')).toMatchObject({ argv: ['--region', 'eu-west-1'], env: { PROBE_TOKEN: 'probe-token-value' }, cwd: fx.project });
