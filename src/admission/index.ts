@@ -8,7 +8,7 @@ export { readConfigFile, parseConfigText, serversKey, CONFIG_FORMATS, type ReadC
 export { parseJsonc } from './jsonc.js';
 export { findConfiguredServers, type FindServersOptions, type FoundServers } from './discover.js';
 export { expandVariables, type ExpandContext } from './expand.js';
-export { launchTarget, launchRecord, readEnvFile, LaunchRecordSchema, type LaunchRecord, type LaunchOptions } from './launch.js';
+export { launchTarget, launchRecord, LaunchRecordSchema, type LaunchRecord, type ClientLaunchOptions } from './launch.js';
 export {
   LOCK_MEDIA_TYPE, DEFAULT_LOCK_FILE, LockFileSchema, LockEntrySchema, readLockFile, writeLockFile, lockPolicy, emptyLock,
   type LockFile, type LockEntry,

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { readTextFile } from '../io/files.js';
+import { resolveLaunch } from '../launch/resolve.js';
 import type { ServerTarget } from '../manifest/capture/options.js';
 import { expandEnvTemplate, expandVariables, type ExpandContext } from './expand.js';
 import type { ConfiguredServer } from './model.js';
@@ -40,20 +40,22 @@ export function launchRecord(server: ConfiguredServer): LaunchRecord {
 }
 
 /** Options of {@link launchTarget}. */
-export interface LaunchOptions {
+export interface ClientLaunchOptions {
   /** The environment the client itself runs in (its variables and pass-through). Default: this process's. */
   env?: NodeJS.ProcessEnv;
   home?: string;
 }
 
 /**
- * The capture target that starts the server exactly as its client would: variables expanded
- * in the client's syntax, `envFile` read (the entry's own `env` wins over it), Codex's
- * `env_vars` passed through, `cwd` resolved against the project folder, headers built.
+ * The capture target that starts the server exactly as its client would, through the one launch
+ * rule (`resolveLaunch`): variables expanded in the client's syntax, the client's environment
+ * (or the minimal one, see {@link CLEAN_ENV_CLIENTS}) with `envFile` over it and the entry's
+ * `env` over that, Codex's `env_vars` passed through, `cwd` resolved against the project folder
+ * (a project file's servers run there by default), headers built.
  *
- * @throws InputError `LAUNCH_UNRESOLVED`, `LAUNCH_UNSUPPORTED`, `ENV_FILE_INVALID`, `FILE_UNREADABLE`
+ * @throws InputError `LAUNCH_UNRESOLVED`, `LAUNCH_UNSUPPORTED`, `ENV_FILE_INVALID`, `ENV_FILE_UNREADABLE`, `CWD_INVALID`
  */
-export async function launchTarget(server: ConfiguredServer, options: LaunchOptions = {}): Promise<ServerTarget> {
+export async function launchTarget(server: ConfiguredServer, options: ClientLaunchOptions = {}): Promise<ServerTarget> {
   const ctx: ExpandContext = {
     env: options.env ?? process.env, home: options.home ?? process.env.HOME ?? '',
     ...(server.workspace ? { workspace: server.workspace } : {}), server: `"${server.name}" in ${server.file}`,
@@ -68,36 +70,26 @@ export async function launchTarget(server: ConfiguredServer, options: LaunchOpti
     for (const [k, v] of Object.entries(server.headerEnv)) headers[k] = expandEnvTemplate(v, ctx);
     return { kind: 'http', url: x(server.url!), headers };
   }
-  const fileEnv = server.envFile !== undefined ? await readEnvFile(absolute(x(server.envFile), base), ctx.server) : {};
   const passed = Object.fromEntries(server.envPassthrough.flatMap((name) => (ctx.env[name] !== undefined ? [[name, ctx.env[name]!]] : [])));
-  const env = { ...fileEnv, ...passed, ...Object.fromEntries(Object.entries(server.env).map(([k, v]) => [k, x(v)])) };
-  const cwd = server.cwd !== undefined ? absolute(x(server.cwd), base) : server.workspace;
-  return { kind: 'stdio', command: x(server.command!), args: server.args.map(x), env, ...(cwd ? { cwd } : {}) };
-}
-
-function absolute(path: string, base: string): string {
-  return isAbsolute(path) ? path : resolve(base, path);
+  const launch = resolveLaunch({
+    baseEnv: ctx.env,
+    cleanEnv: CLEAN_ENV_CLIENTS.has(server.client),
+    envFiles: server.envFile !== undefined ? [absolute(x(server.envFile), base)] : [],
+    env: { ...passed, ...Object.fromEntries(Object.entries(server.env).map(([k, v]) => [k, x(v)])) },
+    ...(server.cwd !== undefined ? { cwd: absolute(x(server.cwd), base) } : server.workspace ? { cwd: server.workspace } : {}),
+  });
+  return { kind: 'stdio', command: x(server.command!), args: server.args.map(x), env: launch.env, ...(launch.cwd ? { cwd: launch.cwd } : {}) };
 }
 
 /**
- * Reads a dotenv file as VS Code does: `NAME=value` lines, `#` comments, optional `export `,
- * single or double quotes around the value. A line that is none of these is refused by number.
- *
- * @throws InputError `ENV_FILE_INVALID`, `FILE_UNREADABLE`
+ * Clients that start servers with the MCP SDK's minimal environment (HOME, PATH, USER, ...) plus the
+ * entry's `env`, not their own whole environment: Claude Desktop (an app, not a shell) and Codex
+ * (which passes other variables only when `env_vars` names them). The others inherit theirs.
  */
-export async function readEnvFile(path: string, server: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const lines = (await readTextFile(path)).split(/\r?\n/);
-  lines.forEach((line, i) => {
-    const text = line.trim();
-    if (text === '' || text.startsWith('#')) return;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(text);
-    if (!m) throw new InputError('ENV_FILE_INVALID', `${path} line ${i + 1} (the envFile of ${server}) is not NAME=value.`);
-    const raw = m[2]!;
-    const quoted = /^(['"])(.*)\1$/.exec(raw);
-    out[m[1]!] = quoted ? (quoted[1] === '"' ? quoted[2]!.replace(/\\n/g, '\n') : quoted[2]!) : raw.replace(/\s+#.*$/, '');
-  });
-  return out;
+const CLEAN_ENV_CLIENTS: ReadonlySet<ConfiguredServer['client']> = new Set(['claude-desktop', 'codex']);
+
+function absolute(path: string, base: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
 }
 
 /** The URL without userinfo, query or fragment (they may carry credentials). */

@@ -11,7 +11,7 @@ import type { Policy } from '../policy/index.js';
 import type { TrustSource } from '../verify/trust/source.js';
 import { createManifestVerifier, type ManifestVerifier, type VerifiedAttestation } from '../verify/verify-server.js';
 import { crossServerFindings, type CrossFinding } from './cross.js';
-import { launchRecord, launchTarget, type LaunchOptions, type LaunchRecord } from './launch.js';
+import { launchRecord, launchTarget, type ClientLaunchOptions, type LaunchRecord } from './launch.js';
 import { lockPolicy, type LockEntry, type LockFile } from './lock.js';
 import type { ClientId, ConfiguredServer } from './model.js';
 import { mapBounded } from './pool.js';
@@ -64,7 +64,7 @@ export interface ScanOptions {
   /** How many servers are captured at once. Default 4. */
   concurrency?: number;
   capture?: Omit<CaptureOptions, 'profile' | 'exclude'>;
-  launch?: LaunchOptions;
+  launch?: ClientLaunchOptions;
   trustSource?: TrustSource;
 }
 

@@ -103,11 +103,13 @@ describe('scan launches every client\'s servers as the client would', () => {
       expect(s.status, `${name}: ${s.error?.message}`).toBe('not-approved');
       return JSON.parse(s.manifest!.tools.find((t) => t.name === 'probe')!.description as string);
     };
-    expect(probe('desktop-probe')).toMatchObject({ argv: ['--from', 'claude-desktop'], env: { PROBE_MODE: 'desktop' } });
+    // Claude Desktop starts servers with the minimal environment: the client's VSCODE_SOURCE does not reach it.
+    expect(probe('desktop-probe')).toMatchObject({ argv: ['--from', 'claude-desktop'], env: { PROBE_MODE: 'desktop', VSCODE_SOURCE: null } });
     expect(probe('project-probe')).toMatchObject({ argv: ['--region', 'eu-west-1'], env: { PROBE_TOKEN: 'probe-token-value' }, cwd: fx.project });
     expect(probe('cursor-probe')).toMatchObject({ argv: ['--home', fx.home], env: { CURSOR_VALUE: 'cursor-source', FROM_ENV_FILE: 'from-cursor-env' } });
     expect(probe('vscode-probe')).toMatchObject({ cwd: join(fx.project, 'sub'), env: { FROM_ENV_FILE: 'from the workspace .env', VSCODE_VALUE: 'vscode-source' } });
     expect(probe('windsurf-probe')).toMatchObject({ env: { WINDSURF_VALUE: 'windsurf-source' } });
+    expect(probe('vscode-probe').env).not.toHaveProperty('SIGSTORE_ID_TOKEN');
     expect(probe('gemini-probe')).toMatchObject({ env: { GEMINI_VALUE: 'gemini-source' }, cwd: fx.project });
     expect(probe('codex-probe')).toMatchObject({ env: { CODEX_VALUE: 'literal ${NOT_EXPANDED}', CODEX_PASSED: 'codex-passed' }, cwd: fx.project });
     expect(report.servers.find((s) => s.name === 'everything')?.manifest?.tools.length).toBeGreaterThan(5);
