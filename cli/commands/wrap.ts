@@ -50,8 +50,8 @@ export function registerWrap(program: Command): void {
     .requiredOption('--config <[client=]file>', 'the client configuration file')
     .action(async (flags: { config: string }, cmd: Command) => {
       const { configFileFrom, unwrapConfig } = await import('../../src/admission/index.js');
-      const { restored } = await unwrapConfig(configFileFrom(flags.config).path);
-      process.stdout.write(`Restored ${restored} from its backup.\n`);
+      await unwrapConfig(configFileFrom(flags.config).path);
+      process.stdout.write(`Restored ${flags.config} from its backup.\n`);
       setExitCode(cmd, 0);
     });
 }
