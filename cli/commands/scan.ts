@@ -5,6 +5,7 @@ import { timeoutOption, type ServerFlags } from '../server-flags.js';
 
 interface ScanFlags extends ConfigFlags {
   json?: boolean;
+  policy?: string;
   sarif?: string;
 }
 
@@ -19,15 +20,19 @@ export function registerScan(program: Command): void {
     .command('scan')
     .description('find the MCP servers your clients run, capture each, and compare it with the lock')
     .option('--json', 'print the report as JSON')
-    .option('--sarif <file>', 'also write the report as SARIF 2.1.0');
+    .option('--sarif <file>', 'also write the report as SARIF 2.1.0')
+    .option('--policy <file>', 'who may have approved: a toolseal policy file, instead of the lock\'s own approvers');
   addConfigOptions(command).action(async (flags: ScanFlags, cmd: Command) => {
     const { readLockFile, scanServers, renderScanReport, scanToSarif, scanReportJson } = await import('../../src/admission/index.js');
     const { writeFileAtomic, assertWritableDestination } = await import('../../src/io/files.js');
     if (flags.sarif) await assertWritableDestination(flags.sarif);
     const found = await serversFromFlags(flags);
     const lock = await readLockFile(flags.lock, { optional: true });
+    const { readPolicyFile } = await import('../../src/policy/index.js');
+    const approverPolicy = flags.policy !== undefined ? await readPolicyFile(flags.policy) : undefined;
     const report = await scanServers(found.servers, {
       ...(lock ? { lock, lockPath: flags.lock } : {}),
+      ...(approverPolicy ? { approverPolicy } : {}),
       ...(concurrencyOf(flags) ? { concurrency: concurrencyOf(flags) } : {}),
       capture: timeoutOption(flags as unknown as ServerFlags),
     });

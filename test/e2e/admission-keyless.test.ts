@@ -90,6 +90,12 @@ describe('admission keyless on the local Sigstore', () => {
     const servers = JSON.parse(run.stdout).servers;
     expect(servers.map((s: { status: string }) => s.status)).toEqual(['approval-invalid', 'approval-invalid']);
     expect(servers[0].error.message).toMatch(/someone-else@example\.com|identity|subject/);
+    // A fleet that pins the real approver itself does not depend on the lock's list.
+    const policy = join(dir, 'approvers.policy.json');
+    await writeFile(policy, JSON.stringify({ version: 1, identity: written.approvers, trust: { source: 'trusted-root', path: join(dir, 'root', 'trusted_root.json') } }));
+    const pinned = await runCli(['scan', '--config', config, '--lock', tampered, '--policy', policy]);
+    expect(pinned.stdout).toContain('2 server(s): 2 approved.');
+    expect(pinned.code).toBe(0);
   });
 });
 
