@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findConfiguredServers, readLockFile, scanServers, writeLockFile, type ConfiguredServer } from '../../src/admission/index.js';
+import { findConfiguredServers, readLockFile, renderReview, renderScanReport, scanServers, writeLockFile, type ConfiguredServer } from '../../src/admission/index.js';
 import { startLocalSigstore, type LocalSigstore } from '../../src/testing/index.js';
 import { fixtureHome, SERVERS } from '../helpers/admission.js';
 import { runCli } from '../helpers/cli.js';
@@ -125,5 +125,21 @@ describe('scan launches every client\'s servers as the client would', () => {
     expect(report.findings).toContainEqual({ kind: 'tool-name-collision', client: 'claude-code', tool: 'probe', servers: ['user-probe', 'local-probe', 'project-probe'] });
     expect(report.exitCode).toBe(2);
     expect(JSON.stringify(report)).not.toMatch(/sk-desktop-secret-0001|ws-secret-0002|gm-secret-0003|cx-secret-0004/);
+  });
+});
+
+describe('what a reviewer is shown', () => {
+  it('hidden Unicode in a server\'s description is flagged, decoded, and escaped in scan and review', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'toolseal-admission-unicode-'));
+    const config = join(dir, 'claude_desktop_config.json');
+    await writeFile(config, JSON.stringify({ mcpServers: { tags: { command: process.execPath, args: [join(SERVERS, 'unicode-tags.mjs')] } } }));
+    const { servers } = await findConfiguredServers({ configs: [{ client: 'claude-desktop', path: config, scope: 'user' }] });
+    const report = await scanServers(servers);
+    expect(report.servers[0]!.hiddenUnicode.some((f) => f.category === 'tag' && f.decoded !== undefined)).toBe(true);
+    for (const text of [renderScanReport(report), renderReview(report.servers[0]!, report.findings)]) {
+      expect(text).toContain('! hidden Unicode (tag)');
+      expect(text).toMatch(/decoded: "/);
+      expect(text).not.toMatch(/[\u{E0000}-\u{E007F}]/u);
+    }
   });
 });
