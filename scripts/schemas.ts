@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuditPolicySchema, ClientProfileSchema, ManifestSchema, PolicySchema, VerdictSchema } from '../src/index.js';
+import { AuditPolicySchema, ClientProfileSchema, LockFileSchema, ManifestSchema, PolicySchema, VerdictSchema } from '../src/index.js';
 
 /**
  * The JSON Schemas derived from the zod schemas (the single source of truth), keyed by
@@ -12,6 +12,7 @@ export function renderSchemas(): Record<string, string> {
     'policy.schema.json': { schema: PolicySchema, id: 'https://toolseal.dev/schemas/policy-v1.json', title: 'toolseal policy v1' },
     'client-profile.schema.json': { schema: ClientProfileSchema, id: 'https://toolseal.dev/schemas/client-profile-v1.json', title: 'toolseal client profile v1' },
     'verdict.schema.json': { schema: VerdictSchema, id: 'https://toolseal.dev/schemas/verdict-v1.json', title: 'toolseal verdict v1' },
+    'lock.schema.json': { schema: LockFileSchema, id: 'https://toolseal.dev/schemas/lock-v1.json', title: 'toolseal lock v1' },
     'audit-policy.schema.json': { schema: AuditPolicySchema, id: 'https://toolseal.dev/schemas/audit-policy-v1.json', title: 'toolseal audit policy v1' },
   };
   const out: Record<string, string> = {};

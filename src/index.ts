@@ -125,3 +125,13 @@ export {
 } from './launch/index.js';
 export { manifestToSign, type ManifestToSignOptions } from './sign/manifest-to-sign.js';
 export { renderDiffMarkdown, escapeHtml, htmlCode, type MarkdownRenderOptions } from './compare/render-markdown.js';
+
+export {
+  CLIENT_IDS, wellKnownConfigs, configFileFrom, readConfigFile, findConfiguredServers, launchTarget, launchRecord,
+  LOCK_MEDIA_TYPE, DEFAULT_LOCK_FILE, LockFileSchema, LockEntrySchema, readLockFile, writeLockFile, lockPolicy,
+  scanServers, approveServers, wrapConfig, unwrapConfig, backupPath, admitFromLock, serveQuarantine,
+  renderScanReport, renderReview, scanToSarif, scanReportJson, crossServerFindings,
+  type ClientId, type ConfigFile, type ConfiguredServer, type LockFile, type LockEntry, type LaunchRecord,
+  type ScanOptions, type ScanReport, type ServerScan, type ScanStatus, type CrossFinding, type ApproveOptions, type ApproveResult,
+  type WrapOptions, type WrapResult, type AdmitFromLockOptions, type Admission, type FindServersOptions, type FoundServers,
+} from './admission/index.js';

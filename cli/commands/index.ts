@@ -10,6 +10,9 @@ import { registerCapture } from './capture.js';
 import { registerDiff } from './diff.js';
 import { registerProxy } from './proxy.js';
 import { registerVerifyBundle } from './verify-bundle.js';
+import { registerScan } from './scan.js';
+import { registerApprove } from './approve.js';
+import { registerWrap } from './wrap.js';
 
 /** Registers every subcommand on the program. One file per command in this folder. */
 export function registerCommands(program: Command): void {
@@ -24,4 +27,7 @@ export function registerCommands(program: Command): void {
   registerDiff(program);
   registerProxy(program);
   registerVerifyBundle(program);
+  registerScan(program);
+  registerApprove(program);
+  registerWrap(program);
 }

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type {
-  EnforceMode, GuardOptions, ListsDecision, ServerTarget, UpstreamOptions,
+  EnforceMode, GuardOptions, ListsDecision, Policy, ServerTarget, UpstreamOptions,
 } from '../../src/index.js';
 import { serverTargetFrom } from '../../src/manifest/capture/target.js';
 import { setExitCode } from '../output.js';
@@ -19,6 +19,10 @@ interface ProxyFlags extends PolicyOptionFlags, LaunchFlags {
   header: string[];
   listen?: string;
   timeout?: string;
+  lock?: string;
+  server?: string;
+  headerEnv: string[];
+  bearerTokenEnv?: string;
 }
 
 /**
@@ -41,6 +45,10 @@ export function registerProxy(program: Command): void {
     .option('--audit-calls', 'also record every allowed call in the audit log (refusals are always recorded)')
     .option('--upstream <url>', 'forward to a Streamable HTTP MCP server instead of spawning a command')
     .option('--header <K:V>', 'HTTP header for --upstream (repeatable)', collect, [])
+    .option('--header-env <Name=VAR>', 'HTTP header for --upstream whose value is the environment variable VAR (repeatable; keeps secrets off the command line)', collect, [])
+    .option('--bearer-token-env <VAR>', 'send Authorization: Bearer $VAR to --upstream')
+    .option('--lock <file>', 'admit the server only as the lock approves it (with --server): its approved bundle is the policy; a server not approved is refused without being started')
+    .option('--server <name>', 'with --lock: the server\'s name in the lock')
     .option('--listen <host:port>', 'serve Streamable HTTP on this address (e.g. 127.0.0.1:8931) instead of stdio')
     .option('--timeout <ms>', 'timeout of each request the guard itself sends (list pages), in milliseconds (default 30000)');
   addPolicyOptions(addLaunchOptions(command)).action(async (commandLine: string[], flags: ProxyFlags, cmd: Command) => {
@@ -50,11 +58,48 @@ export function registerProxy(program: Command): void {
 
 async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<number> {
   const upstream = upstreamFrom(commandLine, flags);
+  if (flags.lock !== undefined || flags.server !== undefined) return runLockProxy(upstream, flags);
   if (Boolean(flags.bundle) === Boolean(flags.bundleFromServer)) throw usage('Give exactly one of --bundle FILE_OR_URL or --bundle-from-server.');
-  const listen = flags.listen === undefined ? undefined : parseListen(flags.listen);
-  const { createFileAuditSink, prepareAttestation, NULL_AUDIT_SINK } = await import('../../src/index.js');
+  const { prepareAttestation } = await import('../../src/index.js');
   const policy = await loadPolicy(flags);
   const attestation = await prepareAttestation({ policy, bundle: flags.bundle ? { kind: 'source', source: flags.bundle } : { kind: 'server' } });
+  return serve(upstream, flags, policy, attestation);
+}
+
+/**
+ * `--lock FILE --server NAME`: the lock entry is the policy. Anything that keeps the server from
+ * being admitted (not approved, an approval that does not verify, an unreadable lock) is answered
+ * to the client by a quarantine stand-in, and the server is never started.
+ */
+async function runLockProxy(upstream: ServerTarget, flags: ProxyFlags): Promise<number> {
+  if (flags.lock === undefined || flags.server === undefined) throw usage('--lock and --server go together: --lock FILE --server NAME.');
+  if (flags.bundle !== undefined || flags.bundleFromServer) throw usage('--lock takes the approved bundle from the lock; drop --bundle / --bundle-from-server.');
+  const { admitFromLock, serveQuarantine } = await import('../../src/admission/index.js');
+  const { ToolsealError, isVerdictError } = await import('../../src/errors.js');
+  const override = hasPolicyFlags(flags) ? await loadPolicy(flags) : undefined;
+  let admission;
+  try {
+    admission = await admitFromLock({ lockPath: flags.lock, server: flags.server, ...(override ? { approverPolicy: override } : {}) });
+  } catch (err) {
+    // Over HTTP there is no one client to answer: refuse to start.
+    if (!(err instanceof ToolsealError) || flags.listen !== undefined) throw err;
+    process.stderr.write(`toolseal proxy: refused "${flags.server}" [${err.code}]: ${err.message}\n`);
+    await serveQuarantine({ server: flags.server, reason: err });
+    return isVerdictError(err) ? 1 : 2;
+  }
+  process.stderr.write(`toolseal proxy: "${flags.server}" approved by ${admission.entry.approvedBy} (${admission.entry.manifestDigest.slice(0, 19)}…)\n`);
+  return serve(upstream, flags, admission.policy, admission.attestation);
+}
+
+const POLICY_FLAG_KEYS = ['policy', 'certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'githubRepository', 'githubRepositoryId', 'githubRef', 'githubWorkflowRef', 'runnerEnvironment', 'key', 'trustedRoot'] as const;
+
+function hasPolicyFlags(flags: ProxyFlags): boolean {
+  return POLICY_FLAG_KEYS.some((k) => flags[k] !== undefined);
+}
+
+async function serve(upstream: ServerTarget, flags: ProxyFlags, policy: Policy, attestation: GuardOptions['attestation']): Promise<number> {
+  const listen = flags.listen === undefined ? undefined : parseListen(flags.listen);
+  const { createFileAuditSink, NULL_AUDIT_SINK } = await import('../../src/index.js');
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const audit = flags.auditLog ? await createFileAuditSink(flags.auditLog, (err) => log(`toolseal proxy: audit log write failed: ${err.message}`)) : NULL_AUDIT_SINK;
   const options: RunOptions = {
@@ -102,10 +147,26 @@ function upstreamFrom(commandLine: string[], flags: ProxyFlags): ServerTarget {
   if (flags.upstream !== undefined) checkUpstreamUrl(flags.upstream);
   // The library decides what a valid server spec is, headers included (values are never echoed).
   const target = serverTargetFrom({
-    command: commandLine, ...(flags.upstream !== undefined ? { url: flags.upstream } : {}), headers: flags.header, launch: launchFromFlags(flags),
+    command: commandLine, ...(flags.upstream !== undefined ? { url: flags.upstream } : {}), headers: [...flags.header, ...headersFromEnv(flags)], launch: launchFromFlags(flags),
   });
   if (!target) throw usage('Say which server to guard: a command after -- (e.g. -- npx -y @acme/server) or --upstream URL.');
   return target;
+}
+
+/** `--header-env Name=VAR` and `--bearer-token-env VAR` as header lines; a variable that is not set is refused by name. */
+function headersFromEnv(flags: ProxyFlags): string[] {
+  const value = (name: string, flag: string): string => {
+    const v = process.env[name];
+    if (v === undefined) throw usage(`${flag} names the environment variable ${name}, which is not set.`);
+    return v;
+  };
+  const lines = flags.headerEnv.map((spec) => {
+    const m = /^([^=]+)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(spec);
+    if (!m) throw usage(`--header-env takes Name=VARIABLE, not "${spec.slice(0, 40)}".`);
+    return `${m[1]}: ${value(m[2]!, '--header-env')}`;
+  });
+  if (flags.bearerTokenEnv !== undefined) lines.push(`Authorization: Bearer ${value(flags.bearerTokenEnv, '--bearer-token-env')}`);
+  return lines;
 }
 
 /** Refuses a malformed `--upstream` before any bundle is read (the value is echoed only when it is no URL at all). */

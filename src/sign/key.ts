@@ -44,6 +44,7 @@ export function createKeySigner(options: KeySignerOptions): ManifestSigner {
   if (options.tsaURL) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaURL, ...fetchOptions }));
   const builder = new DSSEBundleBuilder({ signer, witnesses });
   return {
+    publicKeyPem,
     description: `key ${publicKeyHint(publicKeyPem).slice(0, 16)}…${options.tsaURL ? ` with TSA ${options.tsaURL}` : ''}`,
     async signStatement(payload: Buffer): Promise<SerializedBundle> {
       try {

@@ -8,6 +8,8 @@ import type { SerializedBundle } from '@sigstore/bundle';
 export interface ManifestSigner {
   /** A short description for summaries, e.g. "keyless (Fulcio https://fulcio.sigstore.dev)". */
   readonly description: string;
+  /** The public key (PEM) of a key-based signer, so whoever records an approval can pin it. Absent when keyless. */
+  readonly publicKeyPem?: string;
   /**
    * Signs an in-toto statement payload as a DSSE envelope and returns the bundle
    * (Sigstore bundle v0.3, JSON form).

@@ -38,9 +38,11 @@ describe('README examples', () => {
     await writeFile(join(bin, 'npx'), [
       '#!/usr/bin/env bash',
       '[ "$1" = "-y" ] && shift',
-      `[ "$1" = "@modelcontextprotocol/server-everything" ] || { echo "readme test: unexpected npx $*" >&2; exit 127; }`,
-      'shift',
-      `exec "${join(ROOT, 'node_modules', '.bin', 'mcp-server-everything')}" "$@"`,
+      'case "$1" in',
+      `  @modelcontextprotocol/server-everything) shift; exec "${join(ROOT, 'node_modules', '.bin', 'mcp-server-everything')}" "$@";;`,
+      `  @modelcontextprotocol/server-filesystem) shift; exec "${join(ROOT, 'node_modules', '.bin', 'mcp-server-filesystem')}" "$@";;`,
+      'esac',
+      'echo "readme test: unexpected npx $*" >&2; exit 127',
       '',
     ].join('\n'));
     await chmod(join(bin, 'toolseal'), 0o755);
@@ -59,6 +61,17 @@ describe('README examples', () => {
     expect(result.stdout).toContain(printed);
     expect(result.stdout).toContain('OK: mcp-servers/everything 2.0.0 is verified and the live server matches the signed manifest.');
     expect(result.stdout).toContain('UNVERIFIED claims of this bundle');
+  });
+
+  it('the admission walk-through runs and prints what the README says', async () => {
+    const dir = await mkdtemp(join(work, 'admission-'));
+    const result = await run('bash', ['-euo', 'pipefail', '-c', block(readme, 'admission')], dir, env);
+    expect(result.stderr).not.toMatch(/error \[|unexpected/);
+    expect(result.code).toBe(0);
+    const printed = /Steps 11 and 12 print:\n\n```\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(result.stdout).toContain(printed);
+    expect(result.stdout).toContain('everything: NOT APPROVED');
+    expect(result.stdout).toContain('1 server(s): 1 approved.');
   });
 
   it('the library example runs against the real server', async () => {

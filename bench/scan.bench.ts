@@ -1,0 +1,99 @@
+/**
+ * `toolseal scan` of 20 configured servers against capturing the same 20 one after another.
+ *
+ * The configuration is a Claude Code `.mcp.json` with 20 stdio servers: 4 server-everything,
+ * 4 server-filesystem (real npm servers) and 12 of the project's fixtures (launch-probe,
+ * echo-args, paginated, guard-probe with different arguments), written to a temporary folder.
+ *
+ *   scan:        scanServers over all 20 (launch as the client would, capture, compare with a lock
+ *                of 10 approvals, cross-server findings), CONCURRENCY at a time (default 4)
+ *   sequential:  launchTarget + captureServer of each, one after another (what a loop over
+ *                `toolseal capture` would do, minus 20 CLI start-ups)
+ *   peak RSS:    the highest resident set size of this process during the run (sampled every
+ *                10 ms and process.resourceUsage().maxRSS); the servers' own memory is not counted
+ *
+ * Median of RUNS runs (default 3). Run: npx tsx bench/scan.bench.ts
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  approveServers, captureServer, createKeySigner, findConfiguredServers, generateKeyPair, launchTarget, scanServers,
+  type ConfiguredServer, type LockFile,
+} from '../src/index.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const RUNS = Number(process.env.RUNS ?? 3);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4);
+const node = process.execPath;
+const fixture = (name: string): string => join(ROOT, 'test', 'fixtures', 'servers', name);
+
+function servers(dir: string): Record<string, { command: string; args: string[]; env?: Record<string, string> }> {
+  const out: Record<string, { command: string; args: string[]; env?: Record<string, string> }> = {};
+  for (let i = 0; i < 4; i++) out[`everything-${i}`] = { command: node, args: [join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'] };
+  for (let i = 0; i < 4; i++) out[`files-${i}`] = { command: node, args: [join(ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js'), dir] };
+  for (let i = 0; i < 3; i++) out[`probe-${i}`] = { command: node, args: [fixture('launch-probe.mjs'), `--n=${i}`], env: { FIXTURE_SERVER_NAME: `probe-${i}` } };
+  for (let i = 0; i < 3; i++) out[`echo-${i}`] = { command: node, args: [fixture('echo-args.mjs'), `--n=${i}`] };
+  for (let i = 0; i < 3; i++) out[`paginated-${i}`] = { command: node, args: [fixture('paginated.mjs')] };
+  for (let i = 0; i < 3; i++) out[`guard-${i}`] = { command: node, args: [fixture('guard-probe.mjs')] };
+  return out;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Runs `work` and reports its wall time and the peak RSS seen meanwhile. */
+async function measured(work: () => Promise<unknown>): Promise<{ ms: number; peakMiB: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+  const t0 = performance.now();
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = performance.now() - t0;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { ms, peakMiB: peak / 1024 / 1024 };
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'toolseal-scan-bench-'));
+  const config = join(dir, '.mcp.json');
+  await writeFile(config, JSON.stringify({ mcpServers: servers(dir) }, null, 2));
+  const { servers: found } = await findConfiguredServers({ configs: [{ client: 'claude-code', path: config, scope: 'project', workspace: dir }] });
+  if (found.length !== 20) throw new Error(`expected 20 servers, found ${found.length}`);
+  // A lock approving half of them, so scan also verifies 10 approvals and compares.
+  const signer = createKeySigner({ privateKeyPem: generateKeyPair().privateKeyPem });
+  const first = await scanServers(found.slice(0, 10), { concurrency: CONCURRENCY });
+  const lock: LockFile = (await approveServers(first.servers, found.slice(0, 10), { signer })).lock;
+
+  const sequential = async (list: ConfiguredServer[]): Promise<void> => {
+    for (const s of list) await captureServer(await launchTarget(s));
+  };
+  const rows: { scan: { ms: number; peakMiB: number }; seq: { ms: number; peakMiB: number } }[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    // Interleaved, so load on the machine hits both alike.
+    const scan = await measured(async () => {
+      const report = await scanServers(found, { lock, concurrency: CONCURRENCY });
+      const failed = report.servers.filter((s) => s.status === 'capture-failed');
+      if (failed.length > 0) throw new Error(`scan could not capture ${failed.map((f) => `${f.name}: ${f.error?.message}`).join('; ')}`);
+    });
+    const seq = await measured(() => sequential(found));
+    rows.push({ scan, seq });
+  }
+  const scanMs = median(rows.map((r) => r.scan.ms));
+  const seqMs = median(rows.map((r) => r.seq.ms));
+  console.log(`| work | servers | runs | median ms | peak RSS MiB (max of runs) |`);
+  console.log(`|---|---:|---:|---:|---:|`);
+  console.log(`| scan (concurrency ${CONCURRENCY}, 10 approvals verified) | 20 | ${RUNS} | ${scanMs.toFixed(0)} | ${Math.max(...rows.map((r) => r.scan.peakMiB)).toFixed(1)} |`);
+  console.log(`| capture one after another | 20 | ${RUNS} | ${seqMs.toFixed(0)} | ${Math.max(...rows.map((r) => r.seq.peakMiB)).toFixed(1)} |`);
+  console.log(`| → scan / sequential | | | ${(scanMs / seqMs).toFixed(2)} | |`);
+  console.log(`\nmaxRSS of the whole run: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+await main();
