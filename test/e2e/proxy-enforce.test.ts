@@ -82,7 +82,8 @@ describe('a tool added on page 2 after the first listing, with no list_changed',
   it('filter: the re-read at the client\'s tools/list hides it and refuses calls to it', async () => {
     const p = await proxy(['--bundle', pagedBundle, ...identityFlags(bench), '--enforce', 'filter'], fixture('paginated.mjs', LATE_PAGE_2));
     const { tools } = await p.client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['add_note', 'tool_000', 'tool_001', 'tool_003', 'tool_004', 'tool_005']);
+    // In the server's own order (add_note replaces tool_002 at the head of page 2), never re-sorted.
+    expect(tools.map((t) => t.name)).toEqual(['tool_000', 'tool_001', 'add_note', 'tool_003', 'tool_004', 'tool_005']);
     expect(tools.find((t) => t.name === 'late_addition')).toBeUndefined();
     await expect(p.client.callTool({ name: 'late_addition', arguments: {} })).rejects.toThrow(/late_addition.*not verified \(not in the signed manifest\)/);
   });
