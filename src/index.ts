@@ -10,7 +10,7 @@ export {
 } from './errors.js';
 
 export { parseStrictJson } from './io/strict-json.js';
-export { readJsonFile, readTextFile, writeFileAtomic, assertWritableDestination } from './io/files.js';
+export { readJsonFile, readTextFile, writeFileAtomic, assertWritableDestination, prepareDestination } from './io/files.js';
 
 export {
   MANIFEST_MEDIA_TYPE, CANONICALIZATION, ManifestSchema, ToolSchema, PromptSchema,
@@ -22,6 +22,7 @@ export { canonicalBytes, jsonDigest, sha256Hex, digestHex, type Sha256Digest } f
 export { manifestDigest, entryDigest, entryDigests, type EntryDigest } from './manifest/digest.js';
 export { buildManifest, validateManifest, readManifestFile, type ManifestParts } from './manifest/build.js';
 export { applyExclude } from './manifest/exclude.js';
+export { locateManifestLines, type ManifestLines } from './manifest/locate.js';
 
 export {
   buildStatement, statementPayload, IN_TOTO_STATEMENT_TYPE, IN_TOTO_PAYLOAD_TYPE, MANIFEST_PREDICATE_TYPE,
@@ -34,12 +35,14 @@ export { resolveIdentityToken, describeToken, type IdentityToken, type IdentityT
 export { createKeylessSigner, PUBLIC_GOOD, type KeylessSignerOptions } from './sign/keyless.js';
 export { createKeySigner, createKeySignerFromFile, publicKeyHint, generateKeyPair, writeKeyPair, type KeySignerOptions } from './sign/key.js';
 export { signManifest, DEFAULT_BUNDLE_FILE, type SignResult } from './sign/sign-manifest.js';
+export { storeGitHubAttestation, type AttestationStoreOptions, type StoredAttestation } from './sign/attestation-store.js';
+export { assertPublicLogAccepted, type KeylessDestination } from './sign/public-log.js';
 
 export {
-  compareManifests, diffFindings, checkServer, scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, renderDiff,
+  compareManifests, diffFindings, checkServer, diffAnnotations, scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, renderDiff,
   ManifestDiffSchema, ChangeSchema, ChangeKindSchema, EntryRefSchema, RenamedEntrySchema, ChangedEntrySchema,
   HiddenUnicodeFindingSchema, HiddenUnicodeCategorySchema,
-  type CompareOptions, type HiddenUnicodeScanOptions, type RenderOptions, type ManifestDiff, type MatchMode,
+  type CompareOptions, type DiffAnnotation, type AnnotationSide, type HiddenUnicodeScanOptions, type RenderOptions, type ManifestDiff, type MatchMode,
   type Change, type ChangeKind, type EntryRef, type RenamedEntry, type ChangedEntry,
   type HiddenUnicodeFinding, type HiddenUnicodeCategory,
   type DiffFinding, type DiffFindingsOptions, type FindingScope,

@@ -1,4 +1,4 @@
-import { DEFAULT_BUNDLE_FILE, InputError, type PolicyOptions, type ServerSpec } from '../../src/index.js';
+import { DEFAULT_BUNDLE_FILE, InputError, parseEnvAssignments, type PolicyOptions, type ServerSpec } from '../../src/index.js';
 import { splitCommandLine } from './command-line.js';
 
 /** What the step does. */
@@ -24,19 +24,32 @@ export interface ActionInputs {
   signingConfig?: string;
   match?: string;
   timeoutMs?: number;
+  /** Variables for the server on top of the step's environment (`env` input). */
+  serverEnv: Record<string, string>;
+  /** The server's working directory (`working-directory` input). */
+  workingDirectory?: string;
+  /** Write the job summary (`show-summary`, default true). */
+  showSummary: boolean;
+  /** Sign keyless on public-good even from a private repository. */
+  allowPublicLog: boolean;
+  /** Store the bundle in GitHub's attestation store (`store-attestation`). */
+  storeAttestation: boolean;
+  /** The token for the attestation store (`github-token`, default the job's token). Never printed. */
+  githubToken?: string;
 }
 
 /** Inputs each mode reads; any other non-empty input is refused so a typo or a wrong mode is not silently ignored. */
+const SERVER_INPUTS = ['command', 'url', 'headers', 'env', 'working-directory', 'timeout'];
 const MODE_INPUTS: Record<Mode, string[]> = {
-  sign: ['command', 'url', 'headers', 'client-profile', 'exclude', 'artifact', 'manifest', 'manifest-output', 'key',
-    'fulcio-url', 'rekor-url', 'tsa-url', 'signing-config', 'timeout'],
-  verify: ['command', 'url', 'headers', 'manifest', 'policy', 'certificate-identity', 'certificate-identity-regexp',
+  sign: [...SERVER_INPUTS, 'client-profile', 'exclude', 'artifact', 'manifest', 'manifest-output', 'key',
+    'fulcio-url', 'rekor-url', 'tsa-url', 'signing-config', 'allow-public-log', 'store-attestation'],
+  verify: [...SERVER_INPUTS, 'manifest', 'policy', 'certificate-identity', 'certificate-identity-regexp',
     'certificate-oidc-issuer', 'github-repository', 'github-repository-id', 'github-ref', 'github-workflow-ref',
-    'runner-environment', 'key', 'trusted-root', 'match', 'min-version', 'timeout'],
-  check: ['command', 'url', 'headers', 'manifest', 'match', 'timeout'],
+    'runner-environment', 'key', 'trusted-root', 'match', 'min-version'],
+  check: [...SERVER_INPUTS, 'manifest', 'match'],
 };
 /** Inputs with a default in action.yml (the runner always sets them) or read by every mode. */
-const ALWAYS = new Set(['mode', 'bundle']);
+const ALWAYS = new Set(['mode', 'bundle', 'show-summary', 'github-token']);
 const ALL_INPUTS = new Set([...ALWAYS, ...Object.values(MODE_INPUTS).flat()]);
 
 /** Every input name the entry reads, for the test that keeps action.yml in step. */
@@ -95,7 +108,21 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     ...optional('signingConfig', get('signing-config')),
     ...optional('match', get('match')),
     ...(timeout !== undefined ? { timeoutMs: parseTimeout(timeout) } : {}),
+    serverEnv: parseEnvAssignments(lines('env')),
+    ...optional('workingDirectory', get('working-directory')),
+    showSummary: parseBoolean('show-summary', get('show-summary'), true),
+    allowPublicLog: parseBoolean('allow-public-log', get('allow-public-log'), false),
+    storeAttestation: parseBoolean('store-attestation', get('store-attestation'), false),
+    ...optional('githubToken', get('github-token')),
   };
+}
+
+/** A boolean input as the runner's toolkit reads one: true, True, TRUE, false, False, FALSE. */
+function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw invalid(`The input "${name}" is true or false, not "${value}".`);
 }
 
 function parseMode(value: string | undefined): Mode {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, stat } from 'node:fs/promises';
 import { InputError } from '../../src/index.js';
+import { fitSummary, STEP_SUMMARY_LIMIT_BYTES } from './summary-limit.js';
 
 /**
  * Appends step outputs to `$GITHUB_OUTPUT` in the runner's multiline form
@@ -18,9 +19,15 @@ export async function writeOutputs(file: string | undefined, outputs: Record<str
   await appendFile(file, text, 'utf8');
 }
 
-/** Appends Markdown to the job summary (`$GITHUB_STEP_SUMMARY`), when the runner gives one. */
+/**
+ * Appends Markdown to the job summary (`$GITHUB_STEP_SUMMARY`), when the runner gives one,
+ * cut to what is left of the step's 1 MiB (see {@link fitSummary}).
+ */
 export async function appendSummary(file: string | undefined, markdown: string): Promise<void> {
-  if (file) await appendFile(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
+  if (!file) return;
+  const used = await stat(file).then((s) => s.size, () => 0);
+  const text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
+  await appendFile(file, fitSummary(text, Math.max(0, STEP_SUMMARY_LIMIT_BYTES - used)), 'utf8');
 }
 
 /** Escapes the data of a workflow command (`::error::data`): `%`, CR and LF, so a message stays one command. */

@@ -7,6 +7,7 @@ type Signer = NonNullable<Verdict['signer']>;
 /** The job summary of `mode: sign`. Every server-provided string goes through `htmlCode`. */
 export function signSummary(facts: {
   manifest: Manifest; digest: string; signer?: Signer; signerText: string; logIndex?: string; bundlePath: string; source: string;
+  attestationURL?: string;
 }): string {
   const { manifest } = facts;
   return [
@@ -20,6 +21,7 @@ export function signSummary(facts: {
       ...signerRows(facts.signer),
       ...(facts.logIndex !== undefined ? [['transparency log', `index ${htmlCode(facts.logIndex)}`] as Row] : []),
       ['bundle', htmlCode(facts.bundlePath)],
+      ...(facts.attestationURL !== undefined ? [['attestation store', htmlCode(facts.attestationURL)] as Row] : []),
     ]),
     '',
     entriesTable(manifest),

@@ -16,6 +16,7 @@ interface SignFlags extends ServerFlags {
   key?: string;
   output: string;
   manifestOutput?: string;
+  allowPublicLog?: boolean;
   json?: boolean;
 }
 
@@ -42,6 +43,7 @@ export function registerSign(program: Command): void {
     .option('--key <pem-file>', 'sign with this ECDSA P-256 private key instead of keyless (passphrase: TOOLSEAL_KEY_PASSPHRASE)')
     .option('-o, --output <file>', 'where to write the bundle', DEFAULT_BUNDLE_FILE)
     .option('--manifest-output <file>', 'with --stdio/--url: also write the captured manifest here')
+    .option('--allow-public-log', 'sign keyless on Sigstore public-good even when the token says the repository is private (its name, workflow and ref become public)')
     .option('--json', 'print the result as JSON')
     .action(async (commandLine: string[], flags: SignFlags, cmd: Command) => {
       const {
@@ -58,6 +60,7 @@ export function registerSign(program: Command): void {
         ...(flags.rekorUrl ? { rekorURL: flags.rekorUrl } : {}),
         ...(flags.tsaUrl ? { tsaURL: flags.tsaUrl } : {}),
         ...(flags.signingConfig ? { signingConfigPath: flags.signingConfig } : {}),
+        ...(flags.allowPublicLog ? { allowPublicLog: true } : {}),
       });
       const manifest = await manifestToSign({
         ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),

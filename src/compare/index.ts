@@ -6,4 +6,5 @@ export { pairRenames, type RenamePair } from './rename.js';
 export { renderDiff, type RenderOptions } from './render.js';
 export { checkServer } from './check-server.js';
 export { diffFindings, unicodeReason, type DiffFinding, type DiffFindingsOptions, type FindingScope } from './findings.js';
+export { diffAnnotations, type DiffAnnotation, type AnnotationSide } from './annotations.js';
 export * from './schema.js';

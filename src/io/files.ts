@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseStrictJson } from './strict-json.js';
@@ -59,4 +59,20 @@ export async function assertWritableDestination(path: string): Promise<void> {
   } catch (err) {
     throw new InputError('FILE_UNWRITABLE', `Cannot write ${path}: the directory ${dir} does not exist or is not writable. Create it or choose another path.`, { cause: err });
   }
+}
+
+/**
+ * Makes `path` ready to be written before expensive or irreversible work: creates its
+ * directory (and parents) when missing, then checks as {@link assertWritableDestination}
+ * does. For outputs whose folder the user should not have to create first.
+ *
+ * @throws InputError `FILE_UNWRITABLE`
+ */
+export async function prepareDestination(path: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (err) {
+    throw new InputError('FILE_UNWRITABLE', `Cannot write ${path}: its directory ${dirname(path)} cannot be created (${(err as Error).message}). Choose another path.`, { cause: err });
+  }
+  await assertWritableDestination(path);
 }

@@ -3,6 +3,7 @@ import type { Artifact } from '../manifest/schema.js';
 import { resolveIdentityToken } from './identity-token.js';
 import { createKeySignerFromFile } from './key.js';
 import { createKeylessSigner } from './keyless.js';
+import { assertPublicLogAccepted } from './public-log.js';
 import type { ManifestSigner } from './signer.js';
 
 /** Everything that chooses and configures a signer, as the CLI and the Action receive it. */
@@ -19,6 +20,8 @@ export interface SignerOptions {
   signingConfigPath?: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Sign keyless on a public Sigstore instance even for a private repository (see `assertPublicLogAccepted`). */
+  allowPublicLog?: boolean;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function createSigner(options: SignerOptions): Promise<ManifestSign
     });
   }
   const identity = await resolveIdentityToken({ ...(options.identityToken ? { token: options.identityToken } : {}), env });
+  await assertPublicLogAccepted(identity, options, options.allowPublicLog === true);
   return createKeylessSigner({
     identity,
     ...(options.fulcioURL ? { fulcioURL: options.fulcioURL } : {}),

@@ -9,6 +9,9 @@ export interface IdentityToken {
   origin: TokenOrigin;
   issuer: string;
   subject: string;
+  /** GitHub Actions tokens: the repository (`owner/name`) and its visibility (`public`, `private`, `internal`). */
+  repository?: string;
+  repositoryVisibility?: string;
 }
 
 /** Inputs for {@link resolveIdentityToken}; `env` defaults to `process.env`. */
@@ -68,7 +71,10 @@ export function describeToken(token: string, origin: TokenOrigin): IdentityToken
   if (!issuer) {
     throw new SigningError('IDENTITY_TOKEN_MALFORMED', `The identity token from ${origin} has no "iss" claim; it is not an OIDC identity token.`);
   }
-  return { token, origin, issuer, subject };
+  const claim = (name: string): string | undefined => (typeof claims[name] === 'string' ? claims[name] : undefined);
+  const repository = claim('repository');
+  const visibility = claim('repository_visibility');
+  return { token, origin, issuer, subject, ...(repository ? { repository } : {}), ...(visibility ? { repositoryVisibility: visibility } : {}) };
 }
 
 function decodeJwtClaims(token: string, origin: TokenOrigin): Record<string, unknown> {

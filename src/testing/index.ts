@@ -7,6 +7,7 @@
  */
 export { startLocalSigstore, type LocalSigstore, type LocalSigstoreOptions } from './local-sigstore.js';
 export { startGitHubActionsTokenEndpoint, type GitHubActionsTokenEndpoint } from './github-token-endpoint.js';
+export { startGitHubAttestationsApi, type GitHubAttestationsApi, type StoredBundle } from './github-attestations-api.js';
 export { generateSigningKey, type SigningKeyPair } from './signing-key.js';
 export {
   GITHUB_ACTIONS_ISSUER,

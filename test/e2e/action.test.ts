@@ -114,11 +114,19 @@ describe('the GitHub Action, run from its committed bundle as the runner runs it
       const echo = drifted.tools.find((t) => t.name === 'echo')!;
       echo.description = 'Echoes back the input (reviewed)';
       (echo.inputSchema as { properties: { message: { type: string } } }).properties.message.type = 'number';
-      await writeFile(file('drifted.json'), JSON.stringify(drifted));
-      const check = await runAction({ mode: 'check', command: EVERYTHING, manifest: 'drifted.json' }, {}, work);
+      const text = `${JSON.stringify(drifted, null, 2)}\n`;
+      await writeFile(file('drifted.json'), text);
+      const check = await runAction({ mode: 'check', command: EVERYTHING, manifest: 'drifted.json' }, { GITHUB_WORKSPACE: work }, work);
       expect(check.code).toBe(1);
-      expect(check.errors).toHaveLength(1);
-      expect(check.errors[0]).toMatch(/^::error title=toolseal::toolseal verification failed \[MANIFEST_DRIFT\]: .* no longer matches drifted\.json/);
+      // The entry's line, found here by reading the file: the `{` that opens the tool named echo.
+      const lines = text.split('\n');
+      const nameLine = lines.findIndex((l) => l.trim() === '"name": "echo",');
+      const line = lines.slice(0, nameLine).findLastIndex((l) => l.trim() === '{') + 1;
+      expect(line).toBeGreaterThan(10);
+      expect(check.errors).toEqual([
+        `::error file=drifted.json,line=${line},title=toolseal%3A tools/echo changed::tools/echo differs from the live server at /description (model-visible text), /inputSchema/properties/message/type (structural).`,
+        expect.stringMatching(new RegExp(`^::error title=toolseal,file=drifted\\.json,line=${line}::toolseal verification failed \\[MANIFEST_DRIFT\\]: .* no longer matches drifted\\.json`)),
+      ]);
       expect(check.outputs.verified).toBe('false');
       const diff = ManifestDiffSchema.parse(JSON.parse(check.outputs.diff!));
       expect(diff.changed.map((c) => c.key)).toEqual(['echo']);
@@ -154,7 +162,9 @@ describe('the GitHub Action, run from its committed bundle as the runner runs it
       const verify = await runAction({ mode: 'verify', manifest: 'drifted.json', ...pins() }, {}, work);
       expect(verify.code).toBe(1);
       expect(verify.outputs.verified).toBe('false');
-      expect(verify.errors[0]).toContain('[ENTRY_CHANGED]');
+      expect(verify.errors).toHaveLength(2);
+      expect(verify.errors[0]).toMatch(/^::error file=drifted\.json,line=\d+,title=toolseal%3A tools\/echo changed::tools\/echo differs from the signed manifest at \/description/);
+      expect(verify.errors[1]).toContain('[ENTRY_CHANGED]');
       expect(ManifestDiffSchema.parse(JSON.parse(verify.outputs.diff!)).changed[0]!.key).toBe('echo');
       expect(verify.summary).toContain('### Difference from the signed manifest');
     });
