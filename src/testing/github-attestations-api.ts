@@ -14,8 +14,10 @@ export interface StoredBundle {
 export interface GitHubAttestationsApi {
   /** The value for `GITHUB_API_URL`. */
   readonly url: string;
-  /** The token it accepts (`Authorization: Bearer <token>`), as the job's `github.token`. */
+  /** The token it accepts for writing (`Authorization: Bearer <token>`): a job's `github.token` with `attestations: write`. */
   readonly token: string;
+  /** A token it knows without that permission: reading works, storing answers 403. */
+  readonly readToken: string;
   /** Every bundle stored so far, oldest first. */
   readonly stored: readonly StoredBundle[];
   close(): Promise<void>;
@@ -24,23 +26,26 @@ export interface GitHubAttestationsApi {
 /**
  * Serves the two documented endpoints of GitHub's repository attestations API on loopback:
  * `POST /repos/{owner}/{repo}/attestations` with `{"bundle": <Sigstore bundle>}` answers
- * `201 {"id": N}` (401 without the bearer token, 422 for a body without a DSSE bundle), and
+ * `201 {"id": N}` (401 without a known bearer token, 403 for the token without write permission,
+ * 422 for a body without a DSSE bundle), and
  * `GET /repos/{owner}/{repo}/attestations/sha256:<hex>` answers `{"attestations": [{"bundle",
  * "repository_id"}]}` for the bundles whose statement names that subject digest, as
  * `gh attestation verify` reads them (404 when none).
  */
 export async function startGitHubAttestationsApi(): Promise<GitHubAttestationsApi> {
   const token = `ghs_${randomBytes(18).toString('base64url')}`;
+  const readToken = `ghs_${randomBytes(18).toString('base64url')}`;
   const stored: StoredBundle[] = [];
   const server = await startLoopbackServer(async (req) => {
     const route = /^\/repos\/([\w.-]+\/[\w.-]+)\/attestations(?:\/(sha256:[0-9a-f]{64}))?$/.exec(req.url.pathname);
     if (!route) return undefined;
-    if (!authorized(req, token)) return jsonError(401, 'Bad credentials');
-    if (req.method === 'POST' && !route[2]) return create(req, route[1]!, stored);
+    const writer = authorized(req, token);
+    if (!writer && !authorized(req, readToken)) return jsonError(401, 'Bad credentials');
+    if (req.method === 'POST' && !route[2]) return writer ? create(req, route[1]!, stored) : jsonError(403, 'Resource not accessible by integration');
     if (req.method === 'GET' && route[2]) return list(route[1]!, route[2], stored);
     return undefined;
   });
-  return { url: server.url, token, stored, close: () => server.close() };
+  return { url: server.url, token, readToken, stored, close: () => server.close() };
 }
 
 function authorized(req: RouteRequest, token: string): boolean {
