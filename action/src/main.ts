@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VerificationError } from '../../src/index.js';
+import type { ToolsealError } from '../../src/index.js';
 import { check } from './check.js';
 import { readInputs, type ActionInputs, type Mode } from './inputs.js';
 import { annotate, StepFailure, type FileAnnotations } from './annotations.js';
@@ -15,8 +15,8 @@ export interface ModeResult {
   log: string;
   /** Differences placed in a manifest file, printed as annotations on it. */
   annotations?: FileAnnotations;
-  /** When set, the step fails with this verdict after outputs and summary are written. */
-  failure?: VerificationError;
+  /** When set, the step fails with this (a verdict, or a failed upload) after outputs and summary are written. */
+  failure?: ToolsealError;
 }
 
 /** The step's environment, where the runner lets it keep files (`$RUNNER_TEMP`), and its log. */

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
   createSigner, describeTarget, InputError, manifestToSign, prepareDestination, signManifest, storeGitHubAttestation,
-  writeFileAtomic, type AttestationStoreOptions,
+  writeFileAtomic, type AttestationStoreOptions, type ToolsealError,
 } from '../../src/index.js';
 import type { ActionInputs } from './inputs.js';
 import { launchTarget } from './launch.js';
@@ -44,7 +44,9 @@ export async function sign(inputs: ActionInputs, context: StepContext): Promise<
   await writeFileAtomic(bundlePath, `${JSON.stringify(result.bundle, null, 2)}\n`);
   // A captured manifest is kept too: it is what a pull-request `check` compares against.
   if (target) await writeFileAtomic(manifestPath!, `${JSON.stringify(manifest, null, 2)}\n`);
-  const stored = store ? await storeGitHubAttestation(result.bundle, store) : undefined;
+  // A failed upload still leaves the written bundle in the outputs and the summary; then the step fails.
+  const upload = store ? await storeGitHubAttestation(result.bundle, store).then((ok) => ({ ok }), (err: ToolsealError) => ({ err })) : undefined;
+  const stored = upload && 'ok' in upload ? upload.ok : undefined;
   const signed = result.signedBy && 'issuer' in result.signedBy ? result.signedBy : undefined;
   return {
     outputs: {
@@ -63,6 +65,7 @@ export async function sign(inputs: ActionInputs, context: StepContext): Promise<
       ...(result.logIndex !== undefined ? [`  logged     index ${result.logIndex}`] : []),
       ...(stored ? [`  stored     ${stored.url}`] : []),
     ].join('\n'),
+    ...(upload && 'err' in upload ? { failure: upload.err } : {}),
   };
 }
 

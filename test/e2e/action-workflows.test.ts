@@ -147,6 +147,10 @@ describe('the workflows in the README and docs/action.md, run as written', () =>
       expect(job!.ok).toBe(false);
       expect(job!.step('toolseal').errors).toEqual([expect.stringContaining('[ATTESTATION_STORE_FAILED]: Could not store the attestation in GitHub\'s attestation store: ')]);
       expect(job!.step('toolseal').errors[0]).toContain('HTTP 403: the token may not write attestations. Add "permissions: attestations: write" to the job.');
+      const outputs = job!.step('toolseal').outputs;
+      expect(outputs['bundle-path']).toBe(join(repo, 'mcp-manifest.sigstore.json'));
+      expect(outputs['attestation-id']).toBeUndefined();
+      expect((await verifyBundle(outputs['bundle-path']!)).ok).toBe(true);
     });
 
     it('matrix: one job per server, each in its working directory, with its own manifest and bundle', async () => {
