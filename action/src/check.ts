@@ -14,7 +14,7 @@ export async function check(inputs: ActionInputs, context: StepContext): Promise
   if (!target) throw new InputError('INPUT_INVALID', 'mode: check needs a live server: the input "command" or "url".');
   const match = parseMatchMode(inputs.match ?? 'exact');
   const expected: Manifest = await readManifestFile(inputs.manifest);
-  const diff = await checkServer(expected, target, { match, ...(inputs.timeoutMs !== undefined ? { requestTimeoutMs: inputs.timeoutMs } : {}) });
+  const diff = await checkServer(expected, target, { match, ...inputs.capture });
   return {
     outputs: { 'manifest-digest': manifestDigest(expected), verified: String(diff.ok), diff: JSON.stringify(diff) },
     summary: checkSummary(expected, diff, inputs.manifest, describeTarget(target)),

@@ -1,4 +1,6 @@
-import { DEFAULT_BUNDLE_FILE, InputError, parseEnvAssignments, type PolicyOptions, type ServerSpec } from '../../src/index.js';
+import {
+  DEFAULT_BUNDLE_FILE, InputError, parseEnvAssignments, parseProtocolEra, type PolicyOptions, type ProtocolEraChoice, type ServerSpec,
+} from '../../src/index.js';
 import { splitCommandLine } from './command-line.js';
 
 /** What the step does. */
@@ -24,6 +26,10 @@ export interface ActionInputs {
   signingConfig?: string;
   match?: string;
   timeoutMs?: number;
+  /** How every capture of the server runs: the per-request timeout and the MCP era to speak. */
+  capture: { requestTimeoutMs?: number; protocolEra: ProtocolEraChoice };
+  /** verify: the public-good trusted root shipped with toolseal, no TUF refresh (`offline`). */
+  offline: boolean;
   /** Variables for the server on top of the step's environment (`env` input). */
   serverEnv: Record<string, string>;
   /** The server's working directory (`working-directory` input). */
@@ -39,13 +45,13 @@ export interface ActionInputs {
 }
 
 /** Inputs each mode reads; any other non-empty input is refused so a typo or a wrong mode is not silently ignored. */
-const SERVER_INPUTS = ['command', 'url', 'headers', 'env', 'working-directory', 'timeout'];
+const SERVER_INPUTS = ['command', 'url', 'headers', 'env', 'working-directory', 'timeout', 'protocol-era'];
 const MODE_INPUTS: Record<Mode, string[]> = {
   sign: [...SERVER_INPUTS, 'client-profile', 'exclude', 'artifact', 'manifest', 'manifest-output', 'key',
     'fulcio-url', 'rekor-url', 'tsa-url', 'signing-config', 'allow-public-log', 'store-attestation'],
   verify: [...SERVER_INPUTS, 'manifest', 'policy', 'certificate-identity', 'certificate-identity-regexp',
     'certificate-oidc-issuer', 'github-repository', 'github-repository-id', 'github-ref', 'github-workflow-ref',
-    'runner-environment', 'key', 'trusted-root', 'match', 'min-version'],
+    'runner-environment', 'key', 'trusted-root', 'offline', 'match', 'min-version'],
   check: [...SERVER_INPUTS, 'manifest', 'match'],
 };
 /** Inputs with a default in action.yml (the runner always sets them) or read by every mode. */
@@ -108,6 +114,8 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     ...optional('signingConfig', get('signing-config')),
     ...optional('match', get('match')),
     ...(timeout !== undefined ? { timeoutMs: parseTimeout(timeout) } : {}),
+    capture: { ...(timeout !== undefined ? { requestTimeoutMs: parseTimeout(timeout) } : {}), protocolEra: parseProtocolEra(get('protocol-era')) },
+    offline: parseBoolean('offline', get('offline'), false),
     serverEnv: parseEnvAssignments(lines('env')),
     ...optional('workingDirectory', get('working-directory')),
     showSummary: parseBoolean('show-summary', get('show-summary'), true),

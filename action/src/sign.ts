@@ -38,7 +38,7 @@ export async function sign(inputs: ActionInputs, context: StepContext): Promise<
     ...(inputs.clientProfile !== undefined ? { clientProfile: inputs.clientProfile } : {}),
     exclude: inputs.exclude,
     artifacts: inputs.artifacts,
-    capture: inputs.timeoutMs !== undefined ? { requestTimeoutMs: inputs.timeoutMs } : {},
+    capture: inputs.capture,
   });
   const result = await signManifest(manifest, signer);
   await writeFileAtomic(bundlePath, `${JSON.stringify(result.bundle, null, 2)}\n`);

@@ -13,12 +13,12 @@ export async function verify(inputs: ActionInputs, context: StepContext): Promis
   const target = launchTarget(inputs, context.env);
   if (target && inputs.manifest !== undefined) throw new InputError('INPUT_INVALID', 'mode: verify compares the signed manifest with either a live server ("command" or "url") or a manifest file ("manifest"), not both.');
   const policy = await resolvePolicy(inputs.policy);
-  const verifier = await createManifestVerifier({ policy, trustSource: trustSourceFromPolicy(policy.trust, { cacheDir: join(context.tempDir, 'tuf') }) });
+  const verifier = await createManifestVerifier({ policy, trustSource: trustSourceFromPolicy(policy.trust, { cacheDir: join(context.tempDir, 'tuf'), offline: inputs.offline }) });
   const bundlePath = resolve(inputs.bundle);
   const bundle = await readJsonFile(bundlePath);
   const compared = inputs.manifest !== undefined ? await readManifestFile(inputs.manifest) : undefined;
   const verdict = target
-    ? await verifier.verifyServer(bundle, target, inputs.timeoutMs !== undefined ? { requestTimeoutMs: inputs.timeoutMs } : {})
+    ? await verifier.verifyServer(bundle, target, inputs.capture)
     : verifier.verify(bundle, compared, inputs.bundle);
   const signed = verdict.manifestDigest ? verifier.verifyAttestation(bundle, inputs.bundle).manifest : undefined;
   const drifted = inputs.manifest !== undefined && verdict.diff && !verdict.diff.equal;

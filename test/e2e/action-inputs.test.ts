@@ -46,6 +46,15 @@ describe('inputs are read from INPUT_* variables as the runner names them', () =
       fulcioURL: 'https://fulcio.example', bundle: 'mcp-manifest.sigstore.json',
     });
     expect(inputs.signingKey).toBeUndefined();
+    expect(inputs.capture).toEqual({ requestTimeoutMs: 5000, protocolEra: 'auto' });
+  });
+
+  it('reads protocol-era for every mode and offline for verify', () => {
+    expect(readInputs({ INPUT_MODE: 'check', 'INPUT_PROTOCOL-ERA': 'legacy' }).capture).toEqual({ protocolEra: 'legacy' });
+    expect(readInputs({ INPUT_MODE: 'verify', INPUT_OFFLINE: 'true' }).offline).toBe(true);
+    expect(() => readInputs({ INPUT_MODE: 'sign', 'INPUT_PROTOCOL-ERA': 'future' })).toThrow(/not a protocol era; use auto, modern or legacy/);
+    expect(() => readInputs({ INPUT_MODE: 'sign', INPUT_OFFLINE: 'true' })).toThrow(/"offline" does not apply to mode sign/);
+    expect(() => readInputs({ INPUT_MODE: 'verify', INPUT_OFFLINE: 'yes' })).toThrow(/"offline" is true or false, not "yes"/);
   });
 
   it('reads verify pins into policy options, keys as a list', () => {

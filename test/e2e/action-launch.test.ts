@@ -79,6 +79,16 @@ describe('the Action starts the server by the one launch rule, in every mode', (
     expect(without.errors[0]).toContain('WEATHER_API_KEY is not set');
   });
 
+  it('protocol-era: legacy captures an initialize-only server; modern refuses it with the era to use', async () => {
+    const stepEnv = { WEATHER_API_KEY: KEY };
+    const legacy = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/weather', manifest: 'out/weather/mcp-manifest.json', 'protocol-era': 'legacy' }, stepEnv, work);
+    expect(legacy.errors).toEqual([]);
+    expect(legacy.outputs.verified).toBe('true');
+    const modern = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/weather', manifest: 'out/weather/mcp-manifest.json', 'protocol-era': 'modern' }, stepEnv, work);
+    expect(modern.code).toBe(1);
+    expect(modern.errors[0]).toContain('[PROTOCOL_ERA_UNAVAILABLE]');
+  });
+
   it('refuses env and working-directory for an HTTP server, and a working directory that does not exist, before anything runs', async () => {
     const http = await runAction({ mode: 'check', url: 'http://127.0.0.1:9/mcp', env: 'A=b', manifest: 'x.json' }, {}, work);
     expect(http.errors[0]).toContain('applies to a server command only');
