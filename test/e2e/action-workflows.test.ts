@@ -14,16 +14,11 @@ import {
 } from '../../src/testing/index.js';
 import { writeProject, writeStandIns, type StandIns } from '../helpers/runner/stand-ins.js';
 import { runWorkflow, type RunnerOptions } from '../helpers/runner/workflow.js';
+import { RELEASE, releaseClaims } from './action.helpers.js';
 import { EVERYTHING_BIN, FIXTURES, ROOT } from './capture-helpers.js';
 
-const REPOSITORY = 'acme/weather-mcp';
-const REF = 'refs/tags/v1.4.0';
-const WORKFLOW_REF = `${REPOSITORY}/.github/workflows/release.yml@${REF}`;
-const SAN = `https://github.com/${WORKFLOW_REF}`;
-const CLAIMS = {
-  sub: `repo:${REPOSITORY}:ref:${REF}`, repository: REPOSITORY, repository_owner: 'acme', repository_visibility: 'public',
-  ref: REF, ref_type: 'tag', event_name: 'push', workflow_ref: WORKFLOW_REF, job_workflow_ref: WORKFLOW_REF,
-};
+const { repository: REPOSITORY, ref: REF, workflowRef: WORKFLOW_REF, san: SAN } = RELEASE;
+const CLAIMS = releaseClaims('push');
 const EVERYTHING = realpathSync(EVERYTHING_BIN);
 const WEATHER_KEY = 'wk_live_0123456789abcdef-not-for-print';
 

@@ -3,6 +3,23 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The publisher the Action tests sign as: acme/weather-mcp's release workflow on tag v1.4.0. */
+export const RELEASE = (() => {
+  const repository = 'acme/weather-mcp';
+  const ref = 'refs/tags/v1.4.0';
+  const workflowRef = `${repository}/.github/workflows/release.yml@${ref}`;
+  return { repository, ref, workflowRef, san: `https://github.com/${workflowRef}` };
+})();
+
+/** The claims GitHub puts in that release job's token (`eventName`: what triggered it); Fulcio copies them into the certificate. */
+export function releaseClaims(eventName: string): Record<string, string> {
+  const { repository, ref, workflowRef } = RELEASE;
+  return {
+    sub: `repo:${repository}:ref:${ref}`, repository, repository_owner: repository.split('/')[0]!, repository_visibility: 'public',
+    ref, ref_type: 'tag', event_name: eventName, workflow_ref: workflowRef, job_workflow_ref: workflowRef,
+  };
+}
+
 /** The committed, bundled entry the runner executes (`runs.main` of action.yml). */
 export const ACTION_ENTRY = new URL('../../action/dist/index.js', import.meta.url).pathname;
 

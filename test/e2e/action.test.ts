@@ -10,18 +10,11 @@ import {
 import {
   GITHUB_ACTIONS_ISSUER, startGitHubActionsTokenEndpoint, startLocalSigstore, type GitHubActionsTokenEndpoint, type LocalSigstore,
 } from '../../src/testing/index.js';
-import { runAction } from './action.helpers.js';
+import { RELEASE, releaseClaims, runAction } from './action.helpers.js';
 import { EVERYTHING_BIN, FIXTURES } from './capture-helpers.js';
 
-const REPOSITORY = 'acme/weather-mcp';
-const REF = 'refs/tags/v1.4.0';
-const WORKFLOW_REF = `${REPOSITORY}/.github/workflows/release.yml@${REF}`;
-const SAN = `https://github.com/${WORKFLOW_REF}`;
-/** The claims GitHub puts in a release job's token; Fulcio copies them into the certificate. */
-const CLAIMS = {
-  sub: `repo:${REPOSITORY}:ref:${REF}`, repository: REPOSITORY, ref: REF, ref_type: 'tag', event_name: 'release',
-  workflow_ref: WORKFLOW_REF, job_workflow_ref: WORKFLOW_REF,
-};
+const { repository: REPOSITORY, ref: REF, workflowRef: WORKFLOW_REF, san: SAN } = RELEASE;
+const CLAIMS = releaseClaims('release');
 /** server-everything over stdio, as the `command` input (shell-like words; no shell runs it). */
 const EVERYTHING = `${process.execPath} ${realpathSync(EVERYTHING_BIN)} stdio`;
 
