@@ -51,7 +51,7 @@ const MODE_INPUTS: Record<Mode, string[]> = {
     'fulcio-url', 'rekor-url', 'tsa-url', 'signing-config', 'allow-public-log', 'store-attestation'],
   verify: [...SERVER_INPUTS, 'manifest', 'policy', 'certificate-identity', 'certificate-identity-regexp',
     'certificate-oidc-issuer', 'github-repository', 'github-repository-id', 'github-ref', 'github-workflow-ref',
-    'runner-environment', 'key', 'trusted-root', 'offline', 'match', 'min-version'],
+    'runner-environment', 'key', 'trusted-root', 'offline', 'match', 'min-version', 'server-name'],
   check: [...SERVER_INPUTS, 'manifest', 'match'],
 };
 /** Inputs with a default in action.yml (the runner always sets them) or read by every mode. */
@@ -106,6 +106,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
       ...optional('trustedRoot', get('trusted-root')),
       ...optional('match', get('match')),
       ...optional('minVersion', get('min-version')),
+      ...optional('serverName', get('server-name')),
     },
     ...optional('signingKey', mode === 'sign' ? get('key') : undefined),
     ...optional('fulcioURL', get('fulcio-url')),

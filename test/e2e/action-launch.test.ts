@@ -74,6 +74,13 @@ describe('the Action starts the server by the one launch rule, in every mode', (
     }, stepEnv, work);
     expect(verify.errors).toEqual([]);
     expect(verify.outputs.verified).toBe('true');
+    const otherServer = await runAction({
+      mode: 'verify', bundle: 'out/weather/mcp-manifest.sigstore.json', 'trusted-root': file('trusted_root.json'), 'server-name': 'fixture-calendar',
+      'certificate-identity': 'https://github.com/acme/internal-mcp/.github/workflows/sign.yml@refs/heads/main', 'certificate-oidc-issuer': 'https://token.actions.githubusercontent.com',
+    }, {}, work);
+    expect(otherServer.code).toBe(1);
+    expect(otherServer.outputs.verified).toBe('false');
+    expect(otherServer.errors[0]).toContain('fixture-calendar');
     const without = await runAction({ mode: 'check', command: WEATHER, manifest: 'out/weather/mcp-manifest.json' }, {}, work);
     expect(without.code).toBe(1);
     expect(without.errors[0]).toContain('WEATHER_API_KEY is not set');
