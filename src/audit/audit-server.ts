@@ -99,11 +99,12 @@ async function verifyAndCheck(base: Base, bytes: Buffer, server: ServerJson, poi
   const verified: Base = { ...withPolicy, cached, manifestDigest: outcome.digest, signer: outcome.signer };
   const ownerProblem = resolved.githubOwner ? githubOwnerProblem(outcome.signer, resolved.githubOwner) : undefined;
   if (ownerProblem) return result(verified, 'identity-mismatch', `${server.name}: ${ownerProblem}`, { code: 'GITHUB_OWNER_MISMATCH' });
-  const unbound = bindingProblem(server, outcome.manifest);
-  if (unbound) return result(verified, 'entry-binding-mismatch', `${server.name}: ${unbound}`, { code: 'ENTRY_BINDING_MISMATCH' });
   if (pointer?.manifestDigest && pointer.manifestDigest !== outcome.digest) {
     return result(verified, 'digest-pin-mismatch', `${server.name}: server.json pins the manifest ${pointer.manifestDigest}, but the bundle signs ${outcome.digest}. The bundle or the pin is stale or swapped; the publisher must re-sign or fix the pin.`, { code: 'MANIFEST_DIGEST_MISMATCH' });
   }
+  // After the pin: a pin that names another digest already says the bundle was swapped.
+  const unbound = bindingProblem(server, outcome.manifest);
+  if (unbound) return result(verified, 'entry-binding-mismatch', `${server.name}: ${unbound}`, { code: 'ENTRY_BINDING_MISMATCH' });
   if (ctx.live) return ctx.live.check(server, outcome.manifest, resolved.policy.match, verified);
   return result(verified, 'verified', `${server.name} ${server.version}: manifest ${outcome.digest} signed by ${describeSigner(outcome.signer)}, accepted by the ${resolved.origin}.`);
 }

@@ -43,7 +43,7 @@ export interface AuditOptions {
   onResult?: (result: ServerAudit, progress: AuditProgress) => void | Promise<void>;
   /** Registry pages read, waits for a slow page, retries and API fallbacks (for progress output). */
   onRegistryEvent?: (event: RegistryEvent) => void;
-  /** How often `onRegistryEvent` reports a page still outstanding (default 5000 ms). */
+  /** How often `onRegistryEvent` reports a page still outstanding (default a third of the timeout, 250 ms to 5 s). */
   waitNoticeMs?: number;
 }
 

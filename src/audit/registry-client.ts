@@ -35,7 +35,7 @@ export interface RegistryListOptions extends RetryOptions {
   /** Keep every version, not only the latest of each server (default false). */
   allVersions?: boolean;
   onEvent?: (event: RegistryEvent) => void;
-  /** How often a `waiting` event is sent while a page is outstanding (default 5000 ms). */
+  /** How often a `waiting` event is sent while a page is outstanding (default a third of the timeout, 250 ms to 5 s). */
   waitNoticeMs?: number;
 }
 
@@ -168,7 +168,7 @@ async function fetchPage(url: URL, page: number, options: RegistryListOptions): 
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const notice = options.onEvent
-    ? setInterval(() => options.onEvent!({ kind: 'waiting', page, url: url.href, waitedMs: Date.now() - started, timeoutMs }), options.waitNoticeMs ?? 5000)
+    ? setInterval(() => options.onEvent!({ kind: 'waiting', page, url: url.href, waitedMs: Date.now() - started, timeoutMs }), options.waitNoticeMs ?? Math.min(5000, Math.max(250, Math.floor(timeoutMs / 3))))
     : undefined;
   notice?.unref();
   try {

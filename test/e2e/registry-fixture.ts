@@ -31,6 +31,8 @@ export interface RegistryFixtureOptions {
   loopCursor?: boolean;
   /** Served under this path prefix (e.g. `/mirror`). */
   basePath?: string;
+  /** Milliseconds before answering the page that starts at row `start` (0 for the first). */
+  delayMs?: (start: number) => number;
 }
 
 /** A running fixture: its base URL and what was asked of it. */
@@ -59,6 +61,9 @@ export async function startRegistryFixture(rows: RegistryRow[], options: Registr
     if (!api || !apis.includes(api)) return undefined;
     state.pages[api]++;
     state.queries.push(req.url.search);
+    const cursor = req.url.searchParams.get('cursor');
+    const delay = options.delayMs?.(cursor === null ? 0 : Number(Buffer.from(cursor, 'base64url').toString('utf8'))) ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay).unref());
     return page(rows, api, req.url.searchParams, options);
   });
   return { url: `${server.url}${base}`, rows, get pages() { return state.pages; }, queries: state.queries, close: () => server.close() };
