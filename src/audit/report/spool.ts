@@ -33,10 +33,14 @@ export class Spool {
   }
 }
 
-/** Writes and, when the stream's buffer is full, waits for it to drain (or to fail). */
+/**
+ * Writes and, when the stream's buffer is full, waits for it to drain. `once` also rejects
+ * on the stream's `error` and removes both its listeners either way (a race of two `once`
+ * calls would leave one listener behind per wait).
+ */
 export async function writeTo(out: Writable, text: string | Buffer): Promise<void> {
   if (out.write(text)) return;
-  await Promise.race([once(out, 'drain'), once(out, 'error').then(([err]) => Promise.reject(err))]);
+  await once(out, 'drain');
 }
 
 /** A folder of spools for one run, removed when the run's reports are done. */
