@@ -8,16 +8,25 @@ type Package = NonNullable<ServerJson['packages']>[number];
  * tool list; without this check a bundle an owner signed for one of its servers would
  * "verify" for every entry that points at it. The manifest is bound when its server name is
  * the entry's name, or when one of its `artifacts` names a package of the entry (same
- * registry type, identifier and version). Returns a sentence when it is not bound.
+ * registry type, identifier and version) or is one of its remotes' URLs exactly. Returns a
+ * sentence when it is not bound.
  */
 export function bindingProblem(server: ServerJson, manifest: Manifest): string | undefined {
   if (manifest.server.name === server.name) return undefined;
   const packages = server.packages ?? [];
+  const remotes = remoteUrls(server);
   const artifacts = manifest.artifacts ?? [];
-  if (artifacts.some((a) => packages.some((p) => artifactNamesPackage(a, p)))) return undefined;
+  if (artifacts.some((a) => packages.some((p) => artifactNamesPackage(a, p)) || remotes.includes(a.uri))) return undefined;
   const named = artifacts.length > 0 ? `artifacts ${artifacts.map((a) => a.uri).join(', ')}` : 'no artifacts';
-  const listed = packages.length > 0 ? packages.map((p) => `${p.identifier}@${p.version ?? '(no version)'}`).join(', ') : 'no packages';
-  return `the signed manifest is for server "${manifest.server.name}" with ${named}, but this entry is ${server.name} with ${listed}. A bundle signed for another server or package cannot vouch for this one; the publisher must sign this server (toolseal sign --artifact for its package).`;
+  const listed = [...packages.map((p) => `${p.identifier}@${p.version ?? '(no version)'}`), ...remotes].join(', ') || 'no packages or remotes';
+  return `the signed manifest is for server "${manifest.server.name}" with ${named}, but this entry is ${server.name} with ${listed}. A bundle signed for another server or package cannot vouch for this one; the publisher must sign this server (toolseal sign --artifact with its package's purl or its remote's URL).`;
+}
+
+/** The URLs of the entry's `remotes` (the registry's schema: `{type, url}`). */
+function remoteUrls(server: ServerJson): string[] {
+  const remotes = (server as { remotes?: unknown }).remotes;
+  if (!Array.isArray(remotes)) return [];
+  return remotes.map((r) => (r as { url?: unknown } | null)?.url).filter((u): u is string => typeof u === 'string');
 }
 
 /** purl types for registry types whose identifiers are purl names. */

@@ -67,6 +67,9 @@ describe('binding a signed manifest to its registry entry', () => {
     expect(bindingProblem(npm, manifest('weather', ['pkg:npm/@acme/weather-mcp@1.4.0?arch=x64']))).toBeUndefined();
     const pypi = entry([{ registryType: 'pypi', identifier: 'Weather_MCP', version: '2.0' }]);
     expect(bindingProblem(pypi, manifest('w', ['pkg:pypi/weather-mcp@2.0']))).toBeUndefined();
+    const remote: ServerJson = { name: 'io.github.acme/weather', version: '1', remotes: [{ type: 'streamable-http', url: 'https://mcp.acme.example/mcp' }] };
+    expect(bindingProblem(remote, manifest('weather', ['https://mcp.acme.example/mcp']))).toBeUndefined();
+    expect(bindingProblem(remote, manifest('weather', ['https://mcp.acme.example/other']))).toMatch(/with https:\/\/mcp\.acme\.example\/mcp\./);
     const oci = entry([{ registryType: 'oci', identifier: 'ghcr.io/acme/weather', version: '1.4.0' }]);
     expect(bindingProblem(oci, manifest('w', ['ghcr.io/acme/weather:1.4.0']))).toBeUndefined();
   });
