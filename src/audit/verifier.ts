@@ -38,8 +38,10 @@ export const VERIFY_CODE_RULES: Readonly<Record<string, AuditRuleName>> = {
   SIGNER_KIND_MISMATCH: 'identity-mismatch',
   CERTIFICATE_IDENTITY_MISSING: 'identity-mismatch',
   GITHUB_OWNER_MISMATCH: 'identity-mismatch',
-  // The signature does not cover what the bundle carries.
+  // The signature does not cover what the bundle carries. A key signature that fails may be
+  // altered content as much as another key, so it is a signature failure, never "wrong signer".
   SIGNATURE_INVALID: 'signature-invalid',
+  KEY_SIGNATURE_INVALID: 'signature-invalid',
   SUBJECT_DIGEST_MISMATCH: 'signature-invalid',
   // A valid signature over a statement whose subject is not its manifest's server.
   STATEMENT_SUBJECT_MISMATCH: 'statement-subject-mismatch',
