@@ -130,7 +130,7 @@ function openSource(options: AuditOptions, fetch: RetryOptions): OpenedSource {
     return { entries, seen: () => ({ entries: listing.entries, listed: listing.done }), listing: () => registryListing(listing) };
   }
   const { listing, entries } = readServerJsonFiles(options.serverJson!);
-  return { entries, seen: () => ({ entries: listing.entries, listed: false }), listing: () => fileListing(listing) };
+  return { entries, seen: () => ({ entries: listing.entries, listed: listing.done }), listing: () => fileListing(listing) };
 }
 
 function registryListing(l: RegistryListing): Omit<AuditListing, 'deprecated'> {

@@ -11,6 +11,8 @@ export interface FileListing {
   files: number;
   entries: number;
   skipped: SkipCounts;
+  /** True once every file has been read. */
+  done: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface FileListing {
  * @throws InputError `SERVER_JSON_PATH_MISSING`, `SERVER_JSON_UNREADABLE` (from the iterator)
  */
 export function readServerJsonFiles(paths: string[]): { listing: FileListing; entries: AsyncIterable<RawEntry> } {
-  const listing: FileListing = { files: 0, entries: 0, skipped: { notLatest: 0, deleted: 0 } };
+  const listing: FileListing = { files: 0, entries: 0, skipped: { notLatest: 0, deleted: 0 }, done: false };
   return { listing, entries: walk(paths, listing) };
 }
 
@@ -50,6 +52,7 @@ async function* walk(paths: string[], listing: FileListing): AsyncGenerator<RawE
       }
     }
   }
+  listing.done = true;
 }
 
 async function expand(path: string): Promise<string[]> {
