@@ -1,40 +1,43 @@
 /**
- * `toolseal audit` of a registry of N servers (default 1,000; N=n to change), every one
- * with its own bundle, all on loopback: a registry in the official /v0/servers shape
- * (100 per page) and a bundle host, bundles signed beforehand by a local Sigstore.
+ * `toolseal audit` of registries of N servers (default N=1000,10000), every one with its own
+ * bundle, all on loopback: our registry fixture (v0.1 API, 100 per page) and a bundle host,
+ * bundles signed beforehand by a local Sigstore. Each audit runs as the CLI runs it
+ * (`auditWithReports`: JSON report, SARIF and Markdown written as it goes) in a child process
+ * of its own, so its peak RSS (`process.resourceUsage().maxRSS`) is its own.
  *
- *   cold:     empty cache: fetch + verify every bundle, write every cache entry
- *   warm:     the same cache again: fetch every bundle, verify none (all hits)
- *   no-cache: --no-cache: fetch + verify every bundle, write nothing
+ *   cold: empty cache: fetch + verify every bundle, write every cache entry
+ *   warm: the same cache again: fetch every bundle, verify none (all hits)
  *
- * Each run is a separate child process, so its peak RSS (process.resourceUsage().maxRSS)
- * is its own; the peak V8 heap is sampled every 20 ms.
- * Run: npx tsx bench/audit.bench.ts   (prints a Markdown table and the machine)
+ * Run: npx tsx bench/audit.bench.ts         (N=50 for a quick look; RUNS=cold to skip warm)
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { audit } from '../src/index.js';
-import { manifestFor, serverJson, startBundleHost, startRegistry, startSigningBench } from '../test/e2e/audit.helpers.js';
+import { auditWithReports } from '../src/index.js';
+import { manifestFor, serverJson, startBundleHost, startSigningBench } from '../test/e2e/audit.helpers.js';
+import { startRegistryFixture } from '../test/e2e/registry-fixture.js';
 
-interface Measured { ms: number; maxRssMiB: number; peakHeapMiB: number; verified: number; hits: number; misses: number }
+interface Measured { ms: number; maxRssMiB: number; peakHeapMiB: number; verified: number; hits: number }
 
-/** Child: one audit, measured, printed as JSON on stdout. */
-async function child(registry: string, trustedRoot: string, cacheDir: string): Promise<void> {
+/** Child: one audit with every report written to `outDir`, measured, printed as JSON on stdout. */
+async function child(registry: string, trustedRoot: string, cacheDir: string, outDir: string): Promise<void> {
   let peakHeap = 0;
   const sampler = setInterval(() => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); }, 20);
+  const stdout = createWriteStream(join(outDir, 'report.json'));
   const start = performance.now();
-  const report = await audit({ registry, trustedRoot, cacheDir: cacheDir === '-' ? false : cacheDir, concurrency: 8 });
+  const { run } = await auditWithReports(
+    { registry, trustedRoot, cacheDir, concurrency: 8 },
+    { stdout, json: true, sarif: { path: join(outDir, 'audit.sarif'), includePass: true }, markdown: join(outDir, 'audit.md') },
+  );
   const ms = performance.now() - start;
   clearInterval(sampler);
+  stdout.end();
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-  const out: Measured = {
-    ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, peakHeapMiB: peakHeap / 2 ** 20,
-    verified: report.summary.verified, hits: report.cache?.hits ?? 0, misses: report.cache?.misses ?? 0,
-  };
+  const out: Measured = { ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, peakHeapMiB: peakHeap / 2 ** 20, verified: run.summary.verified, hits: run.cache?.hits ?? 0 };
   process.stdout.write(JSON.stringify(out));
 }
 
@@ -48,36 +51,51 @@ function runChild(args: string[]): Promise<Measured> {
   });
 }
 
-async function main(): Promise<void> {
-  const n = Number(process.env.N ?? 1000);
-  const bench = await startSigningBench();
+/** Signs N bundles and serves them: returns the registry URL and a way to stop everything. */
+async function setUp(n: number, bench: Awaited<ReturnType<typeof startSigningBench>>) {
   const host = await startBundleHost();
-  const list: unknown[] = [];
+  const rows = [];
   const signStart = performance.now();
   for (let i = 0; i < n; i++) {
     const { bundle } = await bench.sign(manifestFor(`server-${i}`));
     host.routes.set(`/b/${i}.json`, { kind: 'ok', body: JSON.stringify(bundle) });
-    list.push(serverJson(`io.github.acme/server-${i}`, { bundle: `${host.url}/b/${i}.json` }));
+    rows.push({ server: serverJson(`io.github.acme/server-${i}`, { bundle: `${host.url}/b/${i}.json` }) });
   }
   const signMs = performance.now() - signStart;
-  const registry = await startRegistry(list, 100);
-  const cacheDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-bench-'));
-  try {
-    const rows: [string, Measured][] = [];
-    rows.push(['cold cache', await runChild([registry.url, bench.trustedRootPath, cacheDir])]);
-    rows.push(['warm cache', await runChild([registry.url, bench.trustedRootPath, cacheDir])]);
-    rows.push(['--no-cache', await runChild([registry.url, bench.trustedRootPath, '-'])]);
-    console.log(`| run | servers | verified | cache hits | total s | per server ms | peak RSS MiB | peak heap MiB |`);
-    console.log(`|---|---:|---:|---:|---:|---:|---:|---:|`);
-    for (const [name, m] of rows) {
-      console.log(`| ${name} | ${n} | ${m.verified} | ${m.hits} | ${(m.ms / 1000).toFixed(2)} | ${(m.ms / n).toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${m.peakHeapMiB.toFixed(0)} |`);
-    }
-    console.log(`\n(setup: signing ${n} bundles with the local Sigstore took ${(signMs / 1000).toFixed(1)} s; not part of the audit times)`);
-    console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} CPUs, Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  } finally {
-    await Promise.all([host.close(), registry.close(), bench.sigstore.close(), rm(cacheDir, { recursive: true, force: true })]);
-  }
+  const registry = await startRegistryFixture(rows, { pageSize: 100 });
+  return { registry, signMs, close: () => Promise.all([host.close(), registry.close()]) };
 }
 
-if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+async function main(): Promise<void> {
+  const sizes = (process.env.N ?? '1000,10000').split(',').map(Number);
+  const runs = (process.env.RUNS ?? 'cold,warm').split(',');
+  const bench = await startSigningBench();
+  const rows: string[] = [];
+  const setup: string[] = [];
+  try {
+    for (const n of sizes) {
+      const env = await setUp(n, bench);
+      setup.push(`signing ${n} bundles took ${(env.signMs / 1000).toFixed(1)} s`);
+      const cacheDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-bench-'));
+      const outDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-bench-out-'));
+      try {
+        for (const name of runs) {
+          const m = await runChild([env.registry.url, bench.trustedRootPath, cacheDir, outDir]);
+          rows.push(`| ${name} cache | ${n} | ${m.verified} | ${m.hits} | ${(m.ms / 1000).toFixed(2)} | ${(m.ms / n).toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${m.peakHeapMiB.toFixed(0)} |`);
+        }
+      } finally {
+        await Promise.all([env.close(), rm(cacheDir, { recursive: true, force: true }), rm(outDir, { recursive: true, force: true })]);
+      }
+    }
+  } finally {
+    await bench.sigstore.close();
+  }
+  console.log('| run | servers | verified | cache hits | total s | per server ms | peak RSS MiB | peak heap MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(row);
+  console.log(`\n(setup, not part of the audit times: ${setup.join('; ')})`);
+  console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} CPUs, Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}
+
+if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
 else await main();

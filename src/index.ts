@@ -84,10 +84,11 @@ export {
 } from './verify/index.js';
 
 export {
-  audit, runAudit, summarize, auditServer, AUDIT_STATUSES, AUDIT_RULES, auditRule,
+  audit, streamAudit, auditWithReports, runAudit, summarize, auditServer, AUDIT_STATUSES, AUDIT_RULES, auditRule,
   AUDIT_REPORT_MEDIA_TYPE, AuditReportSchema, ServerAuditSchema, AuditSummarySchema,
   ServerJsonSchema, ToolsealMetaSchema, PUBLISHER_META_KEY, TOOLSEAL_META_KEY, PUBLISHER_META_MAX_BYTES,
-  parseServerJson, toolsealMetaOf, bundleFileName, listRegistryServers, serversUrl, readServerJsonPaths,
+  parseServerJson, toolsealMetaOf, bundleFileName, readRegistry, listRegistryServers, registryEndpoints, readServerJsonFiles, readServerJsonPaths,
+  listEntry, goJsonByteLength, bindingProblem, VERIFY_CODE_RULES, SARIF_REGISTRY_BASE_ID, CODE_SCANNING_RESULT_LIMIT, listingLine,
   AuditPolicySchema, NamespacePolicySchema, buildNamespacePolicies, loadNamespacePolicies, githubDefaultPolicy,
   fetchWithRetry, backoffMs, AuditCache, defaultAuditCacheDir, classifyVerifyError, createAttestationVerifier,
   createLiveCheck, liveTarget, auditExitCode, createProgressReporter, toSarif, renderAuditTable, renderAuditMarkdown, summaryLine,
@@ -96,7 +97,8 @@ export {
   type RawEntry, type AuditPolicy, type AuditPolicyInput, type NamespacePolicies, type ResolvedPolicy,
   type RetryOptions, type FetchOutcome, type CacheStats, type CachedOutcome, type AttestationVerifier,
   type AuditedAttestation, type FailedCheck, type AttestationVerifierOptions, type LiveCheck, type LiveCheckOptions,
-  type ProgressReporter, type ProgressStream,
+  type ProgressReporter, type ProgressStream, type AuditRun, type AuditListing, type AuditProgress, type RegistryEvent,
+  type RegistryListing, type AuditOutputs, type AuditWithReports, type SarifOptions,
 } from './audit/index.js';
 
 export {

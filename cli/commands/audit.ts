@@ -1,7 +1,7 @@
 import { InvalidArgumentError as InvalidArgument, Option, type Command } from 'commander';
-import type { AuditReport } from '../../src/index.js';
+import type { AuditOptions, AuditOutputs } from '../../src/index.js';
 import { InputError } from '../../src/errors.js';
-import { printJson, setExitCode } from '../output.js';
+import { setExitCode } from '../output.js';
 import { addLaunchOptions, launchFromFlags, type LaunchFlags } from '../server-flags.js';
 
 interface AuditFlags extends LaunchFlags {
@@ -16,6 +16,7 @@ interface AuditFlags extends LaunchFlags {
   live?: boolean;
   json?: boolean;
   sarif?: string;
+  sarifPass?: boolean;
   markdown?: string;
   maxPages?: number;
   timeout: number;
@@ -34,8 +35,8 @@ export function registerAudit(program: Command): void {
   const command = program
     .command('audit')
     .description('verify the toolseal attestation of every server in an MCP registry and report each one')
-    .option('--registry <url>', 'registry base URL (reads /v0/servers, every page)')
-    .option('--server-json <path...>', 'server.json files, saved /v0/servers pages, or folders of them')
+    .option('--registry <url>', 'registry base URL, or one ending in /v0.1 or /v0 (reads /v0.1/servers, else /v0/servers, every page)')
+    .option('--server-json <path...>', 'server.json files, saved /servers pages, or folders of them')
     .option('--bundles <dir>', 'folder of bundles named <namespace>__<name>.sigstore.json (see docs/audit.md)')
     .option('--policy <file>', 'audit policy: who may sign for which namespace (schemas/audit-policy.schema.json)')
     .option('--trusted-root <file>', 'trusted_root.json for every server (offline verification)')
@@ -44,7 +45,8 @@ export function registerAudit(program: Command): void {
     .option('--no-cache', 'verify every bundle again, read and write no cache')
     .option('--live', 'also start each verified server (npx for npm packages, or its HTTP remote) and compare: runs publisher code, see docs/audit.md')
     .option('--json', 'print the report as JSON')
-    .option('--sarif <file>', 'also write the report as SARIF 2.1.0')
+    .option('--sarif <file>', 'also write the report as SARIF 2.1.0 for code scanning (servers that are not verified)')
+    .option('--sarif-pass', 'include verified servers in the SARIF file as "pass" results')
     .option('--markdown <file>', 'also write the report as Markdown')
     .addOption(new Option('--max-pages <n>', 'most registry pages to read (default 1000)').argParser(intArg('--max-pages')))
     .addOption(new Option('--timeout <ms>', 'per-request timeout for registry pages and bundles').default(15_000).argParser(intArg('--timeout')))
@@ -52,56 +54,66 @@ export function registerAudit(program: Command): void {
   // With --live: how each npm package is started, the same launch rule as capture and the proxy.
   addLaunchOptions(command)
     .action(async (flags: AuditFlags, command: Command) => {
-      const {
-        audit, auditExitCode, createLiveCheck, createProgressReporter, renderAuditMarkdown, renderAuditTable, resolveLaunch, summaryLine,
-        toSarif, writeFileAtomic,
-      } = await import('../../src/index.js');
-      const launchFlags = launchFromFlags(flags);
-      if (!flags.live && (flags.env.length > 0 || flags.envFile.length > 0 || flags.cwd !== undefined || flags.cleanEnv)) {
-        throw new InputError('USAGE', '--env, --env-file, --cwd and --clean-env say how --live starts each server; add --live or drop them.');
-      }
-      const launch = resolveLaunch(launchFlags);
-      const controller = new AbortController();
-      const onSigint = (): void => {
-        if (controller.signal.aborted) process.exit(INTERRUPTED);
-        process.stderr.write('\ntoolseal: interrupted; finishing the servers in progress (Ctrl-C again to quit now)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
-      const progress = createProgressReporter(process.stderr);
-      let report: AuditReport;
-      try {
-        report = await audit({
-          ...(flags.registry !== undefined ? { registry: flags.registry } : {}),
-          ...(flags.serverJson ? { serverJson: flags.serverJson } : {}),
-          ...(flags.bundles ? { bundlesDir: flags.bundles } : {}),
-          ...(flags.policy ? { policyFile: flags.policy } : {}),
-          ...(flags.trustedRoot ? { trustedRoot: flags.trustedRoot } : {}),
-          concurrency: flags.concurrency,
-          cacheDir: flags.cache ? (flags.cacheDir ?? undefined) : false,
-          retry: { timeoutMs: flags.timeout, attempts: flags.retries + 1 },
-          ...(flags.maxPages ? { maxPages: flags.maxPages } : {}),
-          ...(flags.live ? { live: createLiveCheck({ launch }) } : {}),
-          signal: controller.signal,
-          onResult: progress.onResult,
-        });
-      } catch (err) {
-        if (controller.signal.aborted) {
-          setExitCode(command, INTERRUPTED);
-          return;
-        }
-        throw err;
-      } finally {
-        progress.finish();
-        process.off('SIGINT', onSigint);
-      }
-      if (flags.sarif) await writeFileAtomic(flags.sarif, `${JSON.stringify(toSarif(report), null, 2)}\n`);
-      if (flags.markdown) await writeFileAtomic(flags.markdown, renderAuditMarkdown(report));
-      if (flags.json) printJson(report);
-      else process.stdout.write(renderAuditTable(report));
-      if (flags.json) process.stderr.write(`${summaryLine(report)}\n`);
-      setExitCode(command, report.complete ? auditExitCode(report) : INTERRUPTED);
+      setExitCode(command, await runAuditCommand(flags));
     });
+}
+
+/** Runs the audit with progress on stderr and reports where the flags say; returns the exit code. */
+async function runAuditCommand(flags: AuditFlags): Promise<number> {
+  const { auditWithReports, auditExitCode, createLiveCheck, createProgressReporter, resolveLaunch, summaryLine } = await import('../../src/index.js');
+  if (!flags.live && (flags.env.length > 0 || flags.envFile.length > 0 || flags.cwd !== undefined || flags.cleanEnv)) {
+    throw new InputError('USAGE', '--env, --env-file, --cwd and --clean-env say how --live starts each server; add --live or drop them.');
+  }
+  const launch = resolveLaunch(launchFromFlags(flags));
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED);
+    process.stderr.write('\ntoolseal: interrupted; finishing the servers in progress (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = createProgressReporter(process.stderr);
+  try {
+    const options: AuditOptions = {
+      ...auditOptions(flags),
+      ...(flags.live ? { live: createLiveCheck({ launch }) } : {}),
+      signal: controller.signal,
+      onResult: progress.onResult,
+      onRegistryEvent: progress.onRegistryEvent,
+    };
+    const { run, warnings } = await auditWithReports(options, outputsOf(flags));
+    progress.finish();
+    for (const warning of warnings) process.stderr.write(`toolseal: warning: ${warning}\n`);
+    if (flags.json) process.stderr.write(`${summaryLine(run)}\n`);
+    return run.complete ? auditExitCode(run) : INTERRUPTED;
+  } finally {
+    progress.finish();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** The library options the flags ask for (everything but the live check and the callbacks). */
+function auditOptions(flags: AuditFlags): AuditOptions {
+  return {
+    ...(flags.registry !== undefined ? { registry: flags.registry } : {}),
+    ...(flags.serverJson ? { serverJson: flags.serverJson } : {}),
+    ...(flags.bundles ? { bundlesDir: flags.bundles } : {}),
+    ...(flags.policy ? { policyFile: flags.policy } : {}),
+    ...(flags.trustedRoot ? { trustedRoot: flags.trustedRoot } : {}),
+    concurrency: flags.concurrency,
+    cacheDir: flags.cache ? (flags.cacheDir ?? undefined) : false,
+    retry: { timeoutMs: flags.timeout, attempts: flags.retries + 1 },
+    ...(flags.maxPages ? { maxPages: flags.maxPages } : {}),
+  };
+}
+
+function outputsOf(flags: AuditFlags): AuditOutputs {
+  return {
+    stdout: process.stdout,
+    ...(flags.json ? { json: true } : {}),
+    ...(flags.sarif ? { sarif: { path: flags.sarif, ...(flags.sarifPass ? { includePass: true } : {}) } } : {}),
+    ...(flags.markdown ? { markdown: flags.markdown } : {}),
+  };
 }
 
 function intArg(flag: string, min = 1): (value: string) => number {

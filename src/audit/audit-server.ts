@@ -9,10 +9,12 @@ import type { AuditCache, CachedOutcome } from './cache.js';
 import { fetchWithRetry, type RetryOptions } from './fetch-retry.js';
 import type { LiveCheck } from './live.js';
 import type { NamespacePolicies, ResolvedPolicy } from './namespace-policy.js';
+import type { OutcomeMemo } from './outcome-memo.js';
 import type { ServerAudit } from './result.js';
 import { auditRule, type AuditRuleName } from './rules.js';
 import { bundleFileName, parseServerJson, PUBLISHER_META_MAX_BYTES, toolsealMetaOf, type ServerJson, type ToolsealMeta } from './server-json.js';
-import type { RawEntry } from './sources.js';
+import type { RawEntry } from './registry-entry.js';
+import { bindingProblem } from './binding.js';
 import { classifyVerifyError, type AttestationVerifier } from './verifier.js';
 
 /** What auditing one server needs; shared by every server of a run. */
@@ -27,11 +29,8 @@ export interface AuditContext {
   live?: LiveCheck;
   /** The hex digest identifying a policy (and its trust material) in cache keys. */
   policyDigest(resolved: ResolvedPolicy): Promise<string>;
-  /**
-   * Verifications of this run by cache key, so servers that share a bundle and policy
-   * (mirrors, several versions) are verified once even when they run at the same time.
-   */
-  inFlight: Map<string, Promise<CachedOutcome>>;
+  /** Verifications of this run by cache key (bounded), so a shared bundle is verified once. */
+  verifications: OutcomeMemo;
 }
 
 type Base = Pick<ServerAudit, 'name' | 'origin'> & Partial<ServerAudit>;
@@ -43,17 +42,17 @@ function result(base: Base, rule: AuditRuleName, reason: string, extra: Partial<
 
 /** Audits one list entry. Never throws for the server's own faults; each becomes a status. */
 export async function auditServer(entry: RawEntry, ctx: AuditContext): Promise<ServerAudit> {
-  if ('error' in entry) return result({ name: entry.origin, origin: entry.origin }, 'server-json-invalid', `${entry.error}`);
+  const marked = entry.registryStatus ? { registryStatus: entry.registryStatus } : {};
   const parsed = parseServerJson(entry.value);
   if (!parsed.ok) {
     const name = nameOf(entry.value) ?? entry.origin;
-    return result({ name, origin: entry.origin }, 'server-json-invalid', `${entry.origin} is not a server.json the audit can read: ${parsed.reason}. Fix the entry (see the MCP Registry server.json schema).`);
+    return result({ name, origin: entry.origin, ...marked }, 'server-json-invalid', `${entry.origin} is not a server.json the audit can read: ${parsed.reason}. Fix the entry (see the MCP Registry server.json schema).`);
   }
   const server = parsed.server;
-  const base: Base = { name: server.name, version: server.version, origin: entry.origin };
+  const base: Base = { name: server.name, version: server.version, origin: entry.origin, ...marked };
   const meta = toolsealMetaOf(server);
   if (meta.kind === 'too-large') {
-    return result(base, 'meta-too-large', `The publisher-provided _meta of ${server.name} is ${meta.bytes} bytes of JSON, over the registry's ${PUBLISHER_META_MAX_BYTES}-byte limit; the registry would refuse it, so it is not trusted. Shrink it.`);
+    return result(base, 'meta-too-large', `The publisher-provided _meta of ${server.name} is ${meta.bytes} bytes as the registry's Go JSON encoder writes it (<, > and & take 6 bytes each), over the registry's ${PUBLISHER_META_MAX_BYTES}-byte limit; the registry would refuse it, so it is not trusted. Shrink it.`);
   }
   if (meta.kind === 'invalid') return result(base, 'toolseal-meta-invalid', `${server.name}: ${meta.reason}. See docs/audit.md for the dev.toolseal pointer.`);
   const pointer = meta.kind === 'pointer' ? meta.meta : undefined;
@@ -85,6 +84,9 @@ async function loadBundle(local: string | undefined, pointer: ToolsealMeta | und
   if (!pointer) return 'none';
   const outcome = await fetchWithRetry(pointer.bundle, ctx.fetch);
   if (outcome.ok) return { source: pointer.bundle, bytes: outcome.bytes };
+  if (outcome.kind === 'too-large') {
+    return { source: pointer.bundle, failure: 'bundle-too-large', reason: `The bundle at ${pointer.bundle} answered HTTP ${outcome.status}, but ${outcome.message}; a toolseal bundle is far smaller, so it was not read. Ask the publisher to point at the right file.` };
+  }
   const rule: AuditRuleName = outcome.kind === 'http' ? 'bundle-http-error' : 'bundle-network-error';
   const hint = outcome.kind === 'http' ? 'Ask the publisher to fix the bundle URL in server.json.' : 'Run the audit again later; the cache keeps what was already verified.';
   return { source: pointer.bundle, failure: rule, reason: `The bundle at ${pointer.bundle} could not be fetched: ${outcome.message} after ${outcome.attempts} attempt(s). ${hint}` };
@@ -100,6 +102,9 @@ async function verifyAndCheck(base: Base, bytes: Buffer, server: ServerJson, poi
   if (pointer?.manifestDigest && pointer.manifestDigest !== outcome.digest) {
     return result(verified, 'digest-pin-mismatch', `${server.name}: server.json pins the manifest ${pointer.manifestDigest}, but the bundle signs ${outcome.digest}. The bundle or the pin is stale or swapped; the publisher must re-sign or fix the pin.`, { code: 'MANIFEST_DIGEST_MISMATCH' });
   }
+  // After the pin: a pin that names another digest already says the bundle was swapped.
+  const unbound = bindingProblem(server, outcome.manifest);
+  if (unbound) return result(verified, 'entry-binding-mismatch', `${server.name}: ${unbound}`, { code: 'ENTRY_BINDING_MISMATCH' });
   if (ctx.live) return ctx.live.check(server, outcome.manifest, resolved.policy.match, verified);
   return result(verified, 'verified', `${server.name} ${server.version}: manifest ${outcome.digest} signed by ${describeSigner(outcome.signer)}, accepted by the ${resolved.origin}.`);
 }
@@ -109,7 +114,7 @@ async function verifyCached(bytes: Buffer, resolved: ResolvedPolicy, ctx: AuditC
   const bundleHex = sha256Hex(bytes);
   const policyHex = await ctx.policyDigest(resolved);
   const key = `${bundleHex}-${policyHex}`;
-  const shared = ctx.inFlight.get(key);
+  const shared = ctx.verifications.get(key);
   if (shared) return { outcome: await shared, cached: true };
   let fromDisk = false;
   const work = (async (): Promise<CachedOutcome> => {
@@ -122,7 +127,7 @@ async function verifyCached(bytes: Buffer, resolved: ResolvedPolicy, ctx: AuditC
     await ctx.cache?.put(bundleHex, policyHex, outcome);
     return outcome;
   })();
-  ctx.inFlight.set(key, work);
+  ctx.verifications.set(key, work);
   return { outcome: await work, cached: fromDisk };
 }
 

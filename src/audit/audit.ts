@@ -5,15 +5,19 @@ import { AuditCache, defaultAuditCacheDir } from './cache.js';
 import type { RetryOptions } from './fetch-retry.js';
 import type { LiveCheck } from './live.js';
 import { loadNamespacePolicies } from './namespace-policy.js';
-import { listRegistryServers } from './registry-client.js';
-import type { AuditReport, ServerAudit } from './result.js';
-import { runAudit } from './run.js';
-import { readServerJsonPaths } from './sources.js';
+import { readRegistry, type RegistryEvent, type RegistryListing } from './registry-client.js';
+import type { RawEntry } from './registry-entry.js';
+import type { AuditListing, AuditReport, AuditRun, ServerAudit } from './result.js';
+import { runAudit, type AuditProgress } from './run.js';
+import { readServerJsonFiles, type FileListing } from './sources.js';
 import type { AttestationVerifier } from './verifier.js';
 
 /** Everything `toolseal audit` can be told; the CLI maps its flags onto this. */
 export interface AuditOptions {
-  /** Registry base URL (`/v0/servers` is appended). Exactly one of `registry` and `serverJson`. */
+  /**
+   * Registry base URL, or one ending in `/v0.1` or `/v0` (or `/servers`): `/v0.1/servers` is
+   * preferred, `/v0/servers` the fallback. Exactly one of `registry` and `serverJson`.
+   */
   registry?: string;
   /** server.json files, saved registry pages, or folders of them. */
   serverJson?: string[];
@@ -35,18 +39,24 @@ export interface AuditOptions {
   /** `--live`: a check that captures each verified server and compares. */
   live?: LiveCheck;
   signal?: AbortSignal;
-  onResult?: (result: ServerAudit, done: number, total: number) => void;
+  /** Each result, in list order, as soon as it is known; a returned promise holds the run (backpressure). */
+  onResult?: (result: ServerAudit, progress: AuditProgress) => void | Promise<void>;
+  /** Registry pages read, waits for a slow page, retries and API fallbacks (for progress output). */
+  onRegistryEvent?: (event: RegistryEvent) => void;
+  /** How often `onRegistryEvent` reports a page still outstanding (default a third of the timeout, 250 ms to 5 s). */
+  waitNoticeMs?: number;
 }
 
 /**
- * Audits every server of a registry (or of server.json files): finds each one's
- * attestation, verifies it under the policy for its namespace, and returns one status
- * per server. Per-server problems are statuses in the report; only a failure to run at
- * all (bad options, unreadable registry or policy, unusable trust material) throws.
+ * Audits every server of a registry (or of server.json files) as a stream: the list is read
+ * page by page while servers are verified, each result is handed to `onResult` in list
+ * order and not kept, so memory stays flat however long the list. Returns the counts and
+ * how the list was read. Per-server problems are statuses; only a failure to run at all
+ * (bad options, an unreadable registry page, file or policy, unusable trust material) throws.
  *
  * @throws InputError `AUDIT_SOURCE_REQUIRED`, registry and file errors; PolicyError; TrustError
  */
-export async function audit(options: AuditOptions): Promise<AuditReport> {
+export async function streamAudit(options: AuditOptions): Promise<AuditRun> {
   if ((options.registry === undefined) === (options.serverJson === undefined || options.serverJson.length === 0)) {
     throw new InputError('AUDIT_SOURCE_REQUIRED', 'Give exactly one source: --registry URL, or --server-json PATH (one or more).');
   }
@@ -56,22 +66,80 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   }
   const trust: TrustPolicy | undefined = options.trustedRoot ? { source: 'trusted-root', path: options.trustedRoot } : undefined;
   const policies = await loadNamespacePolicies(options.policyFile, trust);
-  const fetch: RetryOptions = { ...options.retry, ...(options.signal ? { signal: options.signal } : {}) };
-  const entries = options.registry !== undefined
-    ? await listRegistryServers(options.registry, { ...fetch, ...(options.maxPages ? { maxPages: options.maxPages } : {}) })
-    : await readServerJsonPaths(options.serverJson!);
+  // Ends a prefetched page or bundle request as soon as the run stops, for whatever reason.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const fetch: RetryOptions = { ...options.retry, signal };
+  const source = openSource(options, fetch);
   const cache = options.cacheDir === false ? undefined : await AuditCache.open(options.cacheDir ?? defaultAuditCacheDir());
-  return runAudit(entries, {
-    verifier: options.verifier ?? createAttestationVerifier(),
-    policies,
-    ...(options.bundlesDir ? { bundlesDir: options.bundlesDir } : {}),
-    ...(cache ? { cache } : {}),
-    fetch,
-    ...(options.live ? { live: options.live } : {}),
-  }, {
-    concurrency,
-    source: options.registry ?? options.serverJson!.join(', '),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onResult ? { onResult: options.onResult } : {}),
+  let deprecated = 0;
+  try {
+    const run = await runAudit(source.entries, {
+      verifier: options.verifier ?? createAttestationVerifier(),
+      policies,
+      ...(options.bundlesDir ? { bundlesDir: options.bundlesDir } : {}),
+      ...(cache ? { cache } : {}),
+      fetch,
+      ...(options.live ? { live: options.live } : {}),
+    }, {
+      concurrency,
+      source: options.registry ?? options.serverJson!.join(', '),
+      seen: source.seen,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onResult: (result, progress) => {
+        if (result.registryStatus === 'deprecated') deprecated++;
+        return options.onResult?.(result, progress);
+      },
+    });
+    return { ...run, listing: { ...source.listing(), deprecated } };
+  } finally {
+    stop.abort();
+  }
+}
+
+/**
+ * {@link streamAudit} collecting every result into one report, servers in list order.
+ * Convenient for small lists and tests; for a large registry, stream instead.
+ */
+export async function audit(options: AuditOptions): Promise<AuditReport> {
+  const servers: ServerAudit[] = [];
+  const run = await streamAudit({
+    ...options,
+    onResult: (result, progress) => {
+      servers.push(result);
+      return options.onResult?.(result, progress);
+    },
   });
+  return { ...run, servers };
+}
+
+interface OpenedSource {
+  entries: AsyncIterable<RawEntry>;
+  seen: () => { entries: number; listed: boolean };
+  listing: () => Omit<AuditListing, 'deprecated'>;
+}
+
+function openSource(options: AuditOptions, fetch: RetryOptions): OpenedSource {
+  if (options.registry !== undefined) {
+    const { listing, entries } = readRegistry(options.registry, {
+      ...fetch,
+      ...(options.maxPages ? { maxPages: options.maxPages } : {}),
+      ...(options.onRegistryEvent ? { onEvent: options.onRegistryEvent } : {}),
+      ...(options.waitNoticeMs ? { waitNoticeMs: options.waitNoticeMs } : {}),
+    });
+    return { entries, seen: () => ({ entries: listing.entries, listed: listing.done }), listing: () => registryListing(listing) };
+  }
+  const { listing, entries } = readServerJsonFiles(options.serverJson!);
+  return { entries, seen: () => ({ entries: listing.entries, listed: listing.done }), listing: () => fileListing(listing) };
+}
+
+function registryListing(l: RegistryListing): Omit<AuditListing, 'deprecated'> {
+  return {
+    ...(l.api ? { api: l.api } : {}), ...(l.url ? { url: l.url } : {}), latestQuery: l.latestQuery, pages: l.pages,
+    skippedNotLatest: l.skipped.notLatest, skippedDeleted: l.skipped.deleted,
+  };
+}
+
+function fileListing(l: FileListing): Omit<AuditListing, 'deprecated'> {
+  return { files: l.files, skippedNotLatest: l.skipped.notLatest, skippedDeleted: l.skipped.deleted };
 }

@@ -1,4 +1,4 @@
-import type { AuditReport } from './result.js';
+import type { AuditRun } from './result.js';
 
 /**
  * The audit's exit code (DESIGN §4): 0 when every server verified, 1 when any did not —
@@ -6,6 +6,7 @@ import type { AuditReport } from './result.js';
  * gate that passes while servers went unchecked fails open. A run that could not start
  * (bad flags, registry unreachable) never gets here: it is exit 2.
  */
-export function auditExitCode(report: AuditReport): 0 | 1 {
-  return report.servers.every((s) => s.status === 'verified') && report.complete ? 0 : 1;
+export function auditExitCode(run: Pick<AuditRun, 'summary' | 'complete'>): 0 | 1 {
+  const notVerified = Object.entries(run.summary).some(([status, n]) => status !== 'verified' && n > 0);
+  return !notVerified && run.complete ? 0 : 1;
 }

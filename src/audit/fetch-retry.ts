@@ -16,12 +16,15 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Called before each attempt (for counters). */
   onAttempt?: (url: string, attempt: number) => void;
+  /** Called when an attempt failed and another follows after `delayMs` (for progress). */
+  onRetry?: (url: string, failed: { attempt: number; attempts: number; message: string; delayMs: number }) => void;
 }
 
 /** The outcome of fetching one URL with retries. */
 export type FetchOutcome =
   | { ok: true; bytes: Buffer; attempts: number }
   | { ok: false; kind: 'http'; status: number; message: string; attempts: number }
+  | { ok: false; kind: 'too-large'; status: number; message: string; attempts: number }
   | { ok: false; kind: 'network'; status?: number; message: string; attempts: number };
 
 /** Statuses worth retrying: the server may answer differently in a moment. */
@@ -32,7 +35,7 @@ function retryable(status: number): boolean {
 /**
  * GETs a URL, retrying network errors, timeouts, 5xx, 408 and 429 with exponential
  * backoff and full jitter (so a thousand clients do not retry in lockstep); a 4xx is an
- * answer and is never retried. Never throws for the network; only an abort rejects.
+ * answer and is never retried, and neither is a body over `maxBytes` (`too-large`). Never throws for the network; only an abort rejects.
  */
 export async function fetchWithRetry(url: string, options: RetryOptions = {}): Promise<FetchOutcome> {
   const attempts = Math.max(1, options.attempts ?? 4);
@@ -42,8 +45,10 @@ export async function fetchWithRetry(url: string, options: RetryOptions = {}): P
     options.onAttempt?.(url, attempt);
     const { outcome, retryAfterMs } = await fetchOnce(url, attempt, options);
     last = outcome;
-    if (outcome.ok || outcome.kind === 'http' || attempt === attempts) return outcome;
-    await sleep(backoffMs(attempt, options, retryAfterMs), undefined, { signal: options.signal });
+    if (outcome.ok || outcome.kind !== 'network' || attempt === attempts) return outcome;
+    const delayMs = backoffMs(attempt, options, retryAfterMs);
+    options.onRetry?.(url, { attempt, attempts, message: outcome.message, delayMs });
+    await sleep(delayMs, undefined, { signal: options.signal });
   }
   return last;
 }
@@ -63,8 +68,8 @@ async function fetchOnce(url: string, attempt: number, options: RetryOptions): P
     const response = await fetch(url, { signal: AbortSignal.any(signals), redirect: 'follow', headers: { Accept: 'application/json' } });
     if (response.ok) {
       const bytes = await readLimited(response, options.maxBytes ?? 8 * 1024 * 1024);
-      // An oversized body is an answer, not a passing fault: not retried.
-      if (typeof bytes === 'string') return { outcome: { ok: false, kind: 'http', status: response.status, message: bytes, attempts: attempt } };
+      // An oversized body is an answer, not a passing fault: not retried, and not an HTTP error.
+      if (typeof bytes === 'string') return { outcome: { ok: false, kind: 'too-large', status: response.status, message: bytes, attempts: attempt } };
       return { outcome: { ok: true, bytes, attempts: attempt } };
     }
     await response.body?.cancel();

@@ -25,6 +25,8 @@ const RULE_LIST = [
   { id: 'TSA101', name: 'signature-invalid', status: 'mismatch', description: 'The bundle does not verify: the signed content was changed, or the signature, certificate chain or log entry is wrong.' },
   { id: 'TSA102', name: 'digest-pin-mismatch', status: 'mismatch', description: 'The manifest digest the server.json names differs from the digest that was signed.' },
   { id: 'TSA103', name: 'live-mismatch', status: 'mismatch', description: 'The live server lists tools (or prompts, resources) that differ from the signed manifest.' },
+  { id: 'TSA104', name: 'entry-binding-mismatch', status: 'mismatch', description: 'The bundle verifies, but its manifest is for another server: neither its server name nor its artifacts match this registry entry.' },
+  { id: 'TSA105', name: 'statement-subject-mismatch', status: 'mismatch', description: 'The signed statement\'s subject names another server (or other artifacts) than the manifest it carries.' },
   { id: 'TSA201', name: 'identity-mismatch', status: 'wrong-signer', description: 'The bundle is validly signed, but by an identity the policy does not accept for this namespace.' },
   { id: 'TSA202', name: 'no-namespace-policy', status: 'wrong-signer', description: 'No audit policy names who may sign for this namespace, so no signer can be accepted.' },
   { id: 'TSA301', name: 'no-attestation', status: 'unsigned', description: 'The server publishes no toolseal attestation (no dev.toolseal pointer and no bundle beside the list).' },
@@ -32,9 +34,10 @@ const RULE_LIST = [
   { id: 'TSA402', name: 'bundle-network-error', status: 'unreachable', description: 'The bundle could not be fetched: network error, timeout, or 5xx/429 after every retry.' },
   { id: 'TSA403', name: 'live-capture-failed', status: 'unreachable', description: 'The server could not be started or captured live (--live).' },
   { id: 'TSA501', name: 'server-json-invalid', status: 'malformed', description: 'The server.json entry is not valid JSON or lacks the fields the audit needs.' },
-  { id: 'TSA502', name: 'meta-too-large', status: 'malformed', description: 'The publisher-provided _meta is over the registry\'s 4 KB (4096 bytes) limit.' },
+  { id: 'TSA502', name: 'meta-too-large', status: 'malformed', description: 'The publisher-provided _meta is over the registry\'s 4 KB (4096 bytes) limit, measured as the registry\'s Go json.Marshal writes it.' },
   { id: 'TSA503', name: 'toolseal-meta-invalid', status: 'malformed', description: 'The dev.toolseal pointer in _meta is not of the documented shape.' },
   { id: 'TSA504', name: 'bundle-invalid', status: 'malformed', description: 'The bundle file is not a Sigstore bundle carrying a toolseal manifest attestation.' },
+  { id: 'TSA505', name: 'bundle-too-large', status: 'malformed', description: 'The bundle URL answered with a body over the size cap (8 MiB by default); it was not read.' },
 ] as const satisfies readonly AuditRule[];
 
 /** The name of a reason kind. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatZodIssues } from '../io/zod-issues.js';
+import { goJsonByteLength } from './go-json.js';
 
 /** The `_meta` key the official MCP Registry keeps from a publisher's server.json. */
 export const PUBLISHER_META_KEY = 'io.modelcontextprotocol.registry/publisher-provided';
@@ -51,13 +52,14 @@ export function parseServerJson(value: unknown): { ok: true; server: ServerJson 
 
 /**
  * Finds the `dev.toolseal` pointer. The size limit is checked first and over the whole
- * publisher-provided object, as the registry measures it (its compact JSON, UTF-8), so an
- * entry the registry would have refused is reported as such rather than trusted.
+ * publisher-provided object, as the registry measures it (the bytes Go's `json.Marshal`
+ * writes, see {@link goJsonByteLength}), so an entry the registry would have refused is
+ * reported as such rather than trusted.
  */
 export function toolsealMetaOf(server: ServerJson): MetaLookup {
   const provided = server._meta?.[PUBLISHER_META_KEY];
   if (provided === undefined) return { kind: 'none' };
-  const bytes = Buffer.byteLength(JSON.stringify(provided), 'utf8');
+  const bytes = goJsonByteLength(provided);
   if (bytes > PUBLISHER_META_MAX_BYTES) return { kind: 'too-large', bytes };
   if (provided === null || typeof provided !== 'object' || Array.isArray(provided)) {
     return { kind: 'invalid', reason: `_meta["${PUBLISHER_META_KEY}"] is not an object` };

@@ -2,30 +2,57 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, ToolsealError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
+import { listEntry, type RawEntry, type SkipCounts } from './registry-entry.js';
 
-/**
- * One entry of a server list before validation: where it came from (a registry URL
- * with `#servers/<i>`, or a file path) and its JSON value, or why it could not be read.
- */
-export type RawEntry =
-  | { origin: string; value: unknown }
-  | { origin: string; error: string };
+export type { RawEntry } from './registry-entry.js';
+
+/** What reading server.json files found, complete once the entries have been read. */
+export interface FileListing {
+  files: number;
+  entries: number;
+  skipped: SkipCounts;
+  /** True once every file has been read. */
+  done: boolean;
+}
 
 /**
  * Reads server.json documents from files and directories (every `*.json` directly in a
- * directory, in name order). A file may hold one server.json or a saved registry page
- * (`{"servers": [...]}`), so an offline snapshot of a registry can be audited too.
- * A file that is not strict JSON becomes an entry with an error (reported as malformed);
- * a path that does not exist stops the audit, since it is a mistake in the command.
+ * directory, in name order), one file at a time. A file may hold one server.json or a saved
+ * registry page (`{"servers": [...]}`), so an offline snapshot of a registry can be audited
+ * too; as with a registry, versions that are not the latest and deleted servers are skipped.
+ * The files are what the user named, so one that is missing, unreadable or not strict JSON
+ * stops the audit (exit 2); an entry inside that is not a server.json is a per-server finding.
  *
- * @throws InputError `SERVER_JSON_PATH_MISSING`
+ * @throws InputError `SERVER_JSON_PATH_MISSING`, `SERVER_JSON_UNREADABLE` (from the iterator)
  */
+export function readServerJsonFiles(paths: string[]): { listing: FileListing; entries: AsyncIterable<RawEntry> } {
+  const listing: FileListing = { files: 0, entries: 0, skipped: { notLatest: 0, deleted: 0 }, done: false };
+  return { listing, entries: walk(paths, listing) };
+}
+
+/** Reads every entry into memory (tests, small lists); {@link readServerJsonFiles} streams. */
 export async function readServerJsonPaths(paths: string[]): Promise<RawEntry[]> {
   const entries: RawEntry[] = [];
-  for (const path of paths) {
-    for (const file of await expand(path)) entries.push(...(await readOne(file)));
-  }
+  for await (const entry of readServerJsonFiles(paths).entries) entries.push(entry);
   return entries;
+}
+
+async function* walk(paths: string[], listing: FileListing): AsyncGenerator<RawEntry> {
+  for (const path of paths) {
+    for (const file of await expand(path)) {
+      listing.files++;
+      for (const [value, origin] of valuesOf(await readOne(file), file)) {
+        const listed = listEntry(value, origin);
+        if (listed.kind === 'skip') {
+          listing.skipped[listed.why === 'deleted' ? 'deleted' : 'notLatest']++;
+          continue;
+        }
+        listing.entries++;
+        yield listed.entry;
+      }
+    }
+  }
+  listing.done = true;
 }
 
 async function expand(path: string): Promise<string[]> {
@@ -40,21 +67,19 @@ async function expand(path: string): Promise<string[]> {
   return names.map((n) => join(path, n));
 }
 
-async function readOne(file: string): Promise<RawEntry[]> {
-  let value: unknown;
+async function readOne(file: string): Promise<unknown> {
   try {
-    value = await readJsonFile(file);
+    return await readJsonFile(file);
   } catch (err) {
-    if (err instanceof ToolsealError) return [{ origin: file, error: err.message }];
-    throw err;
+    if (!(err instanceof ToolsealError)) throw err;
+    throw new InputError('SERVER_JSON_UNREADABLE', `--server-json ${file} cannot be audited: ${err.message} Give a server.json file or a saved /servers page.`, { cause: err });
   }
-  if (value !== null && typeof value === 'object' && Array.isArray((value as { servers?: unknown }).servers)) {
-    return ((value as { servers: unknown[] }).servers).map((entry, i) => ({ origin: `${file}#servers/${i}`, value: unwrapEntry(entry) }));
-  }
-  return [{ origin: file, value }];
 }
 
-/** A saved registry page wraps each server.json as `{server, _meta}`. */
-function unwrapEntry(entry: unknown): unknown {
-  return entry !== null && typeof entry === 'object' && 'server' in entry ? (entry as { server: unknown }).server : entry;
+/** A saved page yields each of its entries (with `#servers/<i>`), any other document itself. */
+function valuesOf(value: unknown, file: string): [unknown, string][] {
+  if (value !== null && typeof value === 'object' && Array.isArray((value as { servers?: unknown }).servers)) {
+    return (value as { servers: unknown[] }).servers.map((entry, i) => [entry, `${file}#servers/${i}`]);
+  }
+  return [[value, file]];
 }

@@ -23,17 +23,37 @@ export interface AttestationVerifier {
   verify(bundle: unknown, policy: Policy): Promise<AuditedAttestation>;
 }
 
-/** Codes that mean "validly signed, by someone the policy does not accept". */
-const SIGNER_CODES = new Set([
-  'ISSUER_MISMATCH', 'SUBJECT_MISMATCH', 'GITHUB_CLAIM_MISMATCH', 'IDENTITY_MISMATCH', 'KEY_MISMATCH',
-  'SIGNER_KIND_MISMATCH', 'CERTIFICATE_IDENTITY_MISSING', 'GITHUB_OWNER_MISMATCH',
-]);
-
-/** Codes that mean "a valid signature over something that is not a toolseal attestation". */
-const NOT_AN_ATTESTATION_CODES = new Set([
-  'PAYLOAD_TYPE_MISMATCH', 'STATEMENT_TYPE_MISMATCH', 'PREDICATE_TYPE_MISMATCH', 'PAYLOAD_INVALID', 'STATEMENT_INVALID',
-  'BUNDLE_UNSUPPORTED', 'NOT_AN_ATTESTATION',
-]);
+/**
+ * The one place that maps the library's verification error codes to audit rules. A code not
+ * listed is a verification failure (`signature-invalid`): failing closed, a new code is
+ * never read as a pass. Keep this in step with the codes `verifyAttestation` throws.
+ */
+export const VERIFY_CODE_RULES: Readonly<Record<string, AuditRuleName>> = {
+  // Validly signed, by someone the policy does not accept.
+  ISSUER_MISMATCH: 'identity-mismatch',
+  SUBJECT_MISMATCH: 'identity-mismatch',
+  GITHUB_CLAIM_MISMATCH: 'identity-mismatch',
+  IDENTITY_MISMATCH: 'identity-mismatch',
+  KEY_MISMATCH: 'identity-mismatch',
+  SIGNER_KIND_MISMATCH: 'identity-mismatch',
+  CERTIFICATE_IDENTITY_MISSING: 'identity-mismatch',
+  GITHUB_OWNER_MISMATCH: 'identity-mismatch',
+  // The signature does not cover what the bundle carries. A key signature that fails may be
+  // altered content as much as another key, so it is a signature failure, never "wrong signer".
+  SIGNATURE_INVALID: 'signature-invalid',
+  KEY_SIGNATURE_INVALID: 'signature-invalid',
+  SUBJECT_DIGEST_MISMATCH: 'signature-invalid',
+  // A valid signature over a statement whose subject is not its manifest's server.
+  STATEMENT_SUBJECT_MISMATCH: 'statement-subject-mismatch',
+  // A valid signature over something that is not a toolseal attestation.
+  PAYLOAD_TYPE_MISMATCH: 'bundle-invalid',
+  STATEMENT_TYPE_MISMATCH: 'bundle-invalid',
+  PREDICATE_TYPE_MISMATCH: 'bundle-invalid',
+  PAYLOAD_INVALID: 'bundle-invalid',
+  STATEMENT_INVALID: 'bundle-invalid',
+  BUNDLE_UNSUPPORTED: 'bundle-invalid',
+  NOT_AN_ATTESTATION: 'bundle-invalid',
+};
 
 /** A failed verification as the audit reports it. */
 export interface FailedCheck {
@@ -51,11 +71,7 @@ export function classifyVerifyError(err: unknown): FailedCheck {
   if (err instanceof TrustError) throw err;
   if (!(err instanceof ToolsealError)) throw err;
   const check = (rule: AuditRuleName): FailedCheck => ({ rule, code: err.code, message: err.message });
-  if (err instanceof VerificationError) {
-    if (SIGNER_CODES.has(err.code)) return check('identity-mismatch');
-    if (NOT_AN_ATTESTATION_CODES.has(err.code)) return check('bundle-invalid');
-    return check('signature-invalid');
-  }
+  if (err instanceof VerificationError) return check(Object.hasOwn(VERIFY_CODE_RULES, err.code) ? VERIFY_CODE_RULES[err.code]! : 'signature-invalid');
   // InputError (BUNDLE_MALFORMED, strict JSON), ManifestError (predicate is no manifest): the file is not one.
   return check('bundle-invalid');
 }

@@ -23,15 +23,19 @@ function remoteServer(name: string, bundle: string, url: string): Record<string,
 
 describe('toolseal audit --live (server-everything over Streamable HTTP on loopback)', () => {
   it('verifies a server whose live lists match what was signed, and reports one that drifted', async () => {
-    const honest = await captureServer({ kind: 'http', url: everything.url });
+    // Bound to its registry entry by the remote's URL (the entry has no package).
+    const honest: Manifest = { ...(await captureServer({ kind: 'http', url: everything.url })), artifacts: [{ uri: everything.url }] };
     const drifted: Manifest = { ...honest, tools: honest.tools.map((t, i) => (i === 0 ? { ...t, description: `${t.description ?? ''} (signed text)` } : t)) };
+    const down: Manifest = { ...honest, artifacts: [{ uri: 'http://127.0.0.1:9/mcp' }] };
     host.routes.set('/honest.json', { kind: 'ok', body: JSON.stringify((await bench.sign(honest)).bundle) });
     host.routes.set('/drifted.json', { kind: 'ok', body: JSON.stringify((await bench.sign(drifted)).bundle) });
+    host.routes.set('/down.json', { kind: 'ok', body: JSON.stringify((await bench.sign(down)).bundle) });
     const registry = await startRegistry([
       remoteServer('io.github.acme/everything', `${host.url}/honest.json`, everything.url),
       remoteServer('io.github.acme/drifted', `${host.url}/drifted.json`, everything.url),
-      { ...serverJson('io.github.acme/nowhere', { bundle: `${host.url}/honest.json` }), packages: [] },
-      remoteServer('io.github.acme/down', `${host.url}/honest.json`, 'http://127.0.0.1:9/mcp'),
+      // Bound by the URL too, but only an SSE remote: nothing --live can connect to.
+      { ...serverJson('io.github.acme/nowhere', { bundle: `${host.url}/honest.json` }), packages: [], remotes: [{ type: 'sse', url: everything.url }] },
+      remoteServer('io.github.acme/down', `${host.url}/down.json`, 'http://127.0.0.1:9/mcp'),
     ], 10);
     try {
       const report = await audit({ registry: registry.url, trustedRoot: bench.trustedRootPath, cacheDir: false, live: createLiveCheck({ requestTimeoutMs: 5000 }) });

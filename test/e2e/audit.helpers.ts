@@ -6,6 +6,7 @@ import {
   buildManifest, createKeylessSigner, describeToken, signManifest, type Manifest, type Sha256Digest,
 } from '../../src/index.js';
 import { startLoopbackServer, type LoopbackServer, type RouteResponse } from '../../src/testing/http-server.js';
+import { startRegistryFixture, type RegistryFixtureOptions } from './registry-fixture.js';
 import { defaultGitHubClaims, startLocalSigstore, type GitHubActionsClaims, type LocalSigstore } from '../../src/testing/index.js';
 
 /** A local Sigstore plus its trusted root on disk, and a signer for manifests. */
@@ -49,10 +50,14 @@ export function githubClaims(repository: string): GitHubActionsClaims {
   return { ...base, sub: `repo:${repository}:ref:refs/heads/main`, repository, repository_owner: owner, workflow_ref: workflowRef, job_workflow_ref: workflowRef };
 }
 
-/** A small manifest whose server name makes it (and so its bundle) unique. */
-export function manifestFor(name: string, description = 'Current weather for a city.'): Manifest {
+/**
+ * A small manifest whose server name makes it (and so its bundle) unique, bound to the npm
+ * package `@acme/<name>@1.0.0` that {@link serverJson} lists for `<namespace>/<name>`.
+ */
+export function manifestFor(name: string, description = 'Current weather for a city.', artifact: string | null = `pkg:npm/%40acme/${name}@1.0.0`): Manifest {
   return buildManifest({
     server: { name, version: '1.0.0' },
+    ...(artifact ? { artifacts: [{ uri: artifact }] } : {}),
     capture: { protocolVersion: '2025-06-18', clientProfile: 'bare', clientCapabilities: {} },
     tools: [{ name: 'get_weather', description, inputSchema: { type: 'object', properties: { city: { type: 'string' } } } }],
   });
@@ -113,22 +118,10 @@ export async function startBundleHost(routes: Map<string, BundleRoute> = new Map
   };
 }
 
-/** A loopback registry serving `/v0/servers` in the official shape, `pageSize` per page. */
-export async function startRegistry(servers: unknown[], pageSize = 3, options: { loopCursor?: boolean } = {}): Promise<{ url: string; pages: number; close(): Promise<void> }> {
-  const state = { pages: 0 };
-  const server = await startLoopbackServer(async (req) => {
-    if (req.url.pathname !== '/v0/servers') return undefined;
-    state.pages++;
-    const start = Number(req.url.searchParams.get('cursor') ?? '0');
-    const limit = Math.min(pageSize, Number(req.url.searchParams.get('limit') ?? pageSize));
-    const page = servers.slice(start, start + limit).map((s) => ({
-      server: s,
-      _meta: { 'io.modelcontextprotocol.registry/official': { status: 'active', publishedAt: '2025-09-01T00:00:00Z', isLatest: true } },
-    }));
-    const next = start + limit < servers.length ? String(options.loopCursor ? 0 : start + limit) : undefined;
-    return { status: 200, body: JSON.stringify({ servers: page, metadata: { count: page.length, ...(next !== undefined ? { nextCursor: next } : {}) } }), contentType: 'application/json' };
-  });
-  return { url: server.url, get pages() { return state.pages; }, close: () => server.close() };
+/** A loopback registry (see registry-fixture.ts) serving the given server.json documents, `pageSize` per page. */
+export async function startRegistry(servers: unknown[], pageSize = 3, options: RegistryFixtureOptions = {}): Promise<{ url: string; pages: number; close(): Promise<void> }> {
+  const fixture = await startRegistryFixture(servers.map((server) => ({ server: server as Record<string, unknown> })), { pageSize, ...options });
+  return { url: fixture.url, get pages() { return fixture.pages['v0.1'] + fixture.pages.v0; }, close: () => fixture.close() };
 }
 
 /** Writes JSON to a file in `dir`. */

@@ -1,16 +1,15 @@
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AjvDraft04 from 'ajv-draft-04';
-import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, AuditReportSchema, bundleFileName, toSarif, type AuditReport, type ServerAudit } from '../../src/index.js';
+import { sarifValidator } from './sarif-schema.js';
 import {
   manifestFor, serverJson, startBundleHost, startRegistry, startSigningBench, tamperBundle, writeJson,
   type BundleHost, type SigningBench,
 } from './audit.helpers.js';
 
-const FAST_RETRY = { attempts: 3, baseDelayMs: 20, maxDelayMs: 50, timeoutMs: 400 };
+const FAST_RETRY = { attempts: 3, baseDelayMs: 20, maxDelayMs: 50, timeoutMs: 400, maxBytes: 1024 * 1024 };
 
 let bench: SigningBench;
 let host: BundleHost;
@@ -24,7 +23,7 @@ beforeAll(async () => {
   const good = await bench.sign(manifestFor('weather'));
   const wrong = await bench.sign(manifestFor('impostor'), 'mallory/weather-mcp');
   const flaky = await bench.sign(manifestFor('flaky'));
-  const example = await bench.sign(manifestFor('example'), 'example-corp/tools');
+  const example = await bench.sign(manifestFor('tools'), 'example-corp/tools');
   const unmapped = await bench.sign(manifestFor('unmapped'), 'someone/else');
   const ok = (body: unknown) => ({ kind: 'ok' as const, body: JSON.stringify(body) });
   host.routes.set('/good.json', ok(good.bundle));
@@ -36,6 +35,7 @@ beforeAll(async () => {
   host.routes.set('/example.json', ok(example.bundle));
   host.routes.set('/unmapped.json', ok(unmapped.bundle));
   host.routes.set('/not-a-bundle.json', { kind: 'ok', body: '{"hello": "world"}' });
+  host.routes.set('/huge.json', { kind: 'ok', body: `{"pad":"${'x'.repeat(1024 * 1024)}"}` });
   const at = (path: string) => `${host.url}${path}`;
   servers.push(
     serverJson('io.github.acme/weather', { bundle: at('/good.json'), manifestDigest: good.digest }),
@@ -54,6 +54,9 @@ beforeAll(async () => {
     serverJson('org.unmapped/thing', { bundle: at('/unmapped.json') }),
     serverJson('io.github.acme/junk', { bundle: at('/not-a-bundle.json') }),
     serverJson('io.github.acme/bad-pointer', { bundle: 'ftp://example.com/x' }),
+    // The right owner's valid bundle, but signed for io.github.acme/weather's package.
+    serverJson('io.github.acme/borrowed', { bundle: at('/good.json') }),
+    serverJson('io.github.acme/huge', { bundle: at('/huge.json') }),
   );
   registry = await startRegistry(servers, 4);
   policyPath = await writeJson(bench.dir, 'audit-policy.json', {
@@ -81,6 +84,8 @@ const EXPECTED: Record<string, [string, string]> = {
   'org.unmapped/thing': ['wrong-signer', 'TSA202'],
   'io.github.acme/junk': ['malformed', 'TSA504'],
   'io.github.acme/bad-pointer': ['malformed', 'TSA503'],
+  'io.github.acme/borrowed': ['mismatch', 'TSA104'],
+  'io.github.acme/huge': ['malformed', 'TSA505'],
 };
 
 function byName(report: AuditReport): Map<string, ServerAudit> {
@@ -116,6 +121,8 @@ describe('toolseal audit over a loopback registry in the official API shape', ()
     expect(s.get('io.github.acme/hangs')!.reason).toMatch(/after 3 attempt/);
     expect(s.get('com.example/tools')!.policy).toContain('namespace "com.example/*"');
     expect(s.get('org.unmapped/thing')!.reason).toContain('"namespaces" entry');
+    expect(s.get('io.github.acme/borrowed')!.reason).toMatch(/signed manifest is for server "weather" with artifacts pkg:npm\/%40acme\/weather@1\.0\.0, but this entry is io\.github\.acme\/borrowed/);
+    expect(s.get('io.github.acme/huge')!.reason).toMatch(/answered HTTP 200, but the body is over the 1048576-byte limit/);
   });
 
   it('retries a 500 and succeeds, never retries a 404', () => {
@@ -124,18 +131,19 @@ describe('toolseal audit over a loopback registry in the official API shape', ()
     expect(host.hits.get('/hang.json')).toBe(3);
   });
 
-  it('writes SARIF 2.1.0 that validates against the official schema, with the same rule ids', async () => {
-    const schema = JSON.parse(await readFile(join(import.meta.dirname, '..', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'));
-    // Both packages are CommonJS with a `default` export; NodeNext sees the module object.
-    const Ajv = AjvDraft04.default;
-    const addFormats = addFormatsModule.default;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    const validate = ajv.compile(schema);
-    const sarif = toSarif(first) as { runs: { results: { ruleId: string; kind: string }[]; tool: { driver: { rules: { id: string }[] } } }[] };
+  it('writes SARIF 2.1.0 that validates against the official schema, problems only unless asked', async () => {
+    const validate = await sarifValidator();
+    type Log = { runs: { results: { ruleId: string; kind: string; level: string }[] }[] };
+    const sarif = toSarif(first) as Log;
     expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
-    expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(first.servers.map((s) => s.rule.id));
-    expect(sarif.runs[0]!.results.filter((r) => r.kind === 'pass')).toHaveLength(2 + 1);
+    const failed = first.servers.filter((s) => s.status !== 'verified');
+    expect(sarif.runs[0]!.results.map((r) => r.ruleId).sort()).toEqual(failed.map((s) => s.rule.id).sort());
+    // Errors first, then warnings, so code scanning's first 5,000 are the most severe.
+    const levels = sarif.runs[0]!.results.map((r) => r.level);
+    expect(levels).toEqual([...levels].sort((a, b) => (a === b ? 0 : a === 'error' ? -1 : b === 'error' ? 1 : 0)));
+    const withPass = toSarif(first, { includePass: true }) as Log;
+    expect(validate(withPass), JSON.stringify(validate.errors)).toBe(true);
+    expect(withPass.runs[0]!.results.filter((r) => r.kind === 'pass')).toHaveLength(2 + 1);
     // A broken document is refused by the same validator (the check can fail).
     expect(validate({ version: '2.1.0', runs: [{ results: [] }] })).toBe(false);
   });
@@ -145,9 +153,9 @@ describe('toolseal audit over a loopback registry in the official API shape', ()
     expect(first.cache).toMatchObject({ hits: 0, writeErrors: 0 });
     expect(entries.length).toBe(first.cache!.writes);
     const again = await audit({ registry: registry.url, policyFile: policyPath, trustedRoot: bench.trustedRootPath, cacheDir, retry: FAST_RETRY });
-    // 7 servers had a bundle to verify under a policy; two share one bundle, so 6 distinct verifications.
+    // 8 servers had a bundle to verify under a policy; three share one bundle, so 6 distinct verifications.
     const verifiedBefore = first.servers.filter((s) => s.bundle?.digest && s.rule.id !== 'TSA202').length;
-    expect(verifiedBefore).toBe(7);
+    expect(verifiedBefore).toBe(8);
     expect(first.cache!.writes).toBe(6);
     expect(again.cache).toMatchObject({ hits: 6, misses: 0, writes: 0 });
     expect(Object.fromEntries(again.servers.map((s) => [s.name, [s.status, s.rule.id]]))).toEqual(EXPECTED);
@@ -179,15 +187,18 @@ describe('toolseal audit over server.json files and a bundles folder', () => {
     await writeJson(list, 'a.json', serverJson('io.github.acme/local'));
     await writeJson(list, 'b.json', serverJson('io.github.acme/nothing'));
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(join(list, 'c.json'), '{"name": "io.github.acme/dup", "name": "io.github.acme/dup2", "version": "1"}');
+    await writeFile(join(list, 'c.json'), '{"name": "io.github.acme/odd", "version": 1}');
     const report = await audit({ serverJson: [list], bundlesDir: bundles, trustedRoot: bench.trustedRootPath, cacheDir: false });
     expect(report.servers.map((s) => [s.name, s.status, s.rule.id])).toEqual([
       ['io.github.acme/local', 'verified', 'TSA000'],
       ['io.github.acme/nothing', 'unsigned', 'TSA301'],
-      [join(list, 'c.json'), 'malformed', 'TSA501'],
+      ['io.github.acme/odd', 'malformed', 'TSA501'],
     ]);
     expect(report.servers[0]!.bundle!.source).toBe(join(bundles, 'io.github.acme__local.sigstore.json'));
-    expect(report.servers[2]!.reason).toContain('twice');
+    expect(report.listing).toMatchObject({ files: 3, skippedNotLatest: 0, skippedDeleted: 0 });
     expect(report.cache).toBeUndefined();
+    // A file the user named that is not strict JSON is a usage error, not a finding.
+    await writeFile(join(list, 'd.json'), '{"name": "io.github.acme/dup", "name": "io.github.acme/dup2", "version": "1"}');
+    await expect(audit({ serverJson: [list], cacheDir: false })).rejects.toMatchObject({ code: 'SERVER_JSON_UNREADABLE', message: expect.stringContaining('twice') });
   });
 });

@@ -85,4 +85,15 @@ describe('README examples', () => {
     expect(result.stdout).toContain('cached true true');
     expect(result.stdout).toContain('diff true');
   });
+
+  it('the offline audit example prints what the README says and writes SARIF', async () => {
+    const dir = await mkdtemp(join(work, 'audit-'));
+    const result = await run('bash', ['-euo', 'pipefail', '-c', block(readme, 'audit')], dir, { ...env, TOOLSEAL_CACHE_DIR: join(dir, 'cache') });
+    expect(result.code).toBe(0);
+    const printed = /finds it unsigned and exits 1:\n\n```\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(result.stdout).toContain(printed);
+    expect(result.stdout).toMatch(/unsigned\s+TSA301\s+io\.github\.acme\/weather@1\.4\.0 \(deprecated\)/);
+    const sarif = JSON.parse(await readFile(join(dir, 'audit.sarif'), 'utf8')) as { runs: { results: { ruleId: string }[] }[] };
+    expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(['TSA301']);
+  });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUDIT_RULES, AUDIT_STATUSES, auditExitCode, backoffMs, buildNamespacePolicies, bundleFileName, createProgressReporter,
   fetchWithRetry, githubDefaultPolicy, listRegistryServers, parseServerJson, renderAuditMarkdown, renderAuditTable,
-  serversUrl, summarize, toolsealMetaOf, ToolsealError, type AuditReport, type ServerAudit, type ServerJson,
+  registryEndpoints, summarize, toolsealMetaOf, ToolsealError, type AuditReport, type ServerAudit, type ServerJson,
 } from '../../src/index.js';
 import { anchoredPattern } from '../../src/verify/identity/match.js';
 import { startLoopbackServer } from '../../src/testing/http-server.js';
@@ -97,11 +97,16 @@ describe('namespace policies', () => {
 });
 
 describe('registry client', () => {
-  it('builds /v0/servers from a base URL and refuses non-http URLs', () => {
-    expect(serversUrl('https://registry.example').href).toBe('https://registry.example/v0/servers');
-    expect(serversUrl('https://registry.example/mirror/').href).toBe('https://registry.example/mirror/v0/servers');
-    expect(serversUrl('https://registry.example/v0.1/servers').href).toBe('https://registry.example/v0.1/servers');
-    expect(() => serversUrl('file:///etc/passwd')).toThrow(ToolsealError);
+  it('prefers /v0.1 then /v0 for a base URL, takes a URL ending in /v0.1, /v0 or /servers as named, refuses non-http URLs', () => {
+    const urls = (base: string) => registryEndpoints(base).map((e) => `${e.api} ${e.url.href}`);
+    expect(urls('https://registry.example')).toEqual(['v0.1 https://registry.example/v0.1/servers', 'v0 https://registry.example/v0/servers']);
+    expect(urls('https://registry.example/mirror/')).toEqual(['v0.1 https://registry.example/mirror/v0.1/servers', 'v0 https://registry.example/mirror/v0/servers']);
+    expect(urls('https://registry.example/v0.1')).toEqual(['v0.1 https://registry.example/v0.1/servers']);
+    expect(urls('https://registry.example/v0/')).toEqual(['v0 https://registry.example/v0/servers']);
+    expect(urls('https://registry.example/v0.1/servers')).toEqual(['v0.1 https://registry.example/v0.1/servers']);
+    expect(urls('https://registry.example/custom/servers')).toEqual(['custom https://registry.example/custom/servers']);
+    expect(() => registryEndpoints('file:///etc/passwd')).toThrow(ToolsealError);
+    expect(() => registryEndpoints('not a url')).toThrow(ToolsealError);
   });
 
   it('follows next_cursor too, unwraps {server,_meta} and flat entries, and skips non-latest versions', async () => {
@@ -112,8 +117,8 @@ describe('registry client', () => {
     const reg = await startLoopbackServer(async (req) => ({ status: 200, body: JSON.stringify(pages[req.url.searchParams.get('cursor') ?? '']) }));
     try {
       const entries = await listRegistryServers(reg.url);
-      expect(entries.map((e) => ('value' in e ? e.value : e.error))).toEqual([{ name: 'a/1', version: '2' }, { name: 'b/flat', version: '1' }]);
-      expect(entries[0]!.origin).toMatch(/\/v0\/servers\?limit=100#servers\/1$/);
+      expect(entries.map((e) => e.value)).toEqual([{ name: 'a/1', version: '2' }, { name: 'b/flat', version: '1' }]);
+      expect(entries[0]!.origin).toMatch(/\/v0\.1\/servers\?limit=100&version=latest#servers\/1$/);
       expect(await listRegistryServers(reg.url, { allVersions: true })).toHaveLength(3);
     } finally {
       await reg.close();
@@ -171,7 +176,7 @@ describe('fetch with retries', () => {
       expect(await fetchWithRetry(`${reg.url}/429`, opts)).toMatchObject({ ok: true, attempts: 3 });
       expect(await fetchWithRetry(`${reg.url}/503`, opts)).toMatchObject({ ok: false, kind: 'network', status: 503, attempts: 3 });
       expect(await fetchWithRetry(`${reg.url}/403`, opts)).toMatchObject({ ok: false, kind: 'http', status: 403, attempts: 1 });
-      expect(await fetchWithRetry(`${reg.url}/big`, { ...opts, maxBytes: 1000 })).toMatchObject({ ok: false, kind: 'http', attempts: 1, message: expect.stringContaining('1000-byte limit') });
+      expect(await fetchWithRetry(`${reg.url}/big`, { ...opts, maxBytes: 1000 })).toMatchObject({ ok: false, kind: 'too-large', status: 200, attempts: 1, message: expect.stringContaining('1000-byte limit') });
       expect(hits).toEqual({ '/429': 3, '/503': 3, '/403': 1, '/big': 1 });
       const closed = await fetchWithRetry('http://127.0.0.1:9/x', { ...opts, attempts: 2 });
       expect(closed).toMatchObject({ ok: false, kind: 'network', attempts: 2 });
@@ -212,15 +217,24 @@ describe('reports and exit code', () => {
     expect(md).toContain('| unsigned | 1 |');
   });
 
-  it('prints one plain line per server off a terminal, and a redrawn bar on one', () => {
+  it('prints one plain line per server and per registry event off a terminal, and a redrawn bar on one', () => {
     const plain: string[] = [];
     const p = createProgressReporter({ write: (t) => plain.push(t), isTTY: false });
-    p.onResult(fakeServer('verified', 'a/b'), 1, 2);
-    p.onResult({ ...fakeServer('unsigned', 'c/d'), cached: true }, 2, 2);
-    expect(plain).toEqual(['[1/2] verified a/b\n', '[2/2] unsigned c/d (cached)\n']);
+    p.onRegistryEvent({ kind: 'page', page: 1, url: 'http://r/v0.1/servers?limit=100&cursor=x', servers: 2, total: 2 });
+    p.onResult(fakeServer('verified', 'a/b'), { done: 1, seen: 2, listed: false });
+    p.onRegistryEvent({ kind: 'waiting', page: 2, url: 'http://r/v0.1/servers?cursor=\x1b[31m', waitedMs: 10_000, timeoutMs: 15_000 });
+    p.onRegistryEvent({ kind: 'retry', page: 2, url: 'http://r/v0.1/servers', attempt: 1, attempts: 4, reason: 'HTTP 503 \x1b]0;x\x07', delayMs: 200 });
+    p.onResult({ ...fakeServer('unsigned', 'c/d\x1b[2J'), cached: true }, { done: 2, seen: 2, listed: true });
+    expect(plain).toEqual([
+      'toolseal: page 1 read from http://r/v0.1/servers: 2 server(s) to audit, 2 so far\n',
+      '[1/2+] verified a/b\n',
+      'toolseal: still waiting for page 2 from http://r/v0.1/servers (10 s; each attempt gives up after 15 s)\n',
+      'toolseal: page 2: HTTP 503  ]0;x ; retrying in 0.2 s (attempt 2 of 4)\n',
+      '[2/2] unsigned c/d [2J (cached)\n',
+    ]);
     const tty: string[] = [];
     const bar = createProgressReporter({ write: (t) => tty.push(t), isTTY: true, columns: 80 });
-    bar.onResult(fakeServer('unsigned', 'c/d'), 2, 2);
+    bar.onResult(fakeServer('unsigned', 'c/d'), { done: 2, seen: 2, listed: true });
     bar.finish();
     expect(tty[0]).toMatch(/^\r\x1b\[2K\[#+\] 2\/2 servers, 1 not verified$/);
     expect(tty[1]).toBe('\r\x1b[2K');
