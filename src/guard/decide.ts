@@ -51,7 +51,8 @@ export interface ListsDecision {
  * `block` refuses on any unverified entry, changed instructions, server-level difference or
  * (with `match: exact`) missing entry; `filter` exposes only verified entries and hides
  * changed instructions, refusing only when the server's name differs or its name, version
- * or title hide Unicode (those cannot be hidden); `warn` exposes everything. Capture facts
+ * or title hide Unicode (those cannot be hidden); a live version or title that differs makes the
+ * decision `filter` with a note (the client is served the signed ones); `warn` exposes everything. Capture facts
  * (protocol version, client capabilities) never decide: what they change shows up in the lists.
  *
  * @param live - the live manifest with entries verbatim; `liveManifest` builds it from a session
@@ -85,7 +86,10 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
   const hiddenKeys = new Set(mismatched.map((m) => `${m.list}\0${m.key}`));
   const exposed = {} as Record<ListName, object[]>;
   for (const list of LIST_NAMES) exposed[list] = live[list].filter((e) => !hiddenKeys.has(`${list}\0${entryKey(list, e)}`));
-  const decision = mismatched.length > 0 || !instructions.exposed ? 'filter' : 'accept';
+  // Under filter the client is served the signed serverInfo (see GuardSession), so a live
+  // version or title that differs is replaced, not passed on: say so wherever the decision shows.
+  for (const problem of serverProblems) notes.push(`${problem}; the client is served the signed value`);
+  const decision = mismatched.length > 0 || !instructions.exposed || serverProblems.length > 0 ? 'filter' : 'accept';
   return { verdict: { ...base, ok, decision, instructions }, exposed, hidden: mismatched };
 }
 
@@ -98,6 +102,7 @@ export function summarizeDecision(decision: ListsDecision): string {
   else for (const h of decision.hidden.slice(0, 5)) parts.push(`${h.list}/${h.key}: ${h.reason}`);
   if (v.decision === 'warn') for (const m of v.mismatched.slice(0, 5)) parts.push(`${m.list}/${m.key}: ${m.reason}`);
   if (!v.instructions.exposed && v.instructions.reason) parts.push(`instructions hidden: ${v.instructions.reason}`);
+  if (!v.refusal) parts.push(...v.notes.slice(0, 5));
   return parts.join('; ');
 }
 
