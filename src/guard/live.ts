@@ -1,3 +1,4 @@
+import { protoMemberPointer } from '../io/proto-member.js';
 import { buildManifest } from '../manifest/build.js';
 import { LIST_KEYS, LIST_NAMES, type ListName } from '../manifest/lists.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -62,6 +63,11 @@ function keyedEntries(list: ListName, raw: unknown[], rejected: EntryFinding[]):
     const key = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? (entry as Record<string, unknown>)[field] : undefined;
     if (typeof key !== 'string' || key === '') {
       rejected.push({ list, key: `#${index}`, code: 'ENTRY_INVALID', reason: `entry ${index} of ${list} has no ${field} string` });
+      return;
+    }
+    const proto = protoMemberPointer(entry);
+    if (proto !== undefined) {
+      rejected.push({ list, key, code: 'ENTRY_INVALID', reason: `the ${list} entry "${key}" has a member named "__proto__" (at ${proto}), which toolseal neither signs nor compares` });
       return;
     }
     if (!canonicalizable(entry)) {
