@@ -30,7 +30,8 @@ describe('properties: validation never changes the canonical bytes', () => {
     fc.assert(fc.property(manifestParts, fc.constantFrom(...PROTO_LIKE), fc.jsonValue({ maxDepth: 2 }), fc.nat(), (parts, key, value, pick) => {
       const raw = withMember(parts, key, value, pick);
       const before = canonicalBytes(raw);
-      if (key === '__proto__') {
+      // fast-check's JSON values hold "__proto__" members of their own now and then.
+      if (key === '__proto__' || JSON.stringify(value).includes('"__proto__":')) {
         expect(() => validateManifest(raw, 'the property')).toThrow(/__proto__/);
         refused++;
         return;
