@@ -1,6 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, ToolsealError } from '../errors.js';
+import { untrusted } from '../io/terminal.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import { readAllPages, type ListBudget, type PageRequest } from '../manifest/capture/pages.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, listSpec, type ListName } from '../manifest/lists.js';
@@ -145,7 +146,7 @@ export class GuardSession {
     }
     const code = notVerifiedCode(denial.list);
     const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';
-    const message = `toolseal: the ${noun} "${denial.key}" of server ${this.serverName()} is not verified (${denial.reason}); the request was not forwarded.`;
+    const message = `toolseal: the ${noun} "${untrusted(denial.key)}" of server ${untrusted(this.serverName())} is not verified (${denial.reason}); the request was not forwarded.`;
     this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
     this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.notVerified, message, guardErrorData({ code, server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason })));
   }
@@ -261,7 +262,7 @@ export class GuardSession {
    */
   private signedInitializeResult(result: Record<string, unknown>): Record<string, unknown> {
     const live = (result.serverInfo ?? {}) as Record<string, unknown>;
-    const info = this.verifier && this.verifier.settings.enforce !== 'warn' ? this.verifier.attestation.manifest.server as Record<string, unknown> : live;
+    const info = this.exposure && this.exposure.settings.enforce !== 'warn' ? this.exposure.attestation.manifest.server as Record<string, unknown> : live;
     const serverInfo = Object.fromEntries(['name', 'version', 'title'].filter((k) => info[k] !== undefined).map((k) => [k, info[k]]));
     const exposeInstructions = this.exposure?.decision?.verdict.instructions.exposed ?? false;
     return {
@@ -297,7 +298,7 @@ export class GuardSession {
     for (const change of changes) this.record(change);
     const v = decision.verdict;
     this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summarizeDecision(decision) });
-    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${this.serverName()}: ${v.decision}: ${summarizeDecision(decision)}`);
+    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${untrusted(this.serverName())}: ${v.decision}: ${summarizeDecision(decision)}`);
     this.options.onDecision?.(decision);
     if (v.decision === 'refuse') return this.refuse(v.refusal!.reason);
   }
@@ -311,7 +312,7 @@ export class GuardSession {
     if (this.state === 'closed' || this.state === 'refused') return;
     const initializing = this.state === 'initializing';
     this.state = 'refused';
-    const message = `toolseal refused the server ${this.serverName()} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
+    const message = `toolseal refused the server ${untrusted(this.serverName())} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
     this.options.log?.(message);
     if (initializing && this.initClientId !== undefined) this.replyRefused(this.initClientId, reason);
     for (const id of [...this.requests.pendingClientIds()]) this.replyRefused(id, reason);
@@ -321,7 +322,7 @@ export class GuardSession {
   }
 
   private replyRefused(id: RpcId, reason = 'the server was refused earlier in this session'): void {
-    const message = `toolseal refused the server ${this.serverName()} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
+    const message = `toolseal refused the server ${untrusted(this.serverName())} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
     this.toClient(errorResponse(id, GUARD_RPC_CODES.sessionRefused, message, guardErrorData({ code: 'SESSION_REFUSED', server: this.serverName(), reason })));
   }
 

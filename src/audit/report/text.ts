@@ -1,10 +1,11 @@
 import { describeSigner } from '../../verify/identity/describe.js';
+import { untrusted } from '../../io/terminal.js';
 import type { AuditReport, ServerAudit } from '../result.js';
 import { AUDIT_STATUSES } from '../rules.js';
 
 /** A plain-text table for people: one line per server, then the counts. */
 export function renderAuditTable(report: AuditReport): string {
-  const rows = report.servers.map((s) => [s.status, s.rule.id, label(s), s.cached ? 'cached' : '', oneLine(s.reason)]);
+  const rows = report.servers.map((s) => [s.status, s.rule.id, oneLine(label(s)), s.cached ? 'cached' : '', oneLine(s.reason)]);
   const header = ['STATUS', 'RULE', 'SERVER', 'CACHE', 'REASON'];
   const widths = header.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
@@ -44,9 +45,9 @@ function signerText(s: ServerAudit): string {
   return s.signer ? describeSigner(s.signer) : '';
 }
 
-/** Control characters, newlines and bidi controls from registry data never reach the terminal or the table raw. */
+/** Control characters, newlines, bidi controls and invisible characters from registry data never reach the terminal or the table raw; long text is cut. */
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]+/g, ' ');
+  return untrusted(text, 300);
 }
 
 /** Escapes Markdown table and inline syntax in registry-controlled text. */
