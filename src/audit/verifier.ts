@@ -23,7 +23,12 @@ export interface AttestationVerifier {
   verify(bundle: unknown, policy: Policy): Promise<AuditedAttestation>;
 }
 
-/** Codes that mean "validly signed, by someone the policy does not accept". */
+/**
+ * Codes that mean "validly signed, by someone the policy does not accept". A key signature
+ * that does not verify (KEY_SIGNATURE_INVALID) is not here: it may be altered content as much
+ * as another key, so it is a signature failure; so is a statement that contradicts itself
+ * (STATEMENT_SUBJECT_MISMATCH, SUBJECT_DIGEST_MISMATCH).
+ */
 const SIGNER_CODES = new Set([
   'ISSUER_MISMATCH', 'SUBJECT_MISMATCH', 'GITHUB_CLAIM_MISMATCH', 'IDENTITY_MISMATCH', 'KEY_MISMATCH',
   'SIGNER_KIND_MISMATCH', 'CERTIFICATE_IDENTITY_MISSING', 'GITHUB_OWNER_MISMATCH',

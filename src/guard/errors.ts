@@ -1,3 +1,4 @@
+import type { CodeOf } from '../error-codes.js';
 import { VerificationError } from '../errors.js';
 import type { ListName } from '../manifest/lists.js';
 
@@ -37,7 +38,7 @@ export class EntryNotVerifiedError extends VerificationError {
   readonly server: string;
 
   constructor(data: GuardErrorData & { list: ListName; key: string }, message: string) {
-    super(data.code, message);
+    super(data.code as CodeOf<'VerificationError'>, message);
     this.list = data.list;
     this.key = data.key;
     this.server = data.server;
@@ -85,7 +86,7 @@ export function disownServerError<E extends { code: number; message: string; dat
 }
 
 /** The code string of an entry of `list` that is not verified. */
-export function notVerifiedCode(list: ListName): string {
+export function notVerifiedCode(list: ListName): 'TOOL_NOT_VERIFIED' | 'PROMPT_NOT_VERIFIED' | 'RESOURCE_NOT_VERIFIED' {
   if (list === 'tools') return 'TOOL_NOT_VERIFIED';
   if (list === 'prompts') return 'PROMPT_NOT_VERIFIED';
   return 'RESOURCE_NOT_VERIFIED';

@@ -11,6 +11,7 @@ import { checkInTotoSubject } from './artifact/intoto-subject.js';
 import { parsePublicKeyPem, publicKeyFingerprint } from '../policy/keys.js';
 import type { IdentityPolicy } from '../policy/policy.js';
 import { prehashedSignatureContent, type PrehashAlgorithm } from './artifact/prehashed.js';
+import { untrusted } from '../io/terminal.js';
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
@@ -183,9 +184,29 @@ function verifyWithKeys(entity: SignedEntity, options: VerifyBundleOptions, pems
     }
   }
   if (last instanceof VerificationError && last.code === 'SIGNATURE_INVALID') {
-    throw new VerificationError('KEY_MISMATCH', `The bundle's signature does not verify with ${keys.length === 1 ? 'the policy\'s key' : `any of the policy's ${keys.length} keys`}: it was signed with another key, or altered.`, { cause: last });
+    throw new VerificationError('KEY_SIGNATURE_INVALID', keySignatureFailure(keys, hint), { cause: last });
   }
   throw last;
+}
+
+/**
+ * Why a key signature failed, in the words the evidence supports. A failing signature cannot
+ * tell "altered" from "signed with another key"; the bundle's key hint (unverified, so it
+ * only narrows the wording) says which is likelier. Never "wrong signer" on its own.
+ */
+function keySignatureFailure(keys: KeyObject[], hint: string | undefined): string {
+  const which = keys.length === 1 ? 'the policy\'s key' : `any of the policy's ${keys.length} keys`;
+  const base = `The bundle's signature does not verify with ${which}`;
+  if (hint === undefined) return `${base}: its content was altered, or another key signed it (the bundle names no key).`;
+  const named = keys.find((k) => keyHints(k).includes(hint));
+  if (named) return `${base}: the bundle says the policy's key ${publicKeyFingerprint(named)} signed it, so its content was altered after signing.`;
+  return `${base}: the bundle names the key ${untrusted(hint, 80)}, which is not one of the policy's, so another key signed it, or the bundle was altered.`;
+}
+
+/** The ways bundles write a key's hint: SHA-256 of its SPKI as hex (toolseal), base64 (sigstore), or `sha256:hex`. */
+function keyHints(key: KeyObject): string[] {
+  const digest = createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest();
+  return [digest.toString('hex'), digest.toString('base64'), `sha256:${digest.toString('hex')}`];
 }
 
 function withKey(trust: TrustMaterial, publicKey: KeyObject): TrustMaterial {

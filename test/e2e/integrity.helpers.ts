@@ -14,7 +14,7 @@ export function hostile(...attacks: string[]): ReturnType<typeof fixture> {
 }
 
 /** A guarded SDK client over stdio, with its audit records and the server's pid. */
-export async function guarded(attestation: GuardAttestation, settings: GuardSettings, ...attacks: string[]): Promise<GuardedClient & { audit: ReturnType<typeof memoryAudit>; pid: () => number | null }> {
+export async function guarded(attestation: GuardAttestation, settings: GuardSettings, ...attacks: string[]): Promise<GuardedClient<Client> & { audit: ReturnType<typeof memoryAudit>; pid: () => number | null }> {
   const audit = memoryAudit();
   const transport = stdioTransport(hostile(...attacks));
   const g = await guardClient(bareClient(), transport, { attestation, settings, audit });
