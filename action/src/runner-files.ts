@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, stat } from 'node:fs/promises';
 import { InputError } from '../../src/index.js';
 import { fitSummary, STEP_SUMMARY_LIMIT_BYTES } from './summary-limit.js';
+import { escapeTerminal } from '../../src/io/terminal.js';
 
 /**
  * Appends step outputs to `$GITHUB_OUTPUT` in the runner's multiline form
@@ -42,5 +43,7 @@ export function commandData(text: string): string {
  */
 export function logUntrusted(write: (text: string) => void, text: string): void {
   const token = `toolseal-${randomUUID()}`;
-  write(`::stop-commands::${token}\n${text.endsWith('\n') ? text : `${text}\n`}::${token}::\n`);
+  // Terminal escapes too: the log viewer renders ANSI sequences, so a server's text could fake a line.
+  const safe = escapeTerminal(text, { keepLines: true });
+  write(`::stop-commands::${token}\n${safe.endsWith('\n') ? safe : `${safe}\n`}::${token}::\n`);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Manifest } from '../../src/index.js';
+import { untrusted } from '../../src/io/terminal.js';
 import { printJson, setExitCode } from '../output.js';
 import { addServerOptions, collect, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
 
@@ -50,5 +51,5 @@ async function emit(manifest: Manifest, flags: CaptureFlags): Promise<void> {
   }
   if (flags.output === undefined) printJson(manifest);
   const c = entryCounts(manifest);
-  process.stderr.write(`toolseal: captured ${manifest.server.name}@${manifest.server.version} (client profile ${manifest.capture.clientProfile}, MCP ${manifest.capture.protocolVersion}): ${c.tools} tools, ${c.prompts} prompts, ${c.resources} resources, ${c.resourceTemplates} resource templates; digest ${digest}${flags.output !== undefined ? `; written to ${flags.output}` : ''}\n`);
+  process.stderr.write(`toolseal: captured ${untrusted(manifest.server.name)}@${untrusted(manifest.server.version)} (client profile ${manifest.capture.clientProfile}, MCP ${manifest.capture.protocolVersion}): ${c.tools} tools, ${c.prompts} prompts, ${c.resources} resources, ${c.resourceTemplates} resource templates; digest ${digest}${flags.output !== undefined ? `; written to ${flags.output}` : ''}\n`);
 }

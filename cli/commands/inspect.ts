@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { BundleClaims, describeSigner as DescribeSigner } from '../../src/index.js';
+import { escapeTerminal } from '../../src/io/terminal.js';
 import { printJson, setExitCode } from '../output.js';
 
 /** `toolseal inspect B`: what a bundle claims, read without verifying it. */
@@ -32,5 +33,6 @@ function render(c: BundleClaims, describeSigner: typeof DescribeSigner): string 
     ...(c.artifacts ? [`  artifacts   ${c.artifacts.join(', ')}`] : []),
     ...(c.payloadProblem ? [`  problem     ${c.payloadProblem}`] : []),
   ];
-  return `${lines.join('\n')}\n`;
+  // Everything here is the bundle's unverified word: each line escaped for the terminal.
+  return `${lines.map((l) => escapeTerminal(l)).join('\n')}\n`;
 }

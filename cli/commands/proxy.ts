@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type {
   EnforceMode, GuardOptions, ListsDecision, Policy, ServerTarget, UpstreamOptions,
 } from '../../src/index.js';
+import { escapeTerminal, untrusted } from '../../src/io/terminal.js';
 import { serverTargetFrom } from '../../src/manifest/capture/target.js';
 import { setExitCode } from '../output.js';
 import { addPolicyOptions, loadPolicy, type PolicyOptionFlags } from '../policy-options.js';
@@ -83,11 +84,11 @@ async function runLockProxy(upstream: ServerTarget, flags: ProxyFlags): Promise<
   } catch (err) {
     // Over HTTP there is no one client to answer: refuse to start.
     if (!(err instanceof ToolsealError) || flags.listen !== undefined) throw err;
-    process.stderr.write(`toolseal proxy: refused "${flags.server}" [${err.code}]: ${err.message}\n`);
+    process.stderr.write(`${escapeTerminal(`toolseal proxy: refused "${flags.server}" [${err.code}]: ${err.message}`)}\n`);
     await serveQuarantine({ server: flags.server, reason: err });
     return isVerdictError(err) ? 1 : 2;
   }
-  process.stderr.write(`toolseal proxy: "${flags.server}" approved by ${admission.entry.approvedBy} (${admission.entry.manifestDigest.slice(0, 19)}…)\n`);
+  process.stderr.write(`${escapeTerminal(`toolseal proxy: "${flags.server}" approved by ${admission.entry.approvedBy} (${admission.entry.manifestDigest.slice(0, 19)}…)`)}\n`);
   return serve(upstream, flags, admission.policy, admission.attestation);
 }
 
@@ -100,7 +101,8 @@ function hasPolicyFlags(flags: ProxyFlags): boolean {
 async function serve(upstream: ServerTarget, flags: ProxyFlags, policy: Policy, attestation: GuardOptions['attestation']): Promise<number> {
   const listen = flags.listen === undefined ? undefined : parseListen(flags.listen);
   const { createFileAuditSink, NULL_AUDIT_SINK } = await import('../../src/index.js');
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  // Every line may hold server text (names, reasons): escaped, so it cannot drive the terminal.
+  const log = (line: string): void => void process.stderr.write(`${escapeTerminal(line)}\n`);
   const audit = flags.auditLog ? await createFileAuditSink(flags.auditLog, (err) => log(`toolseal proxy: audit log write failed: ${err.message}`)) : NULL_AUDIT_SINK;
   const options: RunOptions = {
     attestation, audit, log,
@@ -190,6 +192,9 @@ function parseListen(value: string): { host: string; port: number } {
 function describeDecision(decision: ListsDecision): string {
   const v = decision.verdict;
   const counts = Object.entries(decision.exposed).filter(([, l]) => l.length > 0).map(([k, l]) => `${l.length} ${k}`).join(', ') || 'nothing';
-  const hidden = decision.hidden.length > 0 && v.decision !== 'refuse' ? `; hidden: ${decision.hidden.map((h) => `${h.list}/${h.key} (${h.reason})`).join(', ')}` : '';
-  return `toolseal proxy: ${v.server} (manifest ${v.digest.slice(0, 19)}…): ${v.decision}; exposed ${counts}${hidden}`;
+  const shown = decision.hidden.slice(0, 10).map((h) => `${h.list}/${untrusted(h.key)} (${h.reason})`);
+  const more = decision.hidden.length > 10 ? ` and ${decision.hidden.length - 10} more` : '';
+  const hidden = decision.hidden.length > 0 && v.decision !== 'refuse' ? `; hidden: ${shown.join(', ')}${more}` : '';
+  const notes = v.notes.length > 0 ? `; notes: ${v.notes.slice(0, 5).join('; ')}` : '';
+  return `toolseal proxy: ${untrusted(v.server)} (manifest ${v.digest.slice(0, 19)}…): ${v.decision}; exposed ${counts}${hidden}${notes}`;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { PolicyFlags, VerifiedBundle } from '../../src/index.js';
 import { PolicyError } from '../../src/errors.js';
+import { escapeTerminal } from '../../src/io/terminal.js';
 import { printJson, setExitCode } from '../output.js';
 
 interface VerifyBundleFlags extends PolicyFlags {
@@ -65,5 +66,5 @@ function describe(result: VerifiedBundle): string {
     ? `${result.signer.subject} (issuer ${result.signer.issuer})`
     : `key ${result.signer.publicKeyFingerprint}`;
   const log = result.logIndex === undefined ? '' : `, transparency log index ${result.logIndex}`;
-  return `Verified: signed by ${who}${log}.`;
+  return escapeTerminal(`Verified: signed by ${who}${log}.`);
 }

@@ -26,7 +26,7 @@ export interface AttestedManifest {
  * manifest's `artifacts`, so neither can be swapped independently.
  *
  * @throws VerificationError `PAYLOAD_TYPE_MISMATCH`, `STATEMENT_TYPE_MISMATCH`,
- *   `PREDICATE_TYPE_MISMATCH`, `SUBJECT_DIGEST_MISMATCH`, `SUBJECT_MISMATCH`, `PAYLOAD_INVALID`
+ *   `PREDICATE_TYPE_MISMATCH`, `SUBJECT_DIGEST_MISMATCH`, `STATEMENT_SUBJECT_MISMATCH`, `PAYLOAD_INVALID`
  */
 export function parseAttestation(payloadType: string, payload: Uint8Array, source = 'the bundle'): AttestedManifest {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
@@ -80,11 +80,11 @@ function checkSubjects(statement: { subject: { name: string; digest: { sha256: s
     throw new VerificationError('SUBJECT_DIGEST_MISMATCH', `${source}'s subject digest sha256:${first!.digest.sha256} is not the digest of its manifest (${digest}); the payload was altered or built wrongly.`);
   }
   if (first!.name !== manifest.server.name) {
-    throw new VerificationError('SUBJECT_MISMATCH', `${source}'s subject names "${first!.name}" but its manifest is for server "${manifest.server.name}".`);
+    throw new VerificationError('STATEMENT_SUBJECT_MISMATCH', `${source}'s subject names "${first!.name}" but its manifest is for server "${manifest.server.name}".`);
   }
   const expected = (manifest.artifacts ?? []).filter((a) => a.digest).map((a) => `${a.uri}@${a.digest!.sha256}`);
   const found = rest.map((s) => `${s.name}@${s.digest.sha256}`);
   if (expected.join('\n') !== found.join('\n')) {
-    throw new VerificationError('SUBJECT_MISMATCH', `${source}'s artifact subjects (${found.join(', ') || 'none'}) do not match its manifest's artifacts (${expected.join(', ') || 'none'}).`);
+    throw new VerificationError('STATEMENT_SUBJECT_MISMATCH', `${source}'s artifact subjects (${found.join(', ') || 'none'}) do not match its manifest's artifacts (${expected.join(', ') || 'none'}).`);
   }
 }

@@ -1,3 +1,4 @@
+import { untrusted } from '../io/terminal.js';
 import type { ListName } from '../manifest/lists.js';
 import type { HiddenUnicodeCategory, HiddenUnicodeFinding, ManifestDiff } from './schema.js';
 
@@ -51,16 +52,16 @@ export function diffFindings(diff: ManifestDiff, options: DiffFindingsOptions = 
   const out: DiffFinding[] = [];
   for (const a of diff.added) out.push({ code: 'ENTRY_NOT_SIGNED', scope: 'entry', list: a.list, key: a.key, digest: a.digest, reason: 'not in the signed manifest' });
   for (const r of diff.renamed) {
-    out.push({ code: 'ENTRY_NOT_SIGNED', scope: 'entry', list: r.list, key: r.to, renamedFrom: r.from, reason: `renamed from "${r.from}"; the signed manifest has no ${r.list} entry "${r.to}"` });
+    out.push({ code: 'ENTRY_NOT_SIGNED', scope: 'entry', list: r.list, key: r.to, renamedFrom: r.from, reason: `renamed from "${untrusted(r.from)}"; the signed manifest has no ${r.list} entry "${untrusted(r.to)}"` });
   }
   for (const c of diff.changed) {
     const paths = c.changes.map((x) => x.path);
     const more = paths.length > 3 ? ` and ${paths.length - 3} more` : '';
-    out.push({ code: 'ENTRY_CHANGED', scope: 'entry', list: c.list, key: c.key, digest: c.digestAfter, reason: `differs from the signed entry at ${paths.slice(0, 3).join(', ') || 'an excluded path'}${more}` });
+    out.push({ code: 'ENTRY_CHANGED', scope: 'entry', list: c.list, key: c.key, digest: c.digestAfter, reason: `differs from the signed entry at ${paths.slice(0, 3).map((x) => untrusted(x)).join(', ') || 'an excluded path'}${more}` });
   }
   for (const r of diff.removed) out.push({ code: 'ENTRY_REMOVED', scope: 'entry', list: r.list, key: r.key, digest: r.digest, reason: 'signed, but the server no longer lists it' });
   for (const change of diff.server) {
-    out.push({ code: 'SERVER_CHANGED', scope: serverScope(change.path), path: change.path, reason: `${change.path}: ${show(change.before)} → ${show(change.after)}` });
+    out.push({ code: 'SERVER_CHANGED', scope: serverScope(change.path), path: change.path, reason: `${untrusted(change.path)}: ${show(change.before)} → ${show(change.after)}` });
   }
   const allow = new Set(options.allowHiddenUnicode ?? []);
   for (const f of diff.hiddenUnicode) {
@@ -70,10 +71,10 @@ export function diffFindings(diff: ManifestDiff, options: DiffFindingsOptions = 
   return out;
 }
 
-/** The reason of a hidden-Unicode finding: category, where, and what TAG characters spell. */
+/** The reason of a hidden-Unicode finding: category, where, and what TAG characters or variation selectors spell. */
 export function unicodeReason(f: HiddenUnicodeFinding): string {
-  const decoded = f.decoded !== undefined ? ` (spelling "${f.decoded.slice(0, 80)}")` : '';
-  return `hidden Unicode (${f.category}) at ${f.path}${decoded}`;
+  const decoded = f.decoded !== undefined ? ` (spelling "${untrusted(f.decoded, 80)}")` : '';
+  return `hidden Unicode (${f.category}) at ${untrusted(f.path)}${decoded}`;
 }
 
 function serverScope(path: string): FindingScope {
@@ -89,7 +90,7 @@ function unicodeWhere(path: string): Pick<DiffFinding, 'scope' | 'list' | 'key'>
   return { scope: 'entry', list: root as ListName, key: token.replace(/~1/g, '/').replace(/~0/g, '~') };
 }
 
+/** A value as a reason shows it: JSON, escaped for the terminal, cut at 80 characters. */
 function show(value: unknown): string {
-  const text = value === undefined ? '(absent)' : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return value === undefined ? '(absent)' : untrusted(JSON.stringify(value), 80);
 }

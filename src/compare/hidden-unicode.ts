@@ -1,3 +1,4 @@
+import { ANY_INVISIBLE, decodeInvisible, INVISIBLE_CLASSES, invisibleChars, invisibleClass } from '../io/invisible.js';
 import { escapePointer } from '../io/strict-json.js';
 import { entryKey, LIST_NAMES } from '../manifest/lists.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -9,35 +10,20 @@ export interface HiddenUnicodeScanOptions {
   allow?: readonly HiddenUnicodeCategory[];
 }
 
-/**
- * Zero-width and other invisible formatting characters: the zero-width space and joiners,
- * word joiner, BOM, Mongolian vowel separator, the invisible operators U+2061–U+2064, the
- * deprecated format controls U+206A–U+206F, soft hyphen, combining grapheme joiner, the
- * Hangul fillers and the interlinear annotation controls. Variation selectors are left out:
- * emoji use U+FE0F everywhere, and flagging them would drown real findings.
- */
-const ZERO_WIDTH = new Set([
-  0x200b, 0x200c, 0x200d, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x206a, 0x206b, 0x206c, 0x206d, 0x206e, 0x206f,
-  0xfeff, 0x180e, 0x00ad, 0x034f, 0x115f, 0x1160, 0x3164, 0xffa0, 0xfff9, 0xfffa, 0xfffb,
-]);
-const BIDI = new Set([0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c]);
-/** Every code point of the three categories; a quick test so clean strings cost one regex run. */
-const ANY_HIDDEN = /[\u{E0000}-\u{E007F}\u200B-\u200F\u2060-\u2064\u206A-\u206F\uFEFF\u180E\u00AD\u034F\u115F\u1160\u3164\uFFA0\uFFF9-\uFFFB\u202A-\u202E\u2066-\u2069\u061C]/u;
-
-/** The hidden-Unicode category of one code point, or undefined when it is visible. */
+/** The hidden-Unicode category of one code point, or undefined when it is visible (see `src/io/invisible.ts`). */
 export function hiddenCategory(codePoint: number): HiddenUnicodeCategory | undefined {
-  if (codePoint >= 0xe0000 && codePoint <= 0xe007f) return 'tag';
-  if (ZERO_WIDTH.has(codePoint)) return 'zero-width';
-  if (BIDI.has(codePoint)) return 'bidi';
-  return undefined;
+  return invisibleClass(codePoint);
 }
 
 /**
  * Finds invisible characters in everything a model can be shown: the server's name, version
  * and title, `instructions`, and every string value *and every object key* inside every
  * list entry (a schema property name reaches the model as much as its description does).
- * Categories: the Unicode TAG block U+E0000–U+E007F (it can spell out ASCII that the user
- * never sees; `decoded` recovers it), zero-width characters, and bidi controls.
+ * Categories, from the engine's Unicode data: the TAG block U+E0000–U+E007F (it can spell
+ * out ASCII that the user never sees; `decoded` recovers it), bidi controls, variation
+ * selectors (which can carry bytes; `decoded` recovers them; one U+FE0F right after an emoji
+ * is ordinary text and not reported), and `zero-width`: every other default-ignorable or
+ * format character (zero-width space and joiners, fillers, invisible operators, ...).
  * Paths address entries by key, as diff paths do (see `ManifestDiffSchema`).
  */
 export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanOptions = {}): HiddenUnicodeFinding[] {
@@ -45,7 +31,7 @@ export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScan
   const out: HiddenUnicodeFinding[] = [];
   const scan: Scan = (text, tokens, target) => {
     // Most strings are clean: test first, build the pointer only for a finding.
-    if (!ANY_HIDDEN.test(text)) return;
+    if (!ANY_INVISIBLE.test(text)) return;
     const path = tokens.map((t) => `/${escapePointer(t)}`).join('');
     for (const finding of scanString(text, path, target)) if (!allow.has(finding.category)) out.push(finding);
   };
@@ -91,23 +77,13 @@ function walk(value: unknown, tokens: string[], scan: Scan): void {
 
 /** One finding per category present in `text`, in a fixed category order. */
 export function scanString(text: string, path: string, target: 'value' | 'key'): HiddenUnicodeFinding[] {
-  if (!ANY_HIDDEN.test(text)) return [];
-  const found = new Map<HiddenUnicodeCategory, { codePoints: Set<string>; decoded: string }>();
-  for (const char of text) {
-    const cp = char.codePointAt(0)!;
-    const category = hiddenCategory(cp);
-    if (!category) continue;
-    const slot = found.get(category) ?? { codePoints: new Set<string>(), decoded: '' };
-    slot.codePoints.add(formatCodePoint(cp));
-    // TAG U+E0020..U+E007E mirror ASCII 0x20..0x7E; U+E0001 (language tag) and U+E007F (cancel) carry no letter.
-    if (category === 'tag' && cp >= 0xe0020 && cp <= 0xe007e) slot.decoded += String.fromCharCode(cp - 0xe0000);
-    found.set(category, slot);
-  }
-  return (['tag', 'zero-width', 'bidi'] as const).flatMap((category) => {
-    const slot = found.get(category);
-    if (!slot) return [];
-    const decoded = category === 'tag' ? { decoded: slot.decoded } : {};
-    return [{ path, target, category, codePoints: [...slot.codePoints], ...decoded }];
+  const found = new Map<HiddenUnicodeCategory, number[]>();
+  for (const { codePoint, class: cls } of invisibleChars(text)) found.set(cls, [...(found.get(cls) ?? []), codePoint]);
+  return INVISIBLE_CLASSES.flatMap((category) => {
+    const codePoints = found.get(category);
+    if (!codePoints) return [];
+    const decoded = decodeInvisible(category, codePoints);
+    return [{ path, target, category, codePoints: [...new Set(codePoints.map(formatCodePoint))], ...(decoded !== undefined ? { decoded } : {}) }];
   });
 }
 

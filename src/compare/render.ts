@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../io/terminal.js';
 import { entryPath } from './compare.js';
 import type { Change, HiddenUnicodeFinding, ManifestDiff } from './schema.js';
 
@@ -80,10 +81,7 @@ export function showValue(value: unknown, max: number): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 }
 
-// C0/C1 controls, DEL, and every hidden-Unicode code point (TAG, zero-width, bidi).
-const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
-
-/** Replaces characters a terminal would act on or not show with `\u{…}` escapes. */
+/** Replaces characters a terminal would act on or not show with `\u{…}` escapes (the one rule: `escapeTerminal`). */
 export function safe(text: string): string {
-  return text.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  return escapeTerminal(text);
 }

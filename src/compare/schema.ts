@@ -54,8 +54,13 @@ export const ChangedEntrySchema = z.strictObject({
   changes: z.array(ChangeSchema).min(1),
 });
 
-/** The categories of invisible characters toolseal reports. */
-export const HiddenUnicodeCategorySchema = z.enum(['tag', 'zero-width', 'bidi']);
+/**
+ * The categories of invisible characters toolseal reports (from the engine's Unicode data):
+ * `tag` (U+E0000–U+E007F), `bidi` (Bidi_Control), `variation-selector` (Variation_Selector,
+ * except one U+FE0F after an emoji) and `zero-width` (every other Default_Ignorable_Code_Point
+ * or format character).
+ */
+export const HiddenUnicodeCategorySchema = z.enum(['tag', 'zero-width', 'bidi', 'variation-selector']);
 
 /** Invisible characters of one category in one model-visible string (or object key). */
 export const HiddenUnicodeFindingSchema = z.strictObject({
@@ -63,7 +68,7 @@ export const HiddenUnicodeFindingSchema = z.strictObject({
   target: z.enum(['value', 'key']).describe('"key": the object member name at path holds the characters, not its value'),
   category: HiddenUnicodeCategorySchema,
   codePoints: z.array(z.string()).describe('distinct code points in order of first appearance, written U+XXXX'),
-  decoded: z.string().optional().describe('for TAG characters: the ASCII text they smuggle'),
+  decoded: z.string().optional().describe('for TAG characters the ASCII text they smuggle; for variation selectors the bytes they carry, read as UTF-8'),
 });
 
 /** The result of comparing a signed (reference) manifest with a live (new) one. */

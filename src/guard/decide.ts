@@ -1,6 +1,7 @@
 import { compareManifests } from '../compare/compare.js';
 import { diffFindings, type DiffFinding } from '../compare/findings.js';
 import type { ManifestDiff } from '../compare/schema.js';
+import { untrusted } from '../io/terminal.js';
 import { entryDigest } from '../manifest/digest.js';
 import { applyExclude } from '../manifest/exclude.js';
 import { emptyLists, entryKey, LIST_NAMES, type ListName } from '../manifest/lists.js';
@@ -51,7 +52,8 @@ export interface ListsDecision {
  * `block` refuses on any unverified entry, changed instructions, server-level difference or
  * (with `match: exact`) missing entry; `filter` exposes only verified entries and hides
  * changed instructions, refusing only when the server's name differs or its name, version
- * or title hide Unicode (those cannot be hidden); `warn` exposes everything. Capture facts
+ * or title hide Unicode (those cannot be hidden); a live version or title that differs makes the
+ * decision `filter` with a note (the client is served the signed ones); `warn` exposes everything. Capture facts
  * (protocol version, client capabilities) never decide: what they change shows up in the lists.
  *
  * @param live - the live manifest with entries verbatim; `liveManifest` builds it from a session
@@ -66,7 +68,7 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
   const { serverProblems, fatal, notes } = serverLevel(findings);
   const instructions = instructionsVerdict(findings);
   const removed = findings.filter((f) => f.code === 'ENTRY_REMOVED');
-  if (removed.length > 0) notes.push(`the server no longer lists ${removed.map((r) => `${r.list}/${r.key}`).join(', ')}`);
+  if (removed.length > 0) notes.push(`the server no longer lists ${removed.slice(0, 10).map((r) => `${r.list}/${untrusted(r.key ?? '')}`).join(', ')}${removed.length > 10 ? ` and ${removed.length - 10} more` : ''}`);
   const blockRefuses = mismatched.length > 0 || serverProblems.length > 0 || !instructions.exposed || (match === 'exact' && diff.removed.length > 0);
   const refused = enforce === 'block' ? blockRefuses : enforce === 'filter' && fatal.length > 0;
   const base = { enforce, server: signed.server.name, digest: attestation.digest, diff, mismatched, serverProblems, notes };
@@ -85,7 +87,10 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
   const hiddenKeys = new Set(mismatched.map((m) => `${m.list}\0${m.key}`));
   const exposed = {} as Record<ListName, object[]>;
   for (const list of LIST_NAMES) exposed[list] = live[list].filter((e) => !hiddenKeys.has(`${list}\0${entryKey(list, e)}`));
-  const decision = mismatched.length > 0 || !instructions.exposed ? 'filter' : 'accept';
+  // Under filter the client is served the signed serverInfo (see GuardSession), so a live
+  // version or title that differs is replaced, not passed on: say so wherever the decision shows.
+  for (const problem of serverProblems) notes.push(`${problem}; the client is served the signed value`);
+  const decision = mismatched.length > 0 || !instructions.exposed || serverProblems.length > 0 ? 'filter' : 'accept';
   return { verdict: { ...base, ok, decision, instructions }, exposed, hidden: mismatched };
 }
 
@@ -95,9 +100,10 @@ export function summarizeDecision(decision: ListsDecision): string {
   const exposed = Object.values(decision.exposed).reduce((n, l) => n + l.length, 0);
   const parts = [`${exposed} entries exposed, ${decision.hidden.length} hidden`];
   if (v.refusal) parts.push(v.refusal.reason);
-  else for (const h of decision.hidden.slice(0, 5)) parts.push(`${h.list}/${h.key}: ${h.reason}`);
-  if (v.decision === 'warn') for (const m of v.mismatched.slice(0, 5)) parts.push(`${m.list}/${m.key}: ${m.reason}`);
+  else for (const h of decision.hidden.slice(0, 5)) parts.push(`${h.list}/${untrusted(h.key)}: ${h.reason}`);
+  if (v.decision === 'warn') for (const m of v.mismatched.slice(0, 5)) parts.push(`${m.list}/${untrusted(m.key)}: ${m.reason}`);
   if (!v.instructions.exposed && v.instructions.reason) parts.push(`instructions hidden: ${v.instructions.reason}`);
+  if (!v.refusal) parts.push(...v.notes.slice(0, 5));
   return parts.join('; ');
 }
 
@@ -138,7 +144,7 @@ function serverLevel(findings: DiffFinding[]): { serverProblems: string[]; fatal
         if (f.path === '/server/name') fatal.push(f.reason);
       }
     } else if (f.code === 'HIDDEN_UNICODE' && f.scope === 'server') {
-      const text = `hidden Unicode (${f.hiddenUnicode!.category}) in ${f.path}`;
+      const text = `hidden Unicode (${f.hiddenUnicode!.category}) in ${untrusted(f.path ?? '')}`;
       serverProblems.push(text);
       fatal.push(text);
     }
@@ -157,7 +163,7 @@ function instructionsVerdict(findings: DiffFinding[]): { exposed: boolean; reaso
 function refusalReason(mismatched: EntryFinding[], serverProblems: string[], instructions: string | undefined, removed: number): string {
   const parts = [
     ...serverProblems,
-    ...mismatched.slice(0, 5).map((m) => `${m.list}/${m.key}: ${m.reason}`),
+    ...mismatched.slice(0, 5).map((m) => `${m.list}/${untrusted(m.key)}: ${m.reason}`),
     ...(mismatched.length > 5 ? [`${mismatched.length - 5} more entries`] : []),
     ...(instructions ? [instructions] : []),
     ...(removed > 0 ? [`${removed} signed entries are missing (match: exact)`] : []),

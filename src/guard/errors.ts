@@ -1,3 +1,4 @@
+import type { CodeOf } from '../error-codes.js';
 import { VerificationError } from '../errors.js';
 import type { ListName } from '../manifest/lists.js';
 
@@ -37,7 +38,7 @@ export class EntryNotVerifiedError extends VerificationError {
   readonly server: string;
 
   constructor(data: GuardErrorData & { list: ListName; key: string }, message: string) {
-    super(data.code, message);
+    super(data.code as CodeOf<'VerificationError'>, message);
     this.list = data.list;
     this.key = data.key;
     this.server = data.server;
@@ -57,22 +58,50 @@ export class SessionRefusedError extends VerificationError {
   }
 }
 
+/**
+ * The `data` objects of errors the guard itself answered with. A server can send any JSON it
+ * likes, including `{ code: 'SESSION_REFUSED', ... }`; only an object the guard created (passed
+ * by reference to an in-process client) is in this set, so only the guard's own errors become
+ * typed guard errors.
+ */
+const guardMade = new WeakSet<object>();
+
+/** The numeric codes the guard reserves for itself on a guarded connection. */
+const RESERVED_CODES: ReadonlySet<number> = new Set(Object.values(GUARD_RPC_CODES));
+
+/** Marks `data` as made by the guard (see {@link toGuardError}); returns it. */
+export function guardErrorData<T extends GuardErrorData>(data: T): T {
+  guardMade.add(data);
+  return data;
+}
+
+/**
+ * An error the server sent, as the client may see it: one that uses a code the guard reserves
+ * (-32051..-32053) would pass for the guard's own refusal, so it is forwarded as -32603 with
+ * the message marked as the server's. Other errors are unchanged.
+ */
+export function disownServerError<E extends { code: number; message: string; data?: unknown }>(error: E): E {
+  if (!RESERVED_CODES.has(error.code)) return error;
+  return { ...error, code: -32603, message: `the server answered with toolseal's reserved code ${error.code}: ${String(error.message)}` };
+}
+
 /** The code string of an entry of `list` that is not verified. */
-export function notVerifiedCode(list: ListName): string {
+export function notVerifiedCode(list: ListName): 'TOOL_NOT_VERIFIED' | 'PROMPT_NOT_VERIFIED' | 'RESOURCE_NOT_VERIFIED' {
   if (list === 'tools') return 'TOOL_NOT_VERIFIED';
   if (list === 'prompts') return 'PROMPT_NOT_VERIFIED';
   return 'RESOURCE_NOT_VERIFIED';
 }
 
 /**
- * Turns a JSON-RPC error the guard produced (as the MCP SDK surfaces it: an object with
+ * Turns a JSON-RPC error the guard itself produced (as the MCP SDK surfaces it: an object with
  * numeric `code`, `message` and `data`) into the typed error; anything else is returned
- * unchanged. The SDK prefixes messages with "MCP error <code>: "; that prefix is dropped.
+ * unchanged, including an error the *server* sent with the same shape (it cannot forge a guard
+ * error: the guard marks the data objects it creates). The SDK prefixes messages with "MCP error <code>: "; that prefix is dropped.
  */
 export function toGuardError(err: unknown): unknown {
   if (err === null || typeof err !== 'object') return err;
   const { code, message, data } = err as { code?: unknown; message?: unknown; data?: unknown };
-  if (!isGuardData(data)) return err;
+  if (!isGuardData(data) || !guardMade.has(data)) return err;
   const text = String(message ?? '').replace(/^MCP error -?\d+: /, '');
   if (code === GUARD_RPC_CODES.notVerified && data.list !== undefined && data.key !== undefined) {
     const full = { ...data, list: data.list, key: data.key };

@@ -1,3 +1,5 @@
+import { untrusted } from '../io/terminal.js';
+import { protoMemberPointer } from '../io/proto-member.js';
 import { buildManifest } from '../manifest/build.js';
 import { LIST_KEYS, LIST_NAMES, type ListName } from '../manifest/lists.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -64,10 +66,15 @@ function keyedEntries(list: ListName, raw: unknown[], rejected: EntryFinding[]):
       rejected.push({ list, key: `#${index}`, code: 'ENTRY_INVALID', reason: `entry ${index} of ${list} has no ${field} string` });
       return;
     }
+    const proto = protoMemberPointer(entry);
+    if (proto !== undefined) {
+      rejected.push({ list, key, code: 'ENTRY_INVALID', reason: `the ${list} entry "${untrusted(key)}" has a member named "__proto__" (at ${proto}), which toolseal neither signs nor compares` });
+      return;
+    }
     if (!canonicalizable(entry)) {
       // A transport that uses JSON.parse (the SDK's) lets "\ud800" through; RFC 8785 cannot
       // encode it, so the entry has no digest to compare and must not reach the decision.
-      rejected.push({ list, key, code: 'ENTRY_INVALID', reason: `the ${list} entry "${key}" holds a lone UTF-16 surrogate or a non-finite number, which RFC 8785 cannot encode` });
+      rejected.push({ list, key, code: 'ENTRY_INVALID', reason: `the ${list} entry "${untrusted(key)}" holds a lone UTF-16 surrogate or a non-finite number, which RFC 8785 cannot encode` });
       return;
     }
     byKey.set(key, [...(byKey.get(key) ?? []), entry as object]);
@@ -75,7 +82,7 @@ function keyedEntries(list: ListName, raw: unknown[], rejected: EntryFinding[]):
   const out: object[] = [];
   for (const [key, entries] of byKey) {
     if (entries.length === 1) out.push(entries[0]!);
-    else rejected.push({ list, key, code: 'DUPLICATE_ENTRY', reason: `the server lists ${entries.length} ${list} entries named "${key}"; ambiguous, so none is exposed` });
+    else rejected.push({ list, key, code: 'DUPLICATE_ENTRY', reason: `the server lists ${entries.length} ${list} entries named "${untrusted(key)}"; ambiguous, so none is exposed` });
   }
   return out;
 }

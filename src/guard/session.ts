@@ -1,12 +1,13 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, ToolsealError } from '../errors.js';
+import { untrusted } from '../io/terminal.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import { readAllPages, type ListBudget, type PageRequest } from '../manifest/capture/pages.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, listSpec, type ListName } from '../manifest/lists.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
 import { summarizeDecision, type ListsDecision } from './decide.js';
-import { GUARD_RPC_CODES, SessionRefusedError, notVerifiedCode } from './errors.js';
+import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode } from './errors.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RequestLedger } from './requests.js';
 import { calledEntry, errorResponse, kindOf, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
@@ -103,7 +104,7 @@ export class GuardSession {
     const open = [...this.requests.pendingClientIds(), ...this.waiting.splice(0).flatMap((m) => (m.id !== undefined ? [m.id] : []))];
     if (initializing && this.initClientId !== undefined) open.push(this.initClientId);
     for (const id of new Set(open)) {
-      this.toClient(errorResponse(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${why}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason: why }));
+      this.toClient(errorResponse(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${why}`, guardErrorData({ code: 'UPSTREAM_FAILED', server: this.serverName(), reason: why })));
     }
     this.requests.clearClientRequests();
     this.record({ event: 'session', decision: refused ? 'refused' : 'closed', reason: why });
@@ -145,9 +146,9 @@ export class GuardSession {
     }
     const code = notVerifiedCode(denial.list);
     const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';
-    const message = `toolseal: the ${noun} "${denial.key}" of server ${this.serverName()} is not verified (${denial.reason}); the request was not forwarded.`;
+    const message = `toolseal: the ${noun} "${untrusted(denial.key)}" of server ${untrusted(this.serverName())} is not verified (${denial.reason}); the request was not forwarded.`;
     this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
-    this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.notVerified, message, { code, server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason }));
+    this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.notVerified, message, guardErrorData({ code, server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason })));
   }
 
   private async answerList(msg: RpcMessage): Promise<void> {
@@ -161,7 +162,7 @@ export class GuardSession {
     const failure = this.exposure!.failure(list);
     if (failure !== undefined && this.exposure!.settings.enforce !== 'warn') {
       const reason = `${msg.method} could not be read from the server: ${failure}`;
-      return this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.upstreamFailed, `toolseal: ${reason}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason }));
+      return this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.upstreamFailed, `toolseal: ${reason}`, guardErrorData({ code: 'UPSTREAM_FAILED', server: this.serverName(), reason })));
     }
     this.toClient(resultResponse(msg.id!, { [resultKey]: this.exposure!.view.lists[list] }));
   }
@@ -220,13 +221,14 @@ export class GuardSession {
     const pending = this.requests.takeForwarded(msg);
     if (pending === undefined) return; // an answer to nothing the guard asked: dropped
     if (pending.method === 'initialize') return void this.completeInitialize(msg, pending.clientId);
-    this.toClient({ ...msg, id: pending.clientId }, pending.clientId);
+    const error = msg.error ? { error: disownServerError(msg.error) } : {};
+    this.toClient({ ...msg, ...error, id: pending.clientId }, pending.clientId);
   }
 
   private async completeInitialize(msg: RpcMessage, clientId: RpcId): Promise<void> {
     if (msg.error || !msg.result) {
       this.state = 'new';
-      return this.toClient({ ...msg, id: clientId });
+      return this.toClient({ ...msg, ...(msg.error ? { error: disownServerError(msg.error) } : {}), id: clientId });
     }
     const result = msg.result;
     const caps = result.capabilities;
@@ -252,13 +254,15 @@ export class GuardSession {
 
   /**
    * The initialize result as the client may see it: only what the manifest signs and the
-   * guard verified. `serverInfo` keeps name, version and title (compared with the signed
-   * server); its other fields (description, icons, websiteUrl) and the result's `_meta` are
-   * not signed, so a rug pull there would reach the client unchecked: they are dropped.
-   * `instructions` stay only when verified.
+   * guard verified. `serverInfo` is the *signed* name, version and title (under `warn`, the
+   * live ones, which the decision compared): a live title that differs never reaches the
+   * client, the decision notes the difference. Its other fields (description, icons,
+   * websiteUrl) and the result's `_meta` are not signed, so a rug pull there would reach the
+   * client unchecked: they are dropped. `instructions` stay only when verified.
    */
   private signedInitializeResult(result: Record<string, unknown>): Record<string, unknown> {
-    const info = (result.serverInfo ?? {}) as Record<string, unknown>;
+    const live = (result.serverInfo ?? {}) as Record<string, unknown>;
+    const info = this.exposure && this.exposure.settings.enforce !== 'warn' ? this.exposure.attestation.manifest.server as Record<string, unknown> : live;
     const serverInfo = Object.fromEntries(['name', 'version', 'title'].filter((k) => info[k] !== undefined).map((k) => [k, info[k]]));
     const exposeInstructions = this.exposure?.decision?.verdict.instructions.exposed ?? false;
     return {
@@ -294,7 +298,7 @@ export class GuardSession {
     for (const change of changes) this.record(change);
     const v = decision.verdict;
     this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summarizeDecision(decision) });
-    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${this.serverName()}: ${v.decision}: ${summarizeDecision(decision)}`);
+    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${untrusted(this.serverName())}: ${v.decision}: ${summarizeDecision(decision)}`);
     this.options.onDecision?.(decision);
     if (v.decision === 'refuse') return this.refuse(v.refusal!.reason);
   }
@@ -308,7 +312,7 @@ export class GuardSession {
     if (this.state === 'closed' || this.state === 'refused') return;
     const initializing = this.state === 'initializing';
     this.state = 'refused';
-    const message = `toolseal refused the server ${this.serverName()} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
+    const message = `toolseal refused the server ${untrusted(this.serverName())} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
     this.options.log?.(message);
     if (initializing && this.initClientId !== undefined) this.replyRefused(this.initClientId, reason);
     for (const id of [...this.requests.pendingClientIds()]) this.replyRefused(id, reason);
@@ -318,8 +322,8 @@ export class GuardSession {
   }
 
   private replyRefused(id: RpcId, reason = 'the server was refused earlier in this session'): void {
-    const message = `toolseal refused the server ${this.serverName()} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
-    this.toClient(errorResponse(id, GUARD_RPC_CODES.sessionRefused, message, { code: 'SESSION_REFUSED', server: this.serverName(), reason }));
+    const message = `toolseal refused the server ${untrusted(this.serverName())} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
+    this.toClient(errorResponse(id, GUARD_RPC_CODES.sessionRefused, message, guardErrorData({ code: 'SESSION_REFUSED', server: this.serverName(), reason })));
   }
 
   private toUpstream(msg: RpcMessage): void {

@@ -1,5 +1,6 @@
 import { ManifestError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
+import { protoMemberPointer } from '../io/proto-member.js';
 import { formatZodIssues } from '../io/zod-issues.js';
 import { applyExclude, parseExcludePath } from './exclude.js';
 import { entryKey, LIST_KEYS, LIST_NAMES, type ListName } from './lists.js';
@@ -49,11 +50,16 @@ export function buildManifest(parts: ManifestParts): Manifest {
  * `exclude` paths a verifier may apply (a signed manifest whose paths would strip keys or
  * whole entries is refused here, not when a live server is compared with it).
  * Sorting is checked rather than fixed so that the digest of what was signed is the
- * digest of what is read.
+ * digest of what is read; for the same reason a member named `__proto__` anywhere is refused
+ * (see `protoMemberPointer`): validation never changes the canonical bytes.
  *
  * @param source - names the input in error messages (a file path, "the signed payload")
  */
 export function validateManifest(value: unknown, source: string): Manifest {
+  const proto = protoMemberPointer(value);
+  if (proto !== undefined) {
+    throw new ManifestError('MANIFEST_INVALID', `${source} is not a valid toolseal manifest v1: it has a member named "__proto__" at ${proto}, which JSON readers disagree on (most JavaScript copies drop it, other languages keep it), so it can be neither signed nor compared faithfully; toolseal refuses it.`);
+  }
   const result = ManifestSchema.safeParse(value);
   if (!result.success) {
     throw new ManifestError('MANIFEST_INVALID', `${source} is not a valid toolseal manifest v1: ${formatZodIssues(result.error)}.`);

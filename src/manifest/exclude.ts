@@ -40,6 +40,28 @@ export function parseExcludePath(path: string): string[] {
   return tokens;
 }
 
+/**
+ * Entry fields a model is not shown: `_meta` (protocol metadata for clients), `icons` (for the
+ * user's UI) and a resource's `size`. Everything else in an entry, named or not yet named by
+ * the spec, is treated as model-visible, so a field MCP adds later is checked by default.
+ */
+const NOT_MODEL_VISIBLE = new Set(['_meta', 'icons', 'size']);
+
+/**
+ * The exclude paths that cover text a model reads: names, titles, descriptions, schemas,
+ * annotations, prompt arguments, `instructions`, the server's name, version and title, or
+ * (through `*`) possibly any of them. Signing such a manifest leaves exactly what an attacker
+ * would change unchecked, so a verifier refuses it unless its policy allows the path by name.
+ * Only `/<list>/<key or *>/<field>/...` paths whose field is `_meta`, `icons` or `size` are not.
+ */
+export function modelVisibleExcludes(paths: readonly string[]): string[] {
+  return paths.filter((path) => {
+    const tokens = path.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const inEntry = Object.hasOwn(LIST_KEYS, tokens[0]!) && tokens.length >= 3;
+    return !(inEntry && NOT_MODEL_VISIBLE.has(tokens[2]!));
+  });
+}
+
 function removePath(node: unknown, tokens: string[], path: string): void {
   if (node === null || typeof node !== 'object' || tokens.length === 0) return;
   const [head, ...rest] = tokens as [string, ...string[]];

@@ -11,16 +11,16 @@ export function looksLikePem(text: string): boolean {
  * Parses a PEM public key (SPKI `PUBLIC KEY`, or an X.509 certificate's key is refused:
  * a policy pins keys, not certificates).
  *
- * @throws PolicyError `KEY_INVALID` naming `source`
+ * @throws PolicyError `PUBLIC_KEY_INVALID` naming `source`
  */
 export function parsePublicKeyPem(pem: string, source: string): KeyObject {
   if (!/-----BEGIN PUBLIC KEY-----/.test(pem)) {
-    throw new PolicyError('KEY_INVALID', `${source} is not a PEM public key (expected a "-----BEGIN PUBLIC KEY-----" block). Export the key with e.g. "openssl pkey -pubout".`);
+    throw new PolicyError('PUBLIC_KEY_INVALID', `${source} is not a PEM public key (expected a "-----BEGIN PUBLIC KEY-----" block). Export the key with e.g. "openssl pkey -pubout".`);
   }
   try {
     return createPublicKey({ key: pem, format: 'pem' });
   } catch (err) {
-    throw new PolicyError('KEY_INVALID', `${source} holds a PEM block that is not a valid public key (${(err as Error).message}).`, { cause: err });
+    throw new PolicyError('PUBLIC_KEY_INVALID', `${source} holds a PEM block that is not a valid public key (${(err as Error).message}).`, { cause: err });
   }
 }
 

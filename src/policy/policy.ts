@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { HiddenUnicodeCategorySchema } from '../compare/schema.js';
 import { PolicyError, ToolsealError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
 import { formatZodIssues } from '../io/zod-issues.js';
@@ -72,8 +73,10 @@ export const PolicySchema = z.strictObject({
     .describe('Pin one signed manifest by digest (`sha256:<hex>`).'),
   serverName: z.string().min(1).optional()
     .describe('The signed manifest must be for this server (`server.name`, exact), so a signer\'s manifest for one server cannot be presented by another (matters most with bundles the server itself offers).'),
-  allowHiddenUnicode: z.array(z.enum(['tag', 'zero-width', 'bidi'])).default([])
-    .describe('Hidden Unicode classes allowed in model-visible strings; none by default.'),
+  allowModelVisibleExclude: z.array(z.string().regex(/^(\/[^/]*)+$/)).default([])
+    .describe('Exclude paths a signed manifest may have although they cover text a model reads (descriptions, schemas, instructions, ...), each exactly as the manifest writes it; none by default, so such a manifest is refused. The verdict lists the ones allowed as unchecked.'),
+  allowHiddenUnicode: z.array(HiddenUnicodeCategorySchema).default([])
+    .describe('Hidden Unicode classes allowed in model-visible strings; none by default (one U+FE0F after an emoji is always allowed).'),
 }).describe('toolseal verification policy: who may sign, which trust material, and what counts as a match.');
 
 /** A policy as written in a file (defaults not yet applied). */

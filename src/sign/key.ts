@@ -72,7 +72,7 @@ function loadP256PrivateKey(pem: string, passphrase: string | undefined, source:
   try {
     key = createPrivateKey(passphrase ? { key: pem, passphrase } : pem);
   } catch (err) {
-    throw new SigningError('KEY_INVALID', `${source} is not a readable PEM private key${passphrase ? ' (or the passphrase is wrong)' : ''}. Generate one with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt.`, { cause: err });
+    throw new SigningError('SIGNING_KEY_INVALID', `${source} is not a readable PEM private key${passphrase ? ' (or the passphrase is wrong)' : ''}. Generate one with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt.`, { cause: err });
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new SigningError('KEY_UNSUPPORTED', `${source} is a ${key.asymmetricKeyType} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ''}; toolseal signs with ECDSA P-256 keys only.`);

@@ -1,11 +1,12 @@
+import type { CodeOf } from '../error-codes.js';
 import { SigningError } from '../errors.js';
 
-const HINTS: Record<string, string> = {
-  CA_CREATE_SIGNING_CERTIFICATE_ERROR: 'Fulcio refused or could not issue a certificate; check the identity token (expired? audience "sigstore"?) and --fulcio-url.',
-  TLOG_CREATE_ENTRY_ERROR: 'Rekor could not record the signature; check --rekor-url and that the log is reachable.',
-  TSA_CREATE_TIMESTAMP_ERROR: 'The timestamp authority did not answer; check --tsa-url.',
-  IDENTITY_TOKEN_READ_ERROR: 'The identity token could not be obtained.',
-  IDENTITY_TOKEN_PARSE_ERROR: 'The identity token is not a valid JWT.',
+const HINTS: Partial<Record<CodeOf<'SigningError'>, string>> = {
+  'CA_CREATE_SIGNING_CERTIFICATE_ERROR': 'Fulcio refused or could not issue a certificate; check the identity token (expired? audience "sigstore"?) and --fulcio-url.',
+  'TLOG_CREATE_ENTRY_ERROR': 'Rekor could not record the signature; check --rekor-url and that the log is reachable.',
+  'TSA_CREATE_TIMESTAMP_ERROR': 'The timestamp authority did not answer; check --tsa-url.',
+  'IDENTITY_TOKEN_READ_ERROR': 'The identity token could not be obtained.',
+  'IDENTITY_TOKEN_PARSE_ERROR': 'The identity token is not a valid JWT.',
 };
 
 /**
@@ -16,7 +17,8 @@ const HINTS: Record<string, string> = {
 export function toSigningError(err: unknown, secret?: string): SigningError {
   if (err instanceof SigningError) return err;
   const e = err as { code?: string; message?: string; cause?: { message?: string } };
-  const code = typeof e?.code === 'string' ? e.code : 'SIGNING_FAILED';
+  // sigstore-js's own codes are kept where toolseal registers them; any other is SIGNING_FAILED.
+  const code = typeof e?.code === 'string' && Object.hasOwn(HINTS, e.code) ? (e.code as CodeOf<'SigningError'>) : 'SIGNING_FAILED';
   const detail = [e?.message, e?.cause?.message].filter(Boolean).join(': ');
   const hint = HINTS[code] ?? 'Signing failed.';
   return new SigningError(code, redact(`${hint} (${detail || String(err)})`, secret));

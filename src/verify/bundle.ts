@@ -10,7 +10,8 @@ import type { SignerIdentity } from './identity/types.js';
 import { checkInTotoSubject } from './artifact/intoto-subject.js';
 import { parsePublicKeyPem, publicKeyFingerprint } from '../policy/keys.js';
 import type { IdentityPolicy } from '../policy/policy.js';
-import { prehashedSignatureContent } from './artifact/prehashed.js';
+import { prehashedSignatureContent, type PrehashAlgorithm } from './artifact/prehashed.js';
+import { untrusted } from '../io/terminal.js';
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
@@ -118,15 +119,32 @@ function signedEntityOf(bundle: Bundle, artifact: ArtifactInput | undefined): Si
       throw new InputError('ARTIFACT_REQUIRED', 'This bundle signs an artifact directly (message signature): pass the artifact or its sha256 digest to verify it.');
     }
     const signed = bundle.content.messageSignature.messageDigest;
-    const digest = artifact instanceof Uint8Array ? createHash('sha256').update(artifact).digest() : Buffer.from(artifact.sha256, 'hex');
+    const algorithm = namedHash(signed?.algorithm);
+    if (!(artifact instanceof Uint8Array) && algorithm !== 'sha256') {
+      throw new InputError('ARTIFACT_HASH_UNSUPPORTED', `This bundle signs the artifact's ${algorithm.toUpperCase()} digest, so a sha256: digest cannot be checked against it; pass the artifact file instead.`);
+    }
+    const digest = artifact instanceof Uint8Array ? createHash(algorithm).update(artifact).digest() : Buffer.from(artifact.sha256, 'hex');
     if (signed && signed.digest.length > 0 && !Buffer.from(signed.digest).equals(digest)) {
-      throw new VerificationError('ARTIFACT_DIGEST_MISMATCH', `The artifact's SHA-256 is ${digest.toString('hex')}, but the bundle was made for ${Buffer.from(signed.digest).toString('hex')}.`);
+      throw new VerificationError('ARTIFACT_DIGEST_MISMATCH', `The artifact's ${algorithm.toUpperCase()} is ${digest.toString('hex')}, but the bundle was made for ${Buffer.from(signed.digest).toString('hex')}.`);
     }
     if (!(artifact instanceof Uint8Array)) {
-      entity = { ...entity, signature: prehashedSignatureContent(bundle.content.messageSignature.signature, digest) };
+      entity = { ...entity, signature: prehashedSignatureContent(bundle.content.messageSignature.signature, digest, algorithm) };
     }
   }
   return entity;
+}
+
+/**
+ * The hash a message-signature bundle names for its digest (sigstore's HashAlgorithm: 1
+ * SHA2_256, 2 SHA2_384, 3 SHA2_512); none named means SHA-256, the only one older bundles use.
+ *
+ * @throws InputError `BUNDLE_MALFORMED` for a hash toolseal does not verify (SHA-3, unknown)
+ */
+function namedHash(algorithm: number | undefined): PrehashAlgorithm {
+  if (algorithm === undefined || algorithm === 0 || algorithm === 1) return 'sha256';
+  if (algorithm === 2) return 'sha384';
+  if (algorithm === 3) return 'sha512';
+  throw new InputError('BUNDLE_MALFORMED', `The bundle's message digest uses hash algorithm ${algorithm}, which toolseal does not verify (SHA-256, SHA-384 and SHA-512 only).`);
 }
 
 /**
@@ -166,9 +184,29 @@ function verifyWithKeys(entity: SignedEntity, options: VerifyBundleOptions, pems
     }
   }
   if (last instanceof VerificationError && last.code === 'SIGNATURE_INVALID') {
-    throw new VerificationError('KEY_MISMATCH', `The bundle's signature does not verify with ${keys.length === 1 ? 'the policy\'s key' : `any of the policy's ${keys.length} keys`}: it was signed with another key, or altered.`, { cause: last });
+    throw new VerificationError('KEY_SIGNATURE_INVALID', keySignatureFailure(keys, hint), { cause: last });
   }
   throw last;
+}
+
+/**
+ * Why a key signature failed, in the words the evidence supports. A failing signature cannot
+ * tell "altered" from "signed with another key"; the bundle's key hint (unverified, so it
+ * only narrows the wording) says which is likelier. Never "wrong signer" on its own.
+ */
+function keySignatureFailure(keys: KeyObject[], hint: string | undefined): string {
+  const which = keys.length === 1 ? 'the policy\'s key' : `any of the policy's ${keys.length} keys`;
+  const base = `The bundle's signature does not verify with ${which}`;
+  if (hint === undefined) return `${base}: its content was altered, or another key signed it (the bundle names no key).`;
+  const named = keys.find((k) => keyHints(k).includes(hint));
+  if (named) return `${base}: the bundle says the policy's key ${publicKeyFingerprint(named)} signed it, so its content was altered after signing.`;
+  return `${base}: the bundle names the key ${untrusted(hint, 80)}, which is not one of the policy's, so another key signed it, or the bundle was altered.`;
+}
+
+/** The ways bundles write a key's hint: SHA-256 of its SPKI as hex (toolseal), base64 (sigstore), or `sha256:hex`. */
+function keyHints(key: KeyObject): string[] {
+  const digest = createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest();
+  return [digest.toString('hex'), digest.toString('base64'), `sha256:${digest.toString('hex')}`];
 }
 
 function withKey(trust: TrustMaterial, publicKey: KeyObject): TrustMaterial {

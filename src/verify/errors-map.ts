@@ -1,7 +1,8 @@
 import { VerificationError as SigstoreVerificationError, PolicyError as SigstorePolicyError } from '@sigstore/verify';
+import type { CodeOf } from '../error-codes.js';
 import { ToolsealError, VerificationError } from '../errors.js';
 
-const CODE_MAP: Record<string, [string, string]> = {
+const CODE_MAP: Record<string, [CodeOf<'VerificationError'>, string]> = {
   TLOG_ERROR: ['TLOG_INVALID', 'The transparency-log entry is not valid'],
   TLOG_INCLUSION_PROOF_ERROR: ['TLOG_INVALID', 'The transparency-log inclusion proof or checkpoint does not verify against the trusted root'],
   TLOG_INCLUSION_PROMISE_ERROR: ['TLOG_INVALID', 'The transparency log\'s signed entry timestamp does not verify against the trusted root'],

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { VerificationError } from '../errors.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
+import { modelVisibleExcludes } from '../manifest/exclude.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { Policy } from '../policy/policy.js';
 
@@ -8,11 +9,17 @@ import type { Policy } from '../policy/policy.js';
  * The policy's rules about *which* signed manifest is acceptable, beyond who signed it:
  * a pinned digest, and a lowest server version against rollback to an older signed
  * manifest (an attacker who cannot forge a signature can still replay an old one), and
- * the server the manifest must be for.
+ * the server the manifest must be for, and no exclude path over model-visible text the
+ * policy does not allow by name.
  *
- * @throws VerificationError `SERVER_NAME_MISMATCH`, `MANIFEST_DIGEST_MISMATCH` or `ROLLBACK`
+ * @throws VerificationError `SERVER_NAME_MISMATCH`, `MANIFEST_DIGEST_MISMATCH`, `ROLLBACK` or `EXCLUDE_MODEL_VISIBLE`
  */
-export function checkManifestPolicy(manifest: Manifest, digest: Sha256Digest, policy: Pick<Policy, 'manifestDigest' | 'minVersion' | 'serverName'>): void {
+export function checkManifestPolicy(manifest: Manifest, digest: Sha256Digest, policy: Pick<Policy, 'manifestDigest' | 'minVersion' | 'serverName'> & { allowModelVisibleExclude?: readonly string[] }): void {
+  const allowed = new Set(policy.allowModelVisibleExclude ?? []);
+  const visible = modelVisibleExcludes(manifest.exclude).filter((p) => !allowed.has(p));
+  if (visible.length > 0) {
+    throw new VerificationError('EXCLUDE_MODEL_VISIBLE', `The signed manifest excludes ${visible.map((p) => JSON.stringify(p)).join(', ')} from the signature, which covers text a model reads (names, descriptions, schemas, instructions, ...); what the server serves there would be unchecked. Re-sign without it, exclude only fields such as /tools/*/_meta/..., or allow the path by name in the policy's allowModelVisibleExclude.`);
+  }
   if (policy.serverName !== undefined && policy.serverName !== manifest.server.name) {
     throw new VerificationError('SERVER_NAME_MISMATCH', `The signed manifest is for the server "${manifest.server.name}", but the policy expects "${policy.serverName}"; a manifest signed for one server cannot stand for another.`);
   }

@@ -1,11 +1,12 @@
 import { renderDiff } from '../compare/render.js';
 import { describeSigner } from './identity/describe.js';
+import { escapeTerminal, untrusted } from '../io/terminal.js';
 import type { Verdict } from './verdict.js';
 
 /**
  * Renders a verdict as plain text: the decision, then what was established (server,
  * digest, signer, log), then every problem and the diff. No colours, and every value
- * from the server goes through the diff renderer's escaping.
+ * from a server, a bundle or a certificate is escaped (`escapeTerminal`).
  */
 export function renderVerdict(verdict: Verdict): string {
   const lines: string[] = [];
@@ -16,10 +17,14 @@ export function renderVerdict(verdict: Verdict): string {
   if (verdict.log?.index !== undefined || verdict.log?.integratedTime) {
     lines.push(`  logged     ${[verdict.log.index !== undefined ? `index ${verdict.log.index}` : '', verdict.log.integratedTime ?? ''].filter(Boolean).join(' at ')}`);
   }
-  if (verdict.excluded?.length) lines.push(`  unsigned   ${verdict.excluded.join(', ')} (left out by the signer; not checked)`);
+  if (verdict.excluded?.length) lines.push(`  unsigned   ${verdict.excluded.map((p) => untrusted(p)).join(', ')} (left out by the signer; not checked)`);
+  for (const u of verdict.unchecked ?? []) lines.push(`  unchecked  ${untrusted(u.path)}: ${u.reason}`);
   for (const p of verdict.problems) lines.push(`  [${p.code}] ${p.message}`);
-  if (verdict.diff && !verdict.diff.equal) lines.push('', renderDiff(verdict.diff).trimEnd());
-  return `${lines.join('\n')}\n`;
+  // Every line is escaped whole: server and signer names, problems and paths all come from a
+  // server, a bundle or a certificate, and none may move the cursor or fake a line of its own.
+  const header = lines.map((line) => escapeTerminal(line));
+  if (verdict.diff && !verdict.diff.equal) header.push('', renderDiff(verdict.diff).trimEnd());
+  return `${header.join('\n')}\n`;
 }
 
 function comparedText(verdict: Verdict): string {

@@ -41,6 +41,8 @@ export const VerdictSchema = z.strictObject({
     integratedTime: z.string().optional().describe('RFC 3339'),
   }).optional().describe('transparency-log facts of the signature'),
   excluded: z.array(z.string()).optional().describe('paths the signer chose not to sign (the manifest\'s `exclude`): what the model sees there is unchecked'),
+  unchecked: z.array(z.strictObject({ path: z.string(), reason: z.string() })).optional()
+    .describe('model- or user-visible places the verdict does not vouch for: exclude paths over model-visible text the policy allowed, and live serverInfo fields no manifest signs (description, websiteUrl, icons)'),
   compared: z.enum(['live-server', 'manifest-file', 'none']).describe('what the signed manifest was compared with'),
   diff: ManifestDiffSchema.optional(),
 });

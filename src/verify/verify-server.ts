@@ -8,6 +8,9 @@ import type { HiddenUnicodeFinding, ManifestDiff } from '../compare/schema.js';
 import { isVerdictError, TrustError, VerificationError } from '../errors.js';
 import { jsonDigest, type Sha256Digest } from '../manifest/canonical.js';
 import { captureLike } from '../manifest/capture/like.js';
+import { unsignedServerInfo } from '../manifest/capture/unsigned.js';
+import { modelVisibleExcludes } from '../manifest/exclude.js';
+import { untrusted } from '../io/terminal.js';
 import type { CaptureOptions, ServerTarget } from '../manifest/capture/options.js';
 import type { Manifest } from '../manifest/schema.js';
 import { verifyBundle } from './bundle.js';
@@ -123,7 +126,8 @@ class PolicyVerifier implements ManifestVerifier {
 
   compareLive(attestation: VerifiedAttestation, live: Manifest): Verdict {
     const diff = compareManifests(attestation.manifest, live, { match: this.policy.match });
-    return verdictOf(attestation, diffProblems(diff, this.policy), 'live-server', diff);
+    const unsigned = unsignedServerInfo(live).map((field) => ({ path: `/server/${field}`, reason: 'the live serverInfo has it, and no manifest signs it: verify does not check it (the proxy and the guard drop it)' }));
+    return verdictOf(attestation, diffProblems(diff, this.policy), 'live-server', diff, unsigned);
   }
 
   verify(bundleJson: unknown, live?: Manifest, source?: string): Verdict {
@@ -148,7 +152,10 @@ class PolicyVerifier implements ManifestVerifier {
   }
 }
 
-function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff): Verdict {
+function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff, unsigned: NonNullable<Verdict['unchecked']> = []): Verdict {
+  // checkManifestPolicy let these through only because the policy names them.
+  const allowed = modelVisibleExcludes(attestation.manifest.exclude).map((path) => ({ path, reason: 'excluded from the signature although a model reads it; the policy allows it (allowModelVisibleExclude)' }));
+  const unchecked = [...allowed, ...unsigned];
   return {
     mediaType: VERDICT_MEDIA_TYPE,
     ok: problems.length === 0,
@@ -161,6 +168,7 @@ function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compar
       ...(attestation.integratedTime ? { integratedTime: attestation.integratedTime } : {}),
     },
     ...(attestation.manifest.exclude.length > 0 ? { excluded: [...attestation.manifest.exclude] } : {}),
+    ...(unchecked.length > 0 ? { unchecked } : {}),
     compared,
     ...(diff ? { diff } : {}),
   };
@@ -173,7 +181,7 @@ function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compar
 function diffProblems(diff: ManifestDiff, policy: Pick<Policy, 'allowHiddenUnicode'>): Problem[] {
   const findings = diffFindings(diff, { allowHiddenUnicode: policy.allowHiddenUnicode });
   const of = (code: DiffFinding['code']) => findings.filter((f) => f.code === code);
-  const names = (items: DiffFinding[]) => items.map((f) => `${f.list}/${f.key}${f.renamedFrom !== undefined ? ` (renamed from "${f.renamedFrom}")` : ''}`).join(', ');
+  const names = (items: DiffFinding[]) => shortList(items.map((f) => `${f.list}/${untrusted(f.key ?? '')}${f.renamedFrom !== undefined ? ` (renamed from "${untrusted(f.renamedFrom)}")` : ''}`));
   const problems: Problem[] = [];
   const notSigned = of('ENTRY_NOT_SIGNED');
   const removed = diff.match === 'exact' ? of('ENTRY_REMOVED') : [];
@@ -182,13 +190,18 @@ function diffProblems(diff: ManifestDiff, policy: Pick<Policy, 'allowHiddenUnico
   if (notSigned.length) problems.push({ code: 'ENTRY_NOT_SIGNED', message: `The compared manifest has entries the signed one does not: ${names(notSigned)}.` });
   if (removed.length) problems.push({ code: 'ENTRY_REMOVED', message: `The compared manifest lacks signed entries: ${names(removed)}.` });
   if (changed.length) problems.push({ code: 'ENTRY_CHANGED', message: `The compared manifest changed signed entries: ${names(changed)}.` });
-  if (server.length) problems.push({ code: 'SERVER_CHANGED', message: `The compared manifest differs from the signed one at ${server.map((f) => f.path).join(', ')}.` });
+  if (server.length) problems.push({ code: 'SERVER_CHANGED', message: `The compared manifest differs from the signed one at ${shortList(server.map((f) => untrusted(f.path ?? '')))}.` });
   return [...problems, ...findings.filter((f) => f.code === 'HIDDEN_UNICODE').map((f) => unicodeProblem(f.hiddenUnicode!))];
+}
+
+/** At most ten items, then how many more: a message stays readable whatever the server lists. */
+function shortList(items: string[]): string {
+  return items.length > 10 ? `${items.slice(0, 10).join(', ')} and ${items.length - 10} more` : items.join(', ');
 }
 
 function unicodeProblem(f: HiddenUnicodeFinding): Problem {
   return {
     code: 'HIDDEN_UNICODE',
-    message: `Hidden ${f.category} characters (${f.codePoints.join(' ')}) in the model-visible ${f.target === 'key' ? 'key' : 'text'} at ${f.path}${f.decoded ? `, spelling "${f.decoded}"` : ''}.`,
+    message: `Hidden ${f.category} characters (${f.codePoints.slice(0, 8).join(' ')}${f.codePoints.length > 8 ? ' ...' : ''}) in the model-visible ${f.target === 'key' ? 'key' : 'text'} at ${untrusted(f.path)}${f.decoded ? `, spelling "${untrusted(f.decoded, 200)}"` : ''}.`,
   };
 }

@@ -59,13 +59,13 @@ describe('in-toto statement of a manifest', () => {
   it('refuses a subject name that is not the server', () => {
     const other = structuredClone(statement);
     other.subject[0]!.name = 'someone-else';
-    expect(codeOf(() => parseAttestation(IN_TOTO_PAYLOAD_TYPE, payloadOf(other)))).toBe('SUBJECT_MISMATCH');
+    expect(codeOf(() => parseAttestation(IN_TOTO_PAYLOAD_TYPE, payloadOf(other)))).toBe('STATEMENT_SUBJECT_MISMATCH');
   });
 
   it('refuses artifact subjects swapped independently of the manifest', () => {
     const swapped = structuredClone(statement);
     swapped.subject[1]!.digest.sha256 = 'b'.repeat(64);
-    expect(codeOf(() => parseAttestation(IN_TOTO_PAYLOAD_TYPE, payloadOf(swapped)))).toBe('SUBJECT_MISMATCH');
+    expect(codeOf(() => parseAttestation(IN_TOTO_PAYLOAD_TYPE, payloadOf(swapped)))).toBe('STATEMENT_SUBJECT_MISMATCH');
   });
 
   it('refuses a payload with duplicate keys, which parsers may read differently', () => {

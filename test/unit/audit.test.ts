@@ -213,7 +213,7 @@ describe('reports and exit code', () => {
     expect(table.split('\n')).toHaveLength(6);
     expect(table).not.toMatch(/[\u202E]/);
     const md = renderAuditMarkdown(report);
-    expect(md).toContain('reason \\| with \\*markdown\\* and  bidi newline');
+    expect(md).toContain('reason \\| with \\*markdown\\* and \\\\u\\{202E\\}bidi\\\\nnewline');
     expect(md).toContain('| unsigned | 1 |');
   });
 

@@ -187,12 +187,10 @@ describe('compareManifests: server-level changes', () => {
 });
 
 describe('compareManifests: hostile member names', () => {
-  it('diffs a schema property named "__proto__" read from JSON like any other member', () => {
+  it('refuses a schema property named "__proto__" read from JSON (copies drop it, so it could be neither signed nor compared)', () => {
     const withProto = (description: string) => manifestWith((p) => {
       tool(p, 'get_weather').inputSchema.properties = parseStrictJson(`{"__proto__":{"type":"string","description":${JSON.stringify(description)}}}`, 'test');
     });
-    const diff = compareManifests(withProto('a'), withProto('b'));
-    expect(diff.changed[0]!.changes).toEqual([{ path: '/tools/get_weather/inputSchema/properties/__proto__/description', before: 'a', after: 'b', kind: 'model-visible-text' }]);
-    expect(compareManifests(withProto('a'), withProto('a')).equal).toBe(true);
+    expect(() => withProto('a')).toThrow(/"__proto__" at \/tools\/\d+\/inputSchema\/properties\/__proto__/);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   embeddedPublicGoodSource, matchAnyKeylessIdentity, matchKeylessIdentity, refGlob, signerFromCertificate, verifyBundle,
-  VerificationError, type KeylessIdentityPolicy, type KeylessSignerIdentity,
+  ToolsealError, VerificationError, type KeylessIdentityPolicy, type KeylessSignerIdentity,
 } from '../../src/index.js';
 import { verifyPrehashed } from '../../src/verify/artifact/prehashed.js';
 
@@ -111,8 +111,23 @@ describe('trust and keys', () => {
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const right = readFileSync(join(VECTORS, 'managed-key-happy-path', 'key.pub'), 'utf8');
     const verify = (keys: string[]) => () => verifyBundle(bundleJson('managed-key-happy-path'), { identity: { kind: 'key', keys }, trust, artifact });
-    expect(codeOf(verify([other]))).toBe('KEY_MISMATCH');
+    expect(codeOf(verify([other]))).toBe('KEY_SIGNATURE_INVALID');
     expect(codeOf(verify([other, right]))).toBe('OK');
+  });
+
+  it('a failing key signature says "altered" or "another key" from the bundle\'s key hint, never "wrong signer"', async () => {
+    const trust = await embeddedPublicGoodSource().load();
+    const right = readFileSync(join(VECTORS, 'managed-key-happy-path', 'key.pub'), 'utf8');
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    // No log entry or timestamp (key policies need none), and one signature byte changed.
+    const bundle = bundleJson('managed-key-happy-path') as { verificationMaterial: Record<string, unknown>; messageSignature: { signature: string } };
+    bundle.verificationMaterial = { publicKey: bundle.verificationMaterial.publicKey, tlogEntries: [], timestampVerificationData: { rfc3161Timestamps: [] } };
+    const sig = Buffer.from(bundle.messageSignature.signature, 'base64');
+    sig[sig.length - 3]! ^= 1;
+    bundle.messageSignature.signature = sig.toString('base64');
+    const failure = (keys: string[]) => { try { verifyBundle(bundle, { identity: { kind: 'key', keys }, trust, artifact }); } catch (err) { return err as ToolsealError; } throw new Error('verified'); };
+    expect(failure([right])).toMatchObject({ code: 'KEY_SIGNATURE_INVALID', message: expect.stringMatching(/the bundle says the policy's key sha256:[0-9a-f]{64} signed it, so its content was altered/) });
+    expect(failure([other])).toMatchObject({ code: 'KEY_SIGNATURE_INVALID', message: expect.stringMatching(/names the key .*not one of the policy's, so another key signed it, or the bundle was altered/) });
   });
 });
 

@@ -110,14 +110,14 @@ describe('policies and keys never crash on malformed input', () => {
     }), RUNS);
   });
 
-  it('garbage PEM keys are a KEY_INVALID PolicyError', () => {
+  it('garbage PEM keys are a PUBLIC_KEY_INVALID PolicyError', () => {
     const body = fc.oneof(fc.string(), fc.base64String(), fc.constant('MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE'));
     fc.assert(fc.property(body, (b) => {
       try {
         parsePublicKeyPem(`-----BEGIN PUBLIC KEY-----\n${b}\n-----END PUBLIC KEY-----\n`, 'fuzzed key');
       } catch (err) {
         expect(err).toBeInstanceOf(ToolsealError);
-        expect((err as ToolsealError).code).toBe('KEY_INVALID');
+        expect((err as ToolsealError).code).toBe('PUBLIC_KEY_INVALID');
       }
     }), RUNS);
   });

@@ -12,6 +12,7 @@ import { toCaptureError } from './errors.js';
 import { captureLimits, type CaptureOptions } from './options.js';
 import { LISTS, type ListName, type ListSpec } from '../lists.js';
 import { listAll, request, type ListBudget } from './list.js';
+import { noteUnsignedServerInfo } from './unsigned.js';
 
 /** What {@link captureFromClient} needs besides the connected client. */
 export interface ClientCaptureOptions extends Pick<CaptureOptions, 'requestTimeoutMs' | 'maxPages' | 'maxListBytes'> {
@@ -72,14 +73,14 @@ async function captureLists(client: Client, options: ClientCaptureOptions, ctx: 
     lists[spec.name] = await stableList(client, spec, () => changes.get(spec.changed) ?? 0, ctx, budget);
   }
   const instructions = client.getInstructions();
-  return buildManifest({
+  return noteUnsignedServerInfo(buildManifest({
     server: { name: info.name, version: info.version, ...(info.title !== undefined ? { title: info.title } : {}) },
     capture: { protocolVersion: options.protocolVersion, era: 'legacy', clientProfile: options.profile.name, clientCapabilities: structuredClone(options.profile.capabilities) },
     ...(instructions !== undefined ? { instructions } : {}),
     ...lists,
     exclude: options.exclude,
     artifacts: options.artifacts,
-  });
+  }), info);
 }
 
 async function stableList(client: Client, spec: ListSpec, generation: () => number, ctx: CaptureContext, budget: ListBudget): Promise<Record<string, unknown>[]> {
