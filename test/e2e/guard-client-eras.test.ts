@@ -106,6 +106,20 @@ describe('guardClient with a v2 Client (@modelcontextprotocol/client)', () => {
       expect((err as ToolNotVerifiedError).code).toBe('TOOL_NOT_VERIFIED');
     });
 
+    for (const announce of ['1', '0']) {
+      it(`filter: a rug pull after a call (${announce === '1' ? 'announced' : 'silent'}) hides the tool on the next list and refuses its call`, async () => {
+        const client = v2Client('modern');
+        const g = await guarded(client, v2Stdio('modern.mjs', { FIXTURE_RUG_PULL_AFTER_CALLS: '1', FIXTURE_RUG_PULL_ANNOUNCE: announce }), signed, 'filter');
+        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'add']);
+        await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } });
+        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['add']);
+        expect(g.decision()?.verdict.decision).toBe('filter');
+        const err = await client.callTool({ name: 'echo', arguments: { text: 'x' } }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ToolNotVerifiedError);
+        expect((err as Error).message).toMatch(/\/tools\/echo\/description/);
+      });
+    }
+
     it('block: a server/discover naming another server than the signed one is refused', async () => {
       const err = await guardClient(v2Client('modern'), v2Stdio('modern.mjs', { FIXTURE_SERVER_NAME: 'fixture-era-impostor' }), { attestation: signed, settings: { enforce: 'block' } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SessionRefusedError);

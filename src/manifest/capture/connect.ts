@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { InputError } from '../../errors.js';
+import { strictFetch } from '../../io/strict-http.js';
 import { TOOLSEAL_VERSION } from '../../version.js';
 import type { ClientProfile } from '../profile.js';
 import { answerProfileRequests } from './handlers.js';
@@ -29,7 +30,7 @@ export function openConnection(target: ServerTarget, profile: ClientProfile, lim
     { capabilities: structuredClone(profile.capabilities) as Record<string, never> },
   );
   answerProfileRequests(client, profile);
-  if (target.kind === 'http') return httpConnection(client, target.url, target.headers);
+  if (target.kind === 'http') return httpConnection(client, target, limits);
   return stdioConnection(client, target, limits, options);
 }
 
@@ -85,9 +86,11 @@ export function parseServerUrl(url: string): URL {
   return parsed;
 }
 
-function httpConnection(client: Client, url: string, headers: Record<string, string> | undefined): Connection {
-  const parsed = parseServerUrl(url);
-  const transport = new StreamableHTTPClientTransport(parsed, { requestInit: { headers: { ...headers } } });
+function httpConnection(client: Client, target: Extract<ServerTarget, { kind: 'http' }>, limits: CaptureLimits): Connection {
+  const parsed = parseServerUrl(target.url);
+  // The SDK transport parses with JSON.parse: every body and event is checked strictly first.
+  const strict = strictFetch(`The MCP server ${describeTarget(target)}`, fetch, limits.maxListBytes + 1024 * 1024);
+  const transport = new StreamableHTTPClientTransport(parsed, { requestInit: { headers: { ...target.headers } }, fetch: strict });
   const watch = watchTransport(transport);
   return {
     client, watch, transport,

@@ -1,8 +1,8 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { CaptureError, InputError } from '../../errors.js';
-import { parseStrictJson } from '../../io/strict-json.js';
+import { CaptureError } from '../../errors.js';
+import { parseStrictMessage, readLimited, SseReader } from '../../io/strict-http.js';
 import { META_KEYS } from '../../protocol/index.js';
 
 /** How {@link ModernHttpClientTransport} reaches a server. */
@@ -22,7 +22,8 @@ const HEADER_SAFE = /^[\x20-\x7e]*$/;
  * A client transport for the stateless 2026-07-28 Streamable HTTP binding: each message
  * is one POST carrying `MCP-Protocol-Version` (from the message's `_meta`), `Mcp-Method`
  * and, for calls, `Mcp-Name`, with no session. The answer (a JSON body, or an SSE stream
- * of messages) is read as strict JSON, as the strict stdio transport reads lines. A modern
+ * of messages) is read as strict JSON with the one strict HTTP reader (`src/io/strict-http.ts`),
+ * as the strict stdio transport reads lines, and never past `maxMessageBytes`. A modern
  * server answers some errors with HTTP 400 and a JSON-RPC error body: that body is
  * delivered in-band. Any other non-2xx answer fails the send with a `StreamableHTTPError`
  * carrying the status (401/403 are authentication, never era evidence).
@@ -71,13 +72,16 @@ export class ModernHttpClientTransport implements Transport {
   }
 
   private async receive(response: Response): Promise<void> {
-    const type = response.headers.get('content-type') ?? '';
+    const type = (response.headers.get('content-type') ?? '').toLowerCase();
     if (response.status === 202 || response.status === 204) return;
-    const body = await this.readBody(response);
-    if (type.includes('text/event-stream') && response.ok) {
-      for (const data of sseData(body)) this.deliver(data);
+    if (type.includes('text/event-stream') && response.ok && response.body) {
+      // Events are delivered as they arrive: a long stream does not hold back its first answer.
+      const reader = new SseReader((data) => this.onmessage?.(this.parse(data)), this.source(), this.options.maxMessageBytes);
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) reader.push(chunk);
+      reader.end();
       return;
     }
+    const body = response.body ? await readLimited(response.body, this.options.maxMessageBytes, this.source()) : new Uint8Array();
     if (type.includes('application/json') && response.ok) {
       this.onmessage?.(this.parse(body));
       return;
@@ -87,7 +91,8 @@ export class ModernHttpClientTransport implements Transport {
       this.onmessage?.(error);
       return;
     }
-    throw new StreamableHTTPError(response.status, `Error POSTing to endpoint (HTTP ${response.status}): ${body.slice(0, 200)}`);
+    const text = new TextDecoder().decode(body.subarray(0, 200));
+    throw new StreamableHTTPError(response.status, `Error POSTing to endpoint (HTTP ${response.status}): ${text}`);
   }
 
   /**
@@ -95,7 +100,7 @@ export class ModernHttpClientTransport implements Transport {
    * rule), else `undefined`: a legacy server's error page (or an `id: null` error) is
    * not an answer to the request, and the caller sees the HTTP status instead.
    */
-  private inBandError(body: string): JSONRPCMessage | undefined {
+  private inBandError(body: Uint8Array): JSONRPCMessage | undefined {
     try {
       const message = this.parse(body);
       return 'error' in message ? message : undefined;
@@ -104,40 +109,14 @@ export class ModernHttpClientTransport implements Transport {
     }
   }
 
-  private async readBody(response: Response): Promise<string> {
-    const text = await response.text();
-    if (Buffer.byteLength(text, 'utf8') > this.options.maxMessageBytes) {
-      throw new CaptureError('SERVER_MESSAGE_TOO_LARGE', `The MCP server ${this.options.server} answered with more than ${this.options.maxMessageBytes} bytes.`);
-    }
-    return text;
+  private source(): string {
+    return `The MCP server ${this.options.server}`;
   }
 
-  private deliver(data: string): void {
-    if (data.trim() === '') return;
-    this.onmessage?.(this.parse(data));
-  }
-
-  private parse(text: string): JSONRPCMessage {
-    const source = `a message from the MCP server ${this.options.server}`;
-    let value: unknown;
-    try {
-      value = parseStrictJson(text, source);
-    } catch (err) {
-      const detail = err instanceof InputError ? ` (${err.code})` : '';
-      throw new CaptureError('SERVER_JSON_INVALID', `The MCP server ${this.options.server} answered with JSON toolseal does not read${detail}: ${(err as Error).message}`, { cause: err });
-    }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
+  /** One message, read strictly (see `parseStrictMessage`), that must be JSON-RPC 2.0. */
+  private parse(bytes: Uint8Array | string): JSONRPCMessage {
+    const parsed = JSONRPCMessageSchema.safeParse(parseStrictMessage(bytes, this.source()));
     if (!parsed.success) throw new CaptureError('SERVER_MESSAGE_INVALID', `The MCP server ${this.options.server} answered with JSON that is not a JSON-RPC 2.0 message.`, { cause: parsed.error });
     return parsed.data;
   }
-}
-
-/** The `data` of each event of an SSE body (multi-line data joined by newlines, per the SSE spec). */
-function sseData(body: string): string[] {
-  const events: string[] = [];
-  for (const block of body.split(/\r?\n\r?\n/)) {
-    const lines = block.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, ''));
-    if (lines.length > 0) events.push(lines.join('\n'));
-  }
-  return events;
 }
