@@ -74,7 +74,11 @@ async function runApprove(names: string[], flags: ApproveFlags): Promise<number>
     process.stderr.write(`\n${lib.renderReview(scan, report.findings)}`);
     return flags.yes ? true : ask(`Approve "${scan.name}"? [y/N] `);
   };
-  const result = await lib.approveServers(report.servers, selected, { signer, ...(lock ? { lock } : {}), ...(trust ? { trust } : {}), confirm });
+  // With --all, a server that could not be captured is skipped (and said so); one named is an error.
+  const skipped = flags.all ? report.servers.filter((s) => s.status === 'capture-failed') : [];
+  for (const s of skipped) process.stderr.write(`toolseal: error [${s.error!.code}]: the MCP server "${s.name}" in ${s.file} could not be captured, so it is not approved: ${s.error!.message}\n`);
+  const keep = report.servers.map((s) => !skipped.includes(s));
+  const result = await lib.approveServers(report.servers.filter((_s, i) => keep[i]), selected.filter((_s, i) => keep[i]), { signer, ...(lock ? { lock } : {}), ...(trust ? { trust } : {}), confirm });
   if (result.approved.length > 0) await lib.writeLockFile(flags.lock, result.lock);
   if (flags.json) printJson({ lock: flags.lock, written: result.approved.length > 0, approved: result.approved, unchanged: result.unchanged, declined: result.declined });
   else {
@@ -83,7 +87,7 @@ async function runApprove(names: string[], flags: ApproveFlags): Promise<number>
     for (const n of result.declined) process.stdout.write(`${n}: not approved (declined)\n`);
     if (result.approved.length > 0) process.stdout.write(`Wrote ${flags.lock}\n`);
   }
-  return result.declined.length > 0 ? 1 : 0;
+  return skipped.length > 0 ? 2 : result.declined.length > 0 ? 1 : 0;
 }
 
 async function ask(question: string): Promise<boolean> {

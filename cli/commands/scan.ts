@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, setExitCode } from '../output.js';
 import { addConfigOptions, concurrencyOf, serversFromFlags, type ConfigFlags } from '../admission-flags.js';
@@ -6,6 +7,7 @@ import { timeoutOption, type ServerFlags } from '../server-flags.js';
 interface ScanFlags extends ConfigFlags {
   json?: boolean;
   policy?: string;
+  trustedRoot?: string;
   sarif?: string;
 }
 
@@ -21,6 +23,7 @@ export function registerScan(program: Command): void {
     .description('find the MCP servers your clients run, capture each, and compare it with the lock')
     .option('--json', 'print the report as JSON')
     .option('--sarif <file>', 'also write the report as SARIF 2.1.0')
+    .option('--trusted-root <file>', 'trusted_root.json for the bundles servers offer themselves (default: Sigstore public-good)')
     .option('--policy <file>', 'who may have approved: a toolseal policy file, instead of the lock\'s own approvers');
   addConfigOptions(command).action(async (flags: ScanFlags, cmd: Command) => {
     const { readLockFile, scanServers, renderScanReport, scanToSarif, scanReportJson } = await import('../../src/admission/index.js');
@@ -33,6 +36,7 @@ export function registerScan(program: Command): void {
     const report = await scanServers(found.servers, {
       ...(lock ? { lock, lockPath: flags.lock } : {}),
       ...(approverPolicy ? { approverPolicy } : {}),
+      ...(flags.trustedRoot !== undefined ? { publisherTrust: { source: 'trusted-root' as const, path: resolve(flags.trustedRoot) } } : {}),
       ...(concurrencyOf(flags) ? { concurrency: concurrencyOf(flags) } : {}),
       capture: timeoutOption(flags as unknown as ServerFlags),
     });

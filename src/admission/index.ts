@@ -22,3 +22,4 @@ export { serveQuarantine, type QuarantineOptions } from './quarantine.js';
 export { renderScanReport, renderReview, describeFinding } from './render.js';
 export { scanToSarif } from './sarif.js';
 export { scanReportJson, SCAN_REPORT_MEDIA_TYPE } from './report-json.js';
+export { checkPublisherSignature, offeredBundle, type PublisherSignature } from './publisher.js';

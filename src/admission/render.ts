@@ -8,6 +8,7 @@ const STATUS_TEXT: Record<ScanStatus, string> = {
   approved: 'approved, unchanged',
   changed: 'CHANGED since approval',
   'not-approved': 'NOT APPROVED',
+  'publisher-signed': 'NOT APPROVED, but signed by its publisher (verified)',
   'approval-invalid': 'APPROVAL DOES NOT VERIFY',
   'capture-failed': 'COULD NOT BE CAPTURED',
   disabled: 'disabled in the client (not started)',
@@ -30,7 +31,7 @@ export function renderScanReport(report: ScanReport): string {
   for (const s of report.servers) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   const summary = [...counts].map(([status, n]) => `${n} ${STATUS_TEXT[status].split(',')[0]!.toLowerCase()}`).join(', ');
   lines.push(`${report.servers.length} server(s): ${summary || 'none found'}${report.findings.length ? `; ${report.findings.length} cross-server finding(s)` : ''}.`);
-  if (report.servers.some((s) => s.status === 'not-approved' || s.status === 'changed' || s.status === 'approval-invalid')) {
+  if (report.servers.some((s) => ['not-approved', 'publisher-signed', 'changed', 'approval-invalid'].includes(s.status))) {
     lines.push('Review the servers above, then approve them with "toolseal approve NAME..." (or --all).');
   }
   return `${lines.join('\n')}\n`;
@@ -44,6 +45,7 @@ function serverLines(s: ServerScan): string[] {
   if (s.wrapped) lines.push(`  wrapped   runs behind toolseal proxy --lock ${s.wrapped.lockPath}`);
   if (s.manifest) lines.push(`  serves    ${manifestLine(s.manifest)}`);
   if (s.approval) lines.push(`  approved  by ${safe(s.approval.by)} at ${s.approval.at} (${s.approval.digest.slice(0, 19)}…)`);
+  if (s.publisher) lines.push(`  publisher ${s.publisher.verified ? 'signed by' : 'offers a bundle claiming'} ${safe(s.publisher.signedBy)}${s.publisher.reason ? `, which does not verify: ${safe(s.publisher.reason)}` : ' (signature verified; whether to trust them is yours to decide)'}`);
   if (s.error) lines.push(`  why       [${s.error.code}] ${s.error.message}`);
   if (s.launchChanged) lines.push('  the configuration launches it differently from the approval');
   if (s.diff) lines.push(...renderDiff(s.diff).trimEnd().split('\n').map((l) => `  ${l}`));

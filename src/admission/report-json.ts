@@ -20,6 +20,7 @@ export function scanReportJson(report: ScanReport, files: ConfigFile[]): object 
       name: s.name, client: s.client, file: s.file, at: s.at, status: s.status, launch: s.launch, ...(s.wrapped ? { wrapped: s.wrapped } : {}),
       ...(s.manifest ? { server: s.manifest.server, manifestDigest: manifestDigest(s.manifest), tools: s.manifest.tools.map((t) => t.name) } : {}),
       ...(s.approval ? { approval: s.approval } : {}),
+      ...(s.publisher ? { publisher: s.publisher } : {}),
       ...(s.diff ? { diff: s.diff } : {}),
       ...(s.launchChanged ? { launchChanged: s.launchChanged } : {}),
       hiddenUnicode: s.hiddenUnicode,

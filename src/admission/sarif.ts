@@ -11,6 +11,7 @@ const RULES = [
   { id: 'TS-A001', status: 'approved', level: 'none', text: 'The server is approved in the lock and serves the approved manifest.' },
   { id: 'TS-A002', status: 'changed', level: 'error', text: 'The server changed since it was approved (what it declares, or how it is launched).' },
   { id: 'TS-A003', status: 'not-approved', level: 'warning', text: 'The server is not approved in the lock.' },
+  { id: 'TS-A007', status: 'publisher-signed', level: 'warning', text: 'The server is not approved in the lock; it offers a publisher signature that verifies.' },
   { id: 'TS-A004', status: 'approval-invalid', level: 'error', text: 'The lock\'s approval of the server does not verify.' },
   { id: 'TS-A005', status: 'capture-failed', level: 'warning', text: 'The server could not be launched or captured.' },
   { id: 'TS-A006', status: 'disabled', level: 'none', text: 'The server is disabled in the client.' },

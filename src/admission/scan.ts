@@ -7,7 +7,7 @@ import { captureLike } from '../manifest/capture/like.js';
 import { captureServer } from '../manifest/capture/server.js';
 import type { CaptureOptions } from '../manifest/capture/options.js';
 import type { Manifest } from '../manifest/schema.js';
-import type { Policy } from '../policy/index.js';
+import type { Policy, TrustPolicy } from '../policy/index.js';
 import type { TrustSource } from '../verify/trust/source.js';
 import { createManifestVerifier, type ManifestVerifier, type VerifiedAttestation } from '../verify/verify-server.js';
 import { crossServerFindings, type CrossFinding } from './cross.js';
@@ -15,9 +15,10 @@ import { launchRecord, launchTarget, type ClientLaunchOptions, type LaunchRecord
 import { lockPolicy, type LockEntry, type LockFile } from './lock.js';
 import type { ClientId, ConfiguredServer } from './model.js';
 import { mapBounded } from './pool.js';
+import { checkPublisherSignature, offeredBundle, type PublisherSignature } from './publisher.js';
 
 /** What scan found for one configured server. */
-export type ScanStatus = 'approved' | 'changed' | 'not-approved' | 'approval-invalid' | 'capture-failed' | 'disabled';
+export type ScanStatus = 'approved' | 'changed' | 'not-approved' | 'publisher-signed' | 'approval-invalid' | 'capture-failed' | 'disabled';
 
 /** The scan of one configured server. Never holds an environment or header value. */
 export interface ServerScan {
@@ -38,6 +39,8 @@ export interface ServerScan {
   hiddenUnicode: HiddenUnicodeFinding[];
   /** The approval, when the lock has one that verified. */
   approval?: { by: string; at: string; digest: string };
+  /** A bundle the server offers itself, checked (status `publisher-signed` when it verifies and matches). */
+  publisher?: PublisherSignature;
   /** Why it could not be captured, or why the approval did not verify. */
   error?: { code: string; message: string };
 }
@@ -66,12 +69,15 @@ export interface ScanOptions {
   capture?: Omit<CaptureOptions, 'profile' | 'exclude'>;
   launch?: ClientLaunchOptions;
   trustSource?: TrustSource;
+  /** Trust material for bundles servers offer themselves (default Sigstore public-good). */
+  publisherTrust?: TrustPolicy;
 }
 
 /**
  * Launches every configured server as its client would (in parallel, `concurrency` at a time),
  * captures what it declares, and compares it with the lock: approved and unchanged, changed
- * since approval (with the diff, or a different launch), not approved, an approval whose
+ * since approval (with the diff, or a different launch), not approved (or not approved but
+ * carrying a publisher's signature that verifies, see `checkPublisherSignature`), an approval whose
  * signature does not verify, or could not be captured (why). Then looks across the servers one
  * client runs for tool-name collisions and descriptions that name another server's tools.
  */
@@ -108,16 +114,22 @@ async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | un
     }
   }
   let manifest: Manifest;
+  let initialize: Record<string, unknown> | undefined;
   try {
     const target = await launchTarget(server, options.launch);
-    manifest = approved ? await captureLike(approved.manifest, target, options.capture) : await captureServer(target, options.capture);
+    const capture = { ...options.capture, onInitialize: (result: Record<string, unknown>) => { initialize = result; } };
+    manifest = approved ? await captureLike(approved.manifest, target, capture) : await captureServer(target, capture);
   } catch (err) {
     return { ...base, status: 'capture-failed', error: errorOf(err) };
   }
   const hiddenUnicode = scanHiddenUnicode(manifest);
   // An approval that does not verify counts as none, but says why (it can be approved again).
   if (approvalError) return { ...base, status: 'approval-invalid', manifest, hiddenUnicode, error: approvalError };
-  if (!approved || !entry) return { ...base, status: 'not-approved', manifest, hiddenUnicode };
+  if (!approved || !entry) {
+    const offered = offeredBundle(initialize);
+    const publisher = offered ? await checkPublisherSignature(offered, manifest, options.publisherTrust, options.trustSource) : undefined;
+    return { ...base, status: publisher?.verified ? 'publisher-signed' : 'not-approved', manifest, hiddenUnicode, ...(publisher ? { publisher } : {}) };
+  }
   const diff = compareManifests(approved.manifest, manifest, { match: 'exact' });
   const approval = { by: entry.approvedBy, at: entry.approvedAt, digest: entry.manifestDigest };
   const launchChanged = jsonEqual(entry.launch, base.launch) ? undefined : { approved: entry.launch };

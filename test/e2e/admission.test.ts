@@ -200,6 +200,24 @@ describe('admission: configurations that cannot be scanned', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('approve --all approves what it could capture and names what it could not (exit 2)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'toolseal-admission-bad-'));
+    const path = join(dir, 'claude_desktop_config.json');
+    await writeFile(path, JSON.stringify({ mcpServers: {
+      ghost: { command: 'toolseal-no-such-command-5521' },
+      echo: { command: process.execPath, args: [join(SERVERS, 'echo-args.mjs')] },
+    } }));
+    expect((await runCli(['keygen', join(dir, 'k')])).code).toBe(0);
+    const run = await runCli(['approve', '--all', '--config', path, '--lock', join(dir, 'toolseal.lock.json'), '--key', join(dir, 'k.pem'), '--yes']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`the MCP server "ghost" in ${path} could not be captured, so it is not approved`);
+    expect(run.stdout).toContain('Approved echo');
+    expect(Object.keys((await readLockFile(join(dir, 'toolseal.lock.json')))!.servers)).toEqual(['echo']);
+    const named = await runCli(['approve', 'ghost', '--config', path, '--lock', join(dir, 'toolseal.lock.json'), '--key', join(dir, 'k.pem'), '--yes']);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/^toolseal: error \[APPROVE_NOT_CAPTURED\]: The MCP server "ghost" in .* could not be captured, so it cannot be approved/);
+  });
+
   it('a command that does not exist: exit 2, naming the server and the file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'toolseal-admission-bad-'));
     const path = join(dir, 'claude_desktop_config.json');

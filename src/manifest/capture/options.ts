@@ -42,6 +42,8 @@ export interface CaptureOptions {
   stderr?: 'pipe' | 'inherit' | 'ignore';
   /** Called with the child's pid once a stdio server is spawned (tests, supervisors). */
   onSpawn?: (pid: number) => void;
+  /** Called with the server's `initialize` result (e.g. to read a bundle it offers in `_meta`). */
+  onInitialize?: (result: Record<string, unknown>) => void;
 }
 
 /** Limits of one capture after defaults are applied. */

@@ -79,6 +79,8 @@ async function captureLegacy(conn: Connection, options: CaptureOptions, profile:
     throw toCaptureError(err, ctx);
   }
   const protocolVersion = conn.watch.protocolVersion();
+  const initialized = conn.watch.initializeResult();
+  if (initialized) options.onInitialize?.(initialized);
   if (protocolVersion === undefined) {
     throw new CaptureError('CAPTURE_FAILED', `The MCP server ${ctx.server} completed initialize without a protocol version toolseal could see.`);
   }

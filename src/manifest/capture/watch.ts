@@ -5,6 +5,8 @@ import { ToolsealError } from '../../errors.js';
 export interface TransportWatch {
   /** The protocol version the server chose in its `initialize` result, once seen. */
   protocolVersion(): string | undefined;
+  /** The server's whole `initialize` result, once seen (its `_meta` may offer a bundle). */
+  initializeResult(): Record<string, unknown> | undefined;
   /** The first error toolseal itself raised on the transport, else the last error it reported. */
   lastError(): Error | undefined;
 }
@@ -17,6 +19,7 @@ export interface TransportWatch {
 export function watchTransport(transport: Transport): TransportWatch {
   let initializeId: string | number | undefined;
   let version: string | undefined;
+  let initialized: Record<string, unknown> | undefined;
   let error: Error | undefined;
   const send = transport.send.bind(transport);
   transport.send = (message, options) => {
@@ -26,10 +29,13 @@ export function watchTransport(transport: Transport): TransportWatch {
   transport.onmessage = (message) => {
     if (version !== undefined || initializeId === undefined || !('id' in message) || message.id !== initializeId) return;
     const result = (message as { result?: { protocolVersion?: unknown } }).result;
-    if (typeof result?.protocolVersion === 'string') version = result.protocolVersion;
+    if (typeof result?.protocolVersion === 'string') {
+      version = result.protocolVersion;
+      initialized = result as Record<string, unknown>;
+    }
   };
   // A refusal by toolseal (a ToolsealError) explains what follows; later errors (a pipe
   // breaking as the server is ended) must not hide it.
   transport.onerror = (err) => { if (!(error instanceof ToolsealError)) error = err; };
-  return { protocolVersion: () => version, lastError: () => error };
+  return { protocolVersion: () => version, initializeResult: () => initialized, lastError: () => error };
 }
