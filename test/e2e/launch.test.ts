@@ -105,7 +105,9 @@ describe('the launch rule, the same in every face', () => {
     // The fixture writes its report into its working directory: --cwd decides where.
     writeFileSync(join(bin, 'npx'), `#!/bin/sh\nexec "${process.execPath}" "${join(FIXTURES, 'report-launch.mjs')}"\n`);
     chmodSync(join(bin, 'npx'), 0o755);
-    const manifest = await captureServer({ kind: 'stdio', command: process.execPath, args: [join(FIXTURES, 'report-launch.mjs'), join(dir, 'audit-sign.jsonl')] });
+    const captured = await captureServer({ kind: 'stdio', command: process.execPath, args: [join(FIXTURES, 'report-launch.mjs'), join(dir, 'audit-sign.jsonl')] });
+    // Bound to the registry entry's package, as a publisher signs it (the audit refuses an unbound manifest).
+    const manifest = { ...captured, artifacts: [{ uri: 'pkg:npm/%40acme/weather-mcp@1.0.0' }] };
     const bundles = join(dir, 'bundles');
     mkdirSync(bundles, { recursive: true });
     writeFileSync(join(bundles, 'io.github.acme__weather-mcp.sigstore.json'), JSON.stringify((await bench.sign(manifest)).bundle));

@@ -72,7 +72,7 @@ describe('README examples', () => {
     expect(result.stdout).toContain(printed);
     expect(result.stdout).toContain('everything: NOT APPROVED');
     expect(result.stdout).toContain('1 server(s): 1 approved.');
-  });
+  }, 180_000); // a dozen CLI runs, each starting the real server: minutes on a loaded machine
 
   it('the library example runs against the real server', async () => {
     const file = join(work, 'example.mts');

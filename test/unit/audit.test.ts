@@ -229,8 +229,9 @@ describe('reports and exit code', () => {
       'toolseal: page 1 read from http://r/v0.1/servers: 2 server(s) to audit, 2 so far\n',
       '[1/2+] verified a/b\n',
       'toolseal: still waiting for page 2 from http://r/v0.1/servers (10 s; each attempt gives up after 15 s)\n',
-      'toolseal: page 2: HTTP 503  ]0;x ; retrying in 0.2 s (attempt 2 of 4)\n',
-      '[2/2] unsigned c/d [2J (cached)\n',
+      // Registry text is shown escaped (the one escaping function), never as live escapes.
+      'toolseal: page 2: HTTP 503 \\u{1B}]0;x\\u{7}; retrying in 0.2 s (attempt 2 of 4)\n',
+      '[2/2] unsigned c/d\\u{1B}[2J (cached)\n',
     ]);
     const tty: string[] = [];
     const bar = createProgressReporter({ write: (t) => tty.push(t), isTTY: true, columns: 80 });

@@ -5,7 +5,7 @@ import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
 import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf } from '../../protocol/wire.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from '../audit.js';
 import { summarizeDecision } from '../decide.js';
-import { GUARD_RPC_CODES, SessionRefusedError, notVerifiedCode } from '../errors.js';
+import { GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode } from '../errors.js';
 import { UpstreamRpcError } from '../requests.js';
 import { listOfMethod, listsChangedBy, type ListName } from '../../manifest/lists.js';
 import { calledEntry, type RpcId, type RpcMessage } from '../rpc.js';
@@ -139,7 +139,7 @@ export class ModernGuard {
     const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';
     this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
     return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the ${noun} "${denial.key}" of server ${this.serverName()} is not verified (${denial.reason}); the request was not forwarded.`,
-      { code: notVerifiedCode(denial.list), server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason });
+      guardErrorData({ code: notVerifiedCode(denial.list), server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason }));
   }
 
   private async answerList(msg: Rpc, view: ContextView, list: ListName, field: string): Promise<RpcMessage> {
@@ -163,7 +163,7 @@ export class ModernGuard {
       if (hidden.length > 0 && this.options.settings?.enforce !== 'warn') {
         const reason = `its input requests hide Unicode (${hidden.map((f) => `${f.category} at ${f.path}`).join(', ')})`;
         this.record({ event: 'call', decision: 'refuse', entry: calledEntry(msg), code: 'HIDDEN_UNICODE', reason });
-        return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the server ${this.serverName()} answered ${msg.method} with input requests that hide Unicode; the answer was not forwarded.`, { code: 'HIDDEN_UNICODE', server: this.serverName(), reason });
+        return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the server ${this.serverName()} answered ${msg.method} with input requests that hide Unicode; the answer was not forwarded.`, guardErrorData({ code: 'HIDDEN_UNICODE', server: this.serverName(), reason }));
       }
     }
     return { ...answer, result: this.withSignedInfo(answer.result) };
@@ -228,11 +228,11 @@ export class ModernGuard {
   }
 
   private refusal(id: RpcId, reason: string): RpcMessage {
-    return errorOf(id, GUARD_RPC_CODES.sessionRefused, this.refusalMessage(reason), { code: 'SESSION_REFUSED', server: this.serverName(), reason });
+    return errorOf(id, GUARD_RPC_CODES.sessionRefused, this.refusalMessage(reason), guardErrorData({ code: 'SESSION_REFUSED', server: this.serverName(), reason }));
   }
 
   private upstreamFailed(id: RpcId, reason: string): RpcMessage {
-    return errorOf(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${reason}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason });
+    return errorOf(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${reason}`, guardErrorData({ code: 'UPSTREAM_FAILED', server: this.serverName(), reason }));
   }
 
   /** The discover answer as a client may see it: signed server info, instructions only when verified. */
