@@ -5,6 +5,7 @@ import { untrusted } from '../io/terminal.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import { readAllPages, type ListBudget, type PageRequest } from '../manifest/capture/pages.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, listSpec, type ListName } from '../manifest/lists.js';
+import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
 import { summarizeDecision, type ListsDecision } from './decide.js';
 import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode } from './errors.js';
@@ -62,6 +63,13 @@ export class GuardSession {
       if (err instanceof ToolsealError) refusal ??= err;
       this.onerror?.(err);
     };
+    // A skipped stdout line (not JSON) is said on the log and kept in the audit log.
+    if (upstream instanceof StrictStdioClientTransport) {
+      upstream.onnote = (note) => {
+        this.options.log?.(`toolseal: ${note}`);
+        this.record({ event: 'server-output', decision: 'skipped', reason: note });
+      };
+    }
   }
 
   /** Starts the upstream transport (spawns a stdio server, or prepares the HTTP client). */

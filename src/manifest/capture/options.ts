@@ -44,6 +44,8 @@ export interface CaptureOptions {
   onSpawn?: (pid: number) => void;
   /** Called with the server's `initialize` result (e.g. to read a bundle it offers in `_meta`). */
   onInitialize?: (result: Record<string, unknown>) => void;
+  /** Gets a note for each stdout line of a stdio server skipped as not JSON. Default: this process's stderr. */
+  onNote?: (note: string) => void;
 }
 
 /** Limits of one capture after defaults are applied. */

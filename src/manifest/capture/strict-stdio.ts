@@ -29,6 +29,9 @@ export interface StrictStdioOptions {
   grace?: ExitGrace;
 }
 
+/** Notes about skipped lines said per connection; a server that logs on stdout all day says it once more and then no more. */
+const MAX_NOTES = 10;
+
 /** Process groups exist on POSIX only; on Windows the direct child is all we can signal. */
 const GROUPS = process.platform !== 'win32';
 
@@ -50,7 +53,13 @@ export class StrictStdioClientTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  /**
+   * Gets a note for each line skipped because it is not JSON (see `readMessageLine`), at
+   * most ten per connection. Default: one line on this process's stderr.
+   */
+  onnote?: (note: string) => void;
   private child: ChildProcess | undefined;
+  private notes = 0;
   private readonly stderrStream: PassThrough | null;
   private readonly lines: LineBuffer;
   private readonly server: string;
@@ -151,7 +160,7 @@ export class StrictStdioClientTransport implements Transport {
     if (this.failed) return;
     try {
       for (const line of this.lines.push(chunk)) {
-        const message = readMessageLine(line, this.server);
+        const message = readMessageLine(line, this.server, (note) => this.note(note));
         if (message !== undefined) this.deliver(message);
       }
     } catch (err) {
@@ -162,6 +171,14 @@ export class StrictStdioClientTransport implements Transport {
       void this.close();
       this.fireClose();
     }
+  }
+
+  private note(note: string): void {
+    this.notes += 1;
+    if (this.notes > MAX_NOTES + 1) return;
+    const text = this.notes > MAX_NOTES ? `the MCP server ${this.server} keeps writing lines that are not JSON to stdout; further ones are skipped without a note.` : note;
+    if (this.onnote) this.onnote(text);
+    else process.stderr.write(`toolseal: ${text}\n`);
   }
 
   private deliver(message: JSONRPCMessage): void {
