@@ -32,7 +32,8 @@ interface ProxyFlags extends PolicyOptionFlags, LaunchFlags {
  * `--upstream URL` forwards to a Streamable HTTP server. stdout carries only the protocol:
  * everything for people goes to stderr. Exit 0 when the client ended the session (or on
  * SIGINT/SIGTERM), 1 when `enforce: block` refused the server or the bundle did not verify,
- * 2 when the proxy could not run or the server failed.
+ * 2 when the proxy could not run or the server failed. On stdin end, SIGTERM, SIGINT or a
+ * closed stdout (EPIPE) the server's whole process group is ended within 1.5 s.
  */
 export function registerProxy(program: Command): void {
   const command = program
@@ -121,12 +122,15 @@ async function serve(upstream: ServerTarget, flags: ProxyFlags, policy: Policy, 
 
 async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (line: string) => void): Promise<number> {
   const { runStdioProxy } = await import('../../src/index.js');
+  // SIGTERM (what an MCP client sends when it closes, after closing stdin) and SIGINT end the
+  // session at once, even while the client keeps stdin open.
   const stopped = new AbortController();
-  const running = runStdioProxy({ ...options, upstream, signal: stopped.signal });
   const stop = (): void => stopped.abort();
   process.once('SIGINT', stop).once('SIGTERM', stop);
-  const end = await running;
+  const end = await runStdioProxy({ ...options, upstream, signal: stopped.signal });
   process.off('SIGINT', stop).off('SIGTERM', stop);
+  // An open stdin would keep the process alive after the session ended.
+  process.stdin.destroy();
   if (end.reason === 'client' || end.error === undefined) return 0;
   log(`toolseal proxy: ${end.reason === 'refused' ? 'refused' : 'the server failed'}: ${end.error.message}`);
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

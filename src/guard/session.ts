@@ -387,6 +387,7 @@ export class GuardSession {
   private serverName(): string {
     if (this.exposure) return this.exposure.attestation.manifest.server.name;
     const info = this.facts?.serverInfo as { name?: unknown } | undefined;
-    return typeof info?.name === 'string' ? info.name : 'upstream';
+    // Before the server's initialize answer (a server that dies at start), its command names it.
+    return typeof info?.name === 'string' ? info.name : this.options.serverLabel ?? 'the upstream server';
   }
 }
