@@ -13,6 +13,7 @@ type RunOptions = GuardOptions & UpstreamOptions;
 interface ProxyFlags extends PolicyOptionFlags, LaunchFlags {
   bundle?: string;
   bundleFromServer?: boolean;
+  offline?: boolean;
   enforce?: EnforceMode;
   auditLog?: string;
   auditCalls?: boolean;
@@ -52,7 +53,8 @@ export function registerProxy(program: Command): void {
     .option('--lock <file>', 'admit the server only as the lock approves it (with --server): its approved bundle is the policy; a server not approved is refused without being started')
     .option('--server <name>', 'with --lock: the server\'s name in the lock')
     .option('--listen <host:port>', 'serve Streamable HTTP on this address (e.g. 127.0.0.1:8931) instead of stdio')
-    .option('--timeout <ms>', 'timeout of each request the guard itself sends (list pages), in milliseconds (default 30000)');
+    .option('--timeout <ms>', 'timeout of each request the guard itself sends (list pages), in milliseconds (default 30000)')
+    .option('--offline', 'with Sigstore public-good: use the trusted root shipped with toolseal, no TUF refresh, no network');
   addPolicyOptions(addLaunchOptions(command)).action(async (commandLine: string[], flags: ProxyFlags, cmd: Command) => {
     setExitCode(cmd, await runProxy(commandLine, flags));
   });
@@ -62,9 +64,9 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
   const upstream = upstreamFrom(commandLine, flags);
   if (flags.lock !== undefined || flags.server !== undefined) return runLockProxy(upstream, flags);
   if (Boolean(flags.bundle) === Boolean(flags.bundleFromServer)) throw usage('Give exactly one of --bundle FILE_OR_URL or --bundle-from-server.');
-  const { prepareAttestation } = await import('../../src/index.js');
+  const { prepareAttestation, trustSourceForPolicy } = await import('../../src/index.js');
   const policy = await loadPolicy(flags);
-  const attestation = await prepareAttestation({ policy, bundle: flags.bundle ? { kind: 'source', source: flags.bundle } : { kind: 'server' } });
+  const attestation = await prepareAttestation({ policy, trustSource: trustSourceForPolicy(policy, { offline: Boolean(flags.offline) }), bundle: flags.bundle ? { kind: 'source', source: flags.bundle } : { kind: 'server' } });
   return serve(upstream, flags, policy, attestation);
 }
 
