@@ -38,7 +38,7 @@ describe('server-to-client requests during the guard\'s handshake go through the
     try {
       const { tools } = await p.client.listTools();
       expect(tools.map((t) => [t.name, t.description])).toEqual([
-        ['elicitation', '{"error":-32601}'], ['roots', '{"error":-32601}'], ['sampling', '{"error":-32601}'],
+        ['roots', '{"error":-32601}'], ['sampling', '{"error":-32601}'], ['elicitation', '{"error":-32601}'],
       ]);
     } finally {
       await p.client.close();
