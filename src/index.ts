@@ -13,14 +13,14 @@ export { parseStrictJson } from './io/strict-json.js';
 export { readJsonFile, readTextFile, writeFileAtomic, assertWritableDestination, prepareDestination } from './io/files.js';
 
 export {
-  MANIFEST_MEDIA_TYPE, CANONICALIZATION, ManifestSchema, ToolSchema, PromptSchema,
+  MANIFEST_MEDIA_TYPE, CANONICALIZATION, DYNAMIC_LISTS, DynamicListSchema, type DynamicList, ManifestSchema, ToolSchema, PromptSchema,
   ResourceSchema, ResourceTemplateSchema, CaptureInfoSchema, ArtifactSchema,
   type Manifest, type ToolEntry, type CaptureInfo, type Artifact,
 } from './manifest/schema.js';
 export { LISTS, LIST_NAMES, LIST_KEYS, entryCounts, type ListName, type ListSpec, type ListMethod } from './manifest/lists.js';
 export { canonicalBytes, jsonDigest, sha256Hex, digestHex, type Sha256Digest } from './manifest/canonical.js';
 export { manifestDigest, entryDigest, entryDigests, type EntryDigest } from './manifest/digest.js';
-export { buildManifest, validateManifest, readManifestFile, type ManifestParts } from './manifest/build.js';
+export { buildManifest, validateManifest, readManifestFile, withoutDynamicEntries, type ManifestParts } from './manifest/build.js';
 export { applyExclude } from './manifest/exclude.js';
 export { locateManifestLines, type ManifestLines } from './manifest/locate.js';
 

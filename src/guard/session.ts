@@ -4,6 +4,7 @@ import { CaptureError, ToolsealError } from '../errors.js';
 import { untrusted } from '../io/terminal.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import { readAllPages, type ListBudget, type PageRequest } from '../manifest/capture/pages.js';
+import type { DynamicList } from '../manifest/schema.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, listSpec, type ListName } from '../manifest/lists.js';
 import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
@@ -328,6 +329,11 @@ export class GuardSession {
       try {
         exposure.setList(list, await readAllPages(this.request, list, ctx, budget));
       } catch (err) {
+        // A dynamic list (the user's data, not signed) that cannot be read is served empty, as capture records it.
+        if (exposure.attestation.manifest.dynamic?.includes(list as DynamicList)) {
+          this.record({ event: 'verify', decision: 'note', reason: `${listSpec(list).method} could not be read (${(err as Error).message}); it is dynamic (not signed), so it is served empty` });
+          return exposure.setList(list, []);
+        }
         exposure.setFailed(list, (err as Error).message);
       }
     }));

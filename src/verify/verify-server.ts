@@ -169,6 +169,7 @@ function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compar
     },
     ...(attestation.manifest.exclude.length > 0 ? { excluded: [...attestation.manifest.exclude] } : {}),
     ...(unchecked.length > 0 ? { unchecked } : {}),
+    ...(attestation.manifest.dynamic ? { dynamic: [...attestation.manifest.dynamic] } : {}),
     compared,
     ...(diff ? { diff } : {}),
   };
