@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { LaunchOptions, ServerTarget } from '../src/index.js';
 import { InputError } from '../src/errors.js';
 import { parseEnvAssignments } from '../src/launch/resolve.js';
+import { DYNAMIC_LISTS, type DynamicList } from '../src/manifest/schema.js';
 import { serverTargetFrom } from '../src/manifest/capture/target.js';
 import { parseProtocolEra, type ProtocolEraChoice } from '../src/protocol/era.js';
 
@@ -98,6 +99,17 @@ export function timeoutOption(flags: ServerFlags): { requestTimeoutMs?: number }
 /** `--timeout` and `--protocol-era` as capture options (the library reads the era). */
 export function captureFlags(flags: ServerFlags): { requestTimeoutMs?: number; protocolEra: ProtocolEraChoice } {
   return { ...timeoutOption(flags), protocolEra: parseProtocolEra(flags.protocolEra) };
+}
+
+/** `--dynamic` values as capture options; anything but the two dynamic lists is refused. */
+export function dynamicOption(lists: string[] | undefined): { dynamic?: DynamicList[] } {
+  if (!lists?.length) return {};
+  for (const list of lists) {
+    if (!(DYNAMIC_LISTS as readonly string[]).includes(list)) {
+      throw usage(`--dynamic takes ${DYNAMIC_LISTS.join(' or ')}, not "${list}"; tools and prompts are instructions to the model and are always signed.`);
+    }
+  }
+  return { dynamic: lists as DynamicList[] };
 }
 
 /** A usage error: exit 2, with the sentence as the message. */

@@ -117,6 +117,7 @@ export const ERROR_CODES = {
   PAYLOAD_INVALID: { class: 'VerificationError', meaning: 'the signed payload is not UTF-8 JSON' },
   PAYLOAD_TYPE_MISMATCH: { class: 'VerificationError', meaning: 'the DSSE payload is not an in-toto statement' },
   PREDICATE_TYPE_MISMATCH: { class: 'VerificationError', meaning: 'the statement attests something other than an MCP manifest' },
+  DYNAMIC_LISTS_REFUSED: { class: 'VerificationError', meaning: 'the signed manifest declares dynamic (unsigned) lists and the policy refuses them' },
   ROLLBACK: { class: 'VerificationError', meaning: 'the signed manifest is older than the policy\'s minVersion (or not semver)' },
   SERVER_NAME_MISMATCH: { class: 'VerificationError', meaning: 'the signed manifest is for another server than the policy names' },
   SIGNATURE_INVALID: { class: 'VerificationError', meaning: 'the signature does not verify over the signed content' },

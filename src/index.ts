@@ -13,14 +13,14 @@ export { parseStrictJson } from './io/strict-json.js';
 export { readJsonFile, readTextFile, writeFileAtomic, assertWritableDestination, prepareDestination } from './io/files.js';
 
 export {
-  MANIFEST_MEDIA_TYPE, CANONICALIZATION, ManifestSchema, ToolSchema, PromptSchema,
+  MANIFEST_MEDIA_TYPE, CANONICALIZATION, DYNAMIC_LISTS, DynamicListSchema, type DynamicList, ManifestSchema, ToolSchema, PromptSchema,
   ResourceSchema, ResourceTemplateSchema, CaptureInfoSchema, ArtifactSchema,
   type Manifest, type ToolEntry, type CaptureInfo, type Artifact,
 } from './manifest/schema.js';
 export { LISTS, LIST_NAMES, LIST_KEYS, entryCounts, type ListName, type ListSpec, type ListMethod } from './manifest/lists.js';
 export { canonicalBytes, jsonDigest, sha256Hex, digestHex, type Sha256Digest } from './manifest/canonical.js';
 export { manifestDigest, entryDigest, entryDigests, type EntryDigest } from './manifest/digest.js';
-export { buildManifest, validateManifest, readManifestFile, type ManifestParts } from './manifest/build.js';
+export { buildManifest, validateManifest, readManifestFile, withoutDynamicEntries, type ManifestParts } from './manifest/build.js';
 export { applyExclude } from './manifest/exclude.js';
 export { locateManifestLines, type ManifestLines } from './manifest/locate.js';
 
@@ -76,8 +76,8 @@ export {
   signerFromCertificate, matchKeylessIdentity, matchAnyKeylessIdentity, anchoredPattern, refGlob,
   FULCIO_CLAIM_OIDS, OID_ISSUER_V1, OID_ISSUER_V2,
   TRUSTED_ROOT_MEDIA_TYPES, TrustedRootJsonSchema, validateTrustedRootJson, trustMaterialFromJson, trustMaterialFromText, emptyTrustMaterial,
-  trustedRootFileSource, tufSource, publicGoodSource, embeddedPublicGoodSource, trustSourceFromPolicy, defaultTufCacheDir,
-  verifyBundle, verifyBundleFile, readArtifact, checkInTotoSubject,
+  trustedRootFileSource, tufSource, publicGoodSource, embeddedPublicGoodSource, trustSourceFromPolicy, trustSourceForPolicy, defaultTufCacheDir,
+  verifyBundle, assertSigstoreBundle, verifyBundleFile, readArtifact, checkInTotoSubject,
   type SignerIdentity, type KeylessSignerIdentity, type KeySignerIdentity,
   type FulcioClaimName, type FulcioClaims, type TrustSource, type TufOptions,
   type VerifyBundleOptions, type VerifiedBundle, type ArtifactInput, type VerifyBundleFileOptions,

@@ -10,6 +10,7 @@ interface AuditFlags extends LaunchFlags {
   bundles?: string;
   policy?: string;
   trustedRoot?: string;
+  offline?: boolean;
   concurrency: number;
   cacheDir?: string;
   cache: boolean;
@@ -40,6 +41,7 @@ export function registerAudit(program: Command): void {
     .option('--bundles <dir>', 'folder of bundles named <namespace>__<name>.sigstore.json (see docs/audit.md)')
     .option('--policy <file>', 'audit policy: who may sign for which namespace (schemas/audit-policy.schema.json)')
     .option('--trusted-root <file>', 'trusted_root.json for every server (offline verification)')
+    .option('--offline', 'for Sigstore public-good trust: the trusted root shipped with toolseal, no TUF refresh (registry and bundles are still fetched)')
     .addOption(new Option('--concurrency <n>', 'servers verified at once').default(8).argParser(intArg('--concurrency')))
     .option('--cache-dir <dir>', 'verification cache (default $TOOLSEAL_CACHE_DIR/audit or ~/.cache/toolseal/audit)')
     .option('--no-cache', 'verify every bundle again, read and write no cache')
@@ -100,6 +102,7 @@ function auditOptions(flags: AuditFlags): AuditOptions {
     ...(flags.bundles ? { bundlesDir: flags.bundles } : {}),
     ...(flags.policy ? { policyFile: flags.policy } : {}),
     ...(flags.trustedRoot ? { trustedRoot: flags.trustedRoot } : {}),
+    ...(flags.offline ? { offline: true } : {}),
     concurrency: flags.concurrency,
     cacheDir: flags.cache ? (flags.cacheDir ?? undefined) : false,
     retry: { timeoutMs: flags.timeout, attempts: flags.retries + 1 },

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import type { Manifest } from '../../src/index.js';
 import { untrusted } from '../../src/io/terminal.js';
 import { printJson, setExitCode } from '../output.js';
-import { addServerOptions, collect, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
+import { addServerOptions, collect, dynamicOption, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
 
 interface CaptureFlags extends ServerFlags {
   clientProfile: string;
   exclude: string[];
+  dynamic: string[];
   output?: string;
   json?: boolean;
 }
@@ -26,6 +27,7 @@ export function registerCapture(program: Command): void {
   addServerOptions(command, true)
     .option('--client-profile <profile>', 'client capabilities to declare: bare, full, or a JSON profile file', 'bare')
     .option('--exclude <path>', 'leave this path out of the manifest, e.g. /tools/*/_meta/traceId (repeatable)', collect, [])
+    .option('--dynamic <list>', 'resources or resourceTemplates: the user\'s data, not signed (recorded; an error listing it does not fail; repeatable)', collect, [])
     .option('-o, --output <file>', 'write the manifest to this file instead of stdout')
     .option('--json', 'print a JSON summary (with the manifest when -o is not given) to stdout')
     .action(async (commandLine: string[], flags: CaptureFlags, command: Command) => {
@@ -33,7 +35,7 @@ export function registerCapture(program: Command): void {
       const target = targetFromFlags(commandLine, flags);
       const profile = await resolveClientProfile(flags.clientProfile);
       const manifest = await captureServer(target, {
-        profile, exclude: flags.exclude, ...captureFlags(flags),
+        profile, exclude: flags.exclude, ...captureFlags(flags), ...dynamicOption(flags.dynamic),
       });
       await emit(manifest, flags);
       setExitCode(command, 0);

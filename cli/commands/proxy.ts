@@ -13,6 +13,7 @@ type RunOptions = GuardOptions & UpstreamOptions;
 interface ProxyFlags extends PolicyOptionFlags, LaunchFlags {
   bundle?: string;
   bundleFromServer?: boolean;
+  offline?: boolean;
   enforce?: EnforceMode;
   auditLog?: string;
   auditCalls?: boolean;
@@ -32,7 +33,8 @@ interface ProxyFlags extends PolicyOptionFlags, LaunchFlags {
  * `--upstream URL` forwards to a Streamable HTTP server. stdout carries only the protocol:
  * everything for people goes to stderr. Exit 0 when the client ended the session (or on
  * SIGINT/SIGTERM), 1 when `enforce: block` refused the server or the bundle did not verify,
- * 2 when the proxy could not run or the server failed.
+ * 2 when the proxy could not run or the server failed. On stdin end, SIGTERM, SIGINT or a
+ * closed stdout (EPIPE) the server's whole process group is ended within 1.5 s.
  */
 export function registerProxy(program: Command): void {
   const command = program
@@ -51,7 +53,8 @@ export function registerProxy(program: Command): void {
     .option('--lock <file>', 'admit the server only as the lock approves it (with --server): its approved bundle is the policy; a server not approved is refused without being started')
     .option('--server <name>', 'with --lock: the server\'s name in the lock')
     .option('--listen <host:port>', 'serve Streamable HTTP on this address (e.g. 127.0.0.1:8931) instead of stdio')
-    .option('--timeout <ms>', 'timeout of each request the guard itself sends (list pages), in milliseconds (default 30000)');
+    .option('--timeout <ms>', 'timeout of each request the guard itself sends (list pages), in milliseconds (default 30000)')
+    .option('--offline', 'with Sigstore public-good: use the trusted root shipped with toolseal, no TUF refresh, no network');
   addPolicyOptions(addLaunchOptions(command)).action(async (commandLine: string[], flags: ProxyFlags, cmd: Command) => {
     setExitCode(cmd, await runProxy(commandLine, flags));
   });
@@ -61,9 +64,9 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
   const upstream = upstreamFrom(commandLine, flags);
   if (flags.lock !== undefined || flags.server !== undefined) return runLockProxy(upstream, flags);
   if (Boolean(flags.bundle) === Boolean(flags.bundleFromServer)) throw usage('Give exactly one of --bundle FILE_OR_URL or --bundle-from-server.');
-  const { prepareAttestation } = await import('../../src/index.js');
+  const { prepareAttestation, trustSourceForPolicy } = await import('../../src/index.js');
   const policy = await loadPolicy(flags);
-  const attestation = await prepareAttestation({ policy, bundle: flags.bundle ? { kind: 'source', source: flags.bundle } : { kind: 'server' } });
+  const attestation = await prepareAttestation({ policy, trustSource: trustSourceForPolicy(policy, { offline: Boolean(flags.offline) }), bundle: flags.bundle ? { kind: 'source', source: flags.bundle } : { kind: 'server' } });
   return serve(upstream, flags, policy, attestation);
 }
 
@@ -121,12 +124,15 @@ async function serve(upstream: ServerTarget, flags: ProxyFlags, policy: Policy, 
 
 async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (line: string) => void): Promise<number> {
   const { runStdioProxy } = await import('../../src/index.js');
+  // SIGTERM (what an MCP client sends when it closes, after closing stdin) and SIGINT end the
+  // session at once, even while the client keeps stdin open.
   const stopped = new AbortController();
-  const running = runStdioProxy({ ...options, upstream, signal: stopped.signal });
   const stop = (): void => stopped.abort();
   process.once('SIGINT', stop).once('SIGTERM', stop);
-  const end = await running;
+  const end = await runStdioProxy({ ...options, upstream, signal: stopped.signal });
   process.off('SIGINT', stop).off('SIGTERM', stop);
+  // An open stdin would keep the process alive after the session ended.
+  process.stdin.destroy();
   if (end.reason === 'client' || end.error === undefined) return 0;
   log(`toolseal proxy: ${end.reason === 'refused' ? 'refused' : 'the server failed'}: ${end.error.message}`);
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { DEFAULT_BUNDLE_FILE } from '../../src/sign/bundle-file.js';
 import { printJson, setExitCode } from '../output.js';
-import { addServerOptions, collect, hasServer, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
+import { addServerOptions, collect, dynamicOption, hasServer, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
 
 interface SignFlags extends ServerFlags {
   manifest?: string;
   clientProfile?: string;
   exclude: string[];
+  dynamic: string[];
   artifact: string[];
   identityToken?: string;
   fulcioUrl?: string;
@@ -34,6 +35,7 @@ export function registerSign(program: Command): void {
   addServerOptions(command, false)
     .option('--client-profile <profile>', 'with --stdio/--url: client capabilities to declare: bare (default), full, or a JSON file')
     .option('--exclude <path>', 'with --stdio/--url: leave this path out of the manifest (repeatable)', collect, [])
+    .option('--dynamic <list>', 'with --stdio/--url: resources or resourceTemplates are the user\'s data, not signed (repeatable)', collect, [])
     .option('--artifact <uri[,sha256:hex]>', 'bind the manifest to a package, e.g. pkg:npm/%40acme/weather@1.4.0 (repeatable)', collect, [])
     .option('--identity-token <jwt>', 'OIDC token for keyless signing (default: SIGSTORE_ID_TOKEN, then GitHub Actions)')
     .option('--fulcio-url <url>', 'Fulcio of a private Sigstore instance (default: public-good)')
@@ -66,7 +68,7 @@ export function registerSign(program: Command): void {
         ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
         ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),
         ...(flags.clientProfile !== undefined ? { clientProfile: flags.clientProfile } : {}),
-        exclude: flags.exclude, artifacts: flags.artifact, capture: captureFlags(flags),
+        exclude: flags.exclude, artifacts: flags.artifact, capture: { ...captureFlags(flags), ...dynamicOption(flags.dynamic) },
       });
       if (flags.manifestOutput && !flags.manifest) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
       const result = await signManifest(manifest, signer);

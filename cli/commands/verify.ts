@@ -25,18 +25,19 @@ export function registerVerify(program: Command): void {
     .option('--manifest <file>', 'compare the signed manifest with this manifest file');
   addServerOptions(command, false);
   addPolicyOptions(command)
-    .option('--offline', 'with Sigstore public-good: use the trusted root shipped with toolseal, no TUF refresh')
+    .option('--offline', 'with Sigstore public-good: use the trusted root shipped with toolseal, no TUF refresh, no network')
     .option('--json', 'print the verdict as JSON (schemas/verdict.schema.json)')
     .action(async (commandLine: string[], flags: VerifyFlags, cmd: Command) => {
       const {
-        createManifestVerifier, readJsonFile, readManifestFile, renderVerdict, trustSourceFromPolicy,
+        assertSigstoreBundle, createManifestVerifier, readJsonFile, readManifestFile, renderVerdict, trustSourceForPolicy,
       } = await import('../../src/index.js');
       const live = hasServer(commandLine, flags);
       if (live && flags.manifest) throw usage('Compare with either a live server or --manifest, not both.');
       const policy = await loadPolicy(flags);
       // The bundle before the trust material: a wrong path should not wait for the network.
       const bundle = await readJsonFile(flags.bundle);
-      const verifier = await createManifestVerifier({ policy, trustSource: trustSourceFromPolicy(policy.trust, { offline: Boolean(flags.offline) }) });
+      assertSigstoreBundle(bundle, flags.bundle);
+      const verifier = await createManifestVerifier({ policy, trustSource: trustSourceForPolicy(policy, { offline: Boolean(flags.offline) }) });
       let verdict: Verdict;
       if (live) verdict = await verifier.verifyServer(bundle, targetFromFlags(commandLine, flags), captureFlags(flags));
       else verdict = verifier.verify(bundle, flags.manifest ? await readManifestFile(flags.manifest) : undefined, flags.bundle);

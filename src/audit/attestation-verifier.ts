@@ -1,7 +1,7 @@
 import type { TrustMaterial } from '@sigstore/verify';
-import type { Policy, TrustPolicy } from '../policy/policy.js';
+import { identityPolicyOf, type Policy } from '../policy/policy.js';
 import type { TrustSource } from '../verify/trust/source.js';
-import { trustSourceFromPolicy, type TufOptions } from '../verify/trust/sources.js';
+import { trustSourceForPolicy, type TufOptions } from '../verify/trust/sources.js';
 import { createManifestVerifier, type ManifestVerifier } from '../verify/verify-server.js';
 import type { AttestationVerifier, AuditedAttestation } from './verifier.js';
 
@@ -20,10 +20,11 @@ export interface AttestationVerifierOptions extends TufOptions {
 export function createAttestationVerifier(options: AttestationVerifierOptions = {}): AttestationVerifier {
   const sources = new Map<string, TrustSource>();
   const verifiers = new Map<string, Promise<ManifestVerifier>>();
-  const sharedSource = (trust: TrustPolicy): TrustSource => {
-    const key = JSON.stringify(trust);
+  const sharedSource = (policy: Policy): TrustSource => {
+    // A pinned key on public-good needs no TUF (trustSourceForPolicy), so the kind is part of the key.
+    const key = JSON.stringify([identityPolicyOf(policy).kind, policy.trust]);
     if (!sources.has(key)) {
-      const source = trustSourceFromPolicy(trust, options);
+      const source = trustSourceForPolicy(policy, options);
       let loaded: Promise<TrustMaterial> | undefined;
       sources.set(key, { description: source.description, load: () => (loaded ??= source.load()) });
     }
@@ -34,7 +35,7 @@ export function createAttestationVerifier(options: AttestationVerifierOptions = 
       const key = JSON.stringify(policy);
       // cacheSize 0: an audit verifies each bundle once (its own disk cache serves re-runs), so an
       // in-memory cache per policy would only hold every signed manifest until the run ends.
-      if (!verifiers.has(key)) verifiers.set(key, createManifestVerifier({ policy, trustSource: sharedSource(policy.trust), cacheSize: 0 }));
+      if (!verifiers.has(key)) verifiers.set(key, createManifestVerifier({ policy, trustSource: sharedSource(policy), cacheSize: 0 }));
       const verified = (await verifiers.get(key)!).verifyAttestation(bundle);
       return { manifest: verified.manifest, digest: verified.digest, signer: verified.signer };
     },

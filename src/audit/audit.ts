@@ -27,6 +27,8 @@ export interface AuditOptions {
   policyFile?: string;
   /** A trusted_root.json for every server; overrides the policy file's `trust`. */
   trustedRoot?: string;
+  /** Public-good trust from the root embedded in `@sigstore/tuf`: no TUF refresh, no network for trust. */
+  offline?: boolean;
   concurrency?: number;
   /** Cache folder; `false` disables the cache. Default {@link defaultAuditCacheDir}. */
   cacheDir?: string | false;
@@ -75,7 +77,7 @@ export async function streamAudit(options: AuditOptions): Promise<AuditRun> {
   let deprecated = 0;
   try {
     const run = await runAudit(source.entries, {
-      verifier: options.verifier ?? createAttestationVerifier(),
+      verifier: options.verifier ?? createAttestationVerifier({ ...(options.offline ? { offline: true } : {}) }),
       policies,
       ...(options.bundlesDir ? { bundlesDir: options.bundlesDir } : {}),
       ...(cache ? { cache } : {}),

@@ -2,7 +2,7 @@ import { escapePointer } from '../io/strict-json.js';
 import { entryDigest } from '../manifest/digest.js';
 import { applyExclude } from '../manifest/exclude.js';
 import { entryKey, LIST_NAMES, type ListName } from '../manifest/lists.js';
-import type { Manifest } from '../manifest/schema.js';
+import type { DynamicList, Manifest } from '../manifest/schema.js';
 import { diffValues, jsonEqual } from './diff-values.js';
 import { scanHiddenUnicode, type HiddenUnicodeScanOptions } from './hidden-unicode.js';
 import { pairRenames } from './rename.js';
@@ -47,7 +47,9 @@ export function compareManifests(signed: Manifest, live: Manifest, options: Comp
   const match = options.match ?? 'exact';
   const liveStripped = applyExclude(live, signed.exclude);
   const diff = { added: [] as EntryRef[], removed: [] as EntryRef[], renamed: [] as RenamedEntry[], changed: [] as ChangedEntry[] };
+  // A dynamic list is the user's data: not signed, so not compared (still scanned below).
   for (const list of LIST_NAMES) {
+    if (signed.dynamic?.includes(list as DynamicList)) continue;
     compareList(list, signed[list] as Entry[], liveStripped[list] as Entry[], diff);
   }
   const server = compareServer(signed, liveStripped);
@@ -94,6 +96,7 @@ function compareServer(signed: Manifest, live: Manifest): Change[] {
     ...diffValues(signed.instructions, live.instructions, '/instructions'),
     ...diffValues(captureFacts(signed.capture), captureFacts(live.capture), '/capture'),
     ...diffValues(signed.exclude, live.exclude, '/exclude'),
+    ...diffValues(signed.dynamic, live.dynamic, '/dynamic'),
   ];
 }
 

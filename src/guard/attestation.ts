@@ -1,5 +1,6 @@
 import type { Policy } from '../policy/policy.js';
 import type { TrustSource } from '../verify/trust/source.js';
+import { assertSigstoreBundle } from '../verify/bundle.js';
 import { createManifestVerifier } from '../verify/verify-server.js';
 import { bundleFromInitialize, readBundleSource, type BundleFetchOptions } from './bundle-source.js';
 import type { AttestationResolver } from './session.js';
@@ -27,6 +28,7 @@ export interface PrepareAttestationOptions extends BundleFetchOptions {
 export async function prepareAttestation(options: PrepareAttestationOptions): Promise<GuardAttestation | AttestationResolver> {
   // The bundle first: a wrong path should say so, not wait for trust material from the network.
   const bundle = options.bundle.kind === 'source' ? await readBundleSource(options.bundle.source, options) : undefined;
+  if (options.bundle.kind === 'source') assertSigstoreBundle(bundle, options.bundle.source);
   const verifier = await createManifestVerifier({ policy: options.policy, ...(options.trustSource ? { trustSource: options.trustSource } : {}) });
   if (options.bundle.kind === 'server') {
     return async (initializeResult) => verifier.verifyAttestation(bundleFromInitialize(initializeResult), 'the bundle the server offered');

@@ -5,7 +5,8 @@ import { InputError } from '../errors.js';
  * One audit record, written as one JSON line. `event` says what was decided about:
  * `verify` (a capture was verified; `decision` accept/filter/warn/refuse), `entry` (one
  * entry's exposure changed: expose/hide), `call` (a call, get or read: allow/refuse),
- * `session` (the session opened or closed).
+ * `session` (the session opened or closed), `server-output` (a stdout line of the server
+ * that is not JSON was skipped: `skipped`).
  */
 export interface AuditRecord {
   time: string;
@@ -13,7 +14,7 @@ export interface AuditRecord {
   server: string;
   /** Distinguishes sessions of one proxy (one per downstream connection). */
   session: string;
-  event: 'verify' | 'entry' | 'call' | 'session';
+  event: 'verify' | 'entry' | 'call' | 'session' | 'server-output';
   decision: string;
   /** `tools/get_weather`, `prompts/forecast`, `resources/file:///x`. */
   entry?: string;

@@ -69,6 +69,8 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
   const instructions = instructionsVerdict(findings);
   const removed = findings.filter((f) => f.code === 'ENTRY_REMOVED');
   if (removed.length > 0) notes.push(`the server no longer lists ${removed.slice(0, 10).map((r) => `${r.list}/${untrusted(r.key ?? '')}`).join(', ')}${removed.length > 10 ? ` and ${removed.length - 10} more` : ''}`);
+  // First, so the summary's first notes say which lists were not signed.
+  notes.unshift(...(signed.dynamic ?? []).map(unsignedNote));
   const blockRefuses = mismatched.length > 0 || serverProblems.length > 0 || !instructions.exposed || (match === 'exact' && diff.removed.length > 0);
   const refused = enforce === 'block' ? blockRefuses : enforce === 'filter' && fatal.length > 0;
   const base = { enforce, server: signed.server.name, digest: attestation.digest, diff, mismatched, serverProblems, notes };
@@ -105,6 +107,13 @@ export function summarizeDecision(decision: ListsDecision): string {
   if (!v.instructions.exposed && v.instructions.reason) parts.push(`instructions hidden: ${v.instructions.reason}`);
   if (!v.refusal) parts.push(...v.notes.slice(0, 5));
   return parts.join('; ');
+}
+
+const UNSIGNED_PREFIX = 'not signed: ';
+
+/** What the verdict and the audit log say about a dynamic list. */
+function unsignedNote(list: string): string {
+  return `${UNSIGNED_PREFIX}${list} (declared dynamic by the publisher: passed through after a hidden-Unicode scan, not compared)`;
 }
 
 /**

@@ -54,7 +54,7 @@ export function liveManifest(capture: LiveCapture, signed: Manifest): { manifest
     ...lists,
     exclude: [],
   });
-  return { manifest: { ...built, exclude: [...signed.exclude] }, rejected };
+  return { manifest: { ...built, exclude: [...signed.exclude], ...(signed.dynamic ? { dynamic: [...signed.dynamic] } : {}) }, rejected };
 }
 
 function keyedEntries(list: ListName, raw: unknown[], rejected: EntryFinding[]): object[] {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from '../errors.js';
-import type { ServerTarget } from '../manifest/capture/options.js';
+import { describeTarget, type ServerTarget } from '../manifest/capture/options.js';
 import { GuardSession, type GuardOptions } from './session.js';
 import { upstreamTransport, type UpstreamOptions } from './upstream.js';
 
@@ -74,7 +74,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     const session = new GuardSession(upstreamTransport(options.upstream, options), {
       send: (message, sendOptions) => transport.send(message, sendOptions),
       close: () => transport.close(),
-    }, { ...options, sessionId: options.sessionId ?? `http-${++counter}` });
+    }, { serverLabel: describeTarget(options.upstream), ...options, sessionId: options.sessionId ?? `http-${++counter}` });
     session.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };

@@ -13,7 +13,7 @@ import { upstreamTransport, type UpstreamOptions } from './upstream.js';
 
 /** How a proxy session ended. */
 export interface ProxyEnd {
-  /** `client`: the client went away; `refused`: enforce block refused the server; `upstream`: the server ended or failed. */
+  /** `client`: the client went away (or `signal` stopped the proxy); `refused`: enforce block refused the server; `upstream`: the server ended or failed. */
   reason: 'client' | 'refused' | 'upstream';
   error?: Error;
 }
@@ -29,8 +29,9 @@ export interface StdioProxyOptions extends GuardOptions, UpstreamOptions, Pick<M
 
 /**
  * Runs one guarded session between this process's stdin/stdout (the MCP client) and the
- * upstream server, and resolves when it ends. When stdin ends (the client went away) the
- * upstream is closed, so a spawned server never outlives the proxy's client.
+ * upstream server, and resolves when it ends. When stdin ends (the client went away),
+ * stdout fails (EPIPE: the client is gone) or `signal` aborts, the upstream is closed and
+ * its process group ended, so a spawned server never outlives the proxy's client.
  *
  * The client's first message decides the era: `initialize` is the 2025 era (a
  * {@link GuardSession}); `server/discover` or a request with a 2026-07-28 `_meta` is the
@@ -50,6 +51,8 @@ export async function runStdioProxy(options: StdioProxyOptions): Promise<ProxyEn
   const clientClosed = (): void => void router.end({ reason: 'client' });
   stdin.once('end', clientClosed);
   stdin.once('close', clientClosed);
+  // EPIPE: the client closed its end of our stdout; nothing more can reach it.
+  stdout.on('error', clientClosed);
   options.signal?.addEventListener('abort', clientClosed, { once: true });
   if (options.signal?.aborted) clientClosed();
   try {
@@ -155,7 +158,7 @@ class EraRouter {
     this.era = 'legacy';
     const raw = this.raw ?? upstreamTransport(this.options.upstream, this.options);
     this.raw = raw;
-    const session = new GuardSession(raw, { send: (message) => this.toClient.send(message), close: () => this.closeClient() }, this.options);
+    const session = new GuardSession(raw, { send: (message) => this.toClient.send(message), close: () => this.closeClient() }, { serverLabel: describeTarget(this.options.upstream), ...this.options });
     this.session = session;
     session.onclose = (error) => {
       const reason = this.done ? 'client' : error?.name === 'SessionRefusedError' ? 'refused' : 'upstream';

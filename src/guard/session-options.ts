@@ -26,6 +26,11 @@ export interface GuardOptions {
   onDecision?: (decision: ListsDecision) => void;
   /** Human-readable log lines (the proxy writes them to stderr). */
   log?: (line: string) => void;
+  /**
+   * Names the server in messages until the signed manifest names it, e.g. its quoted command
+   * line (`describeTarget`; never the environment). Default: "the upstream server".
+   */
+  serverLabel?: string;
 }
 
 /** The client side of a session: where the guard delivers messages for the client. */

@@ -4,10 +4,13 @@ import { CaptureError, ToolsealError } from '../errors.js';
 import { untrusted } from '../io/terminal.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import { readAllPages, type ListBudget, type PageRequest } from '../manifest/capture/pages.js';
+import type { DynamicList } from '../manifest/schema.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, listSpec, type ListName } from '../manifest/lists.js';
+import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
 import { summarizeDecision, type ListsDecision } from './decide.js';
 import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode } from './errors.js';
+import { EarlyRequests } from './early-requests.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RequestLedger } from './requests.js';
 import { calledEntry, errorResponse, kindOf, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
@@ -17,6 +20,8 @@ import type { Denial } from './view.js';
 
 export type { AttestationResolver, ClientPeer, GuardOptions } from './session-options.js';
 
+/** Most messages held per direction until the client is in; more is a flood, not a handshake. */
+const MAX_HELD = 1000;
 let sessionCounter = 0;
 
 /**
@@ -44,6 +49,8 @@ export class GuardSession {
   private readonly refreshes = new RefreshQueue((lists) => this.recapture(lists), (err) => this.onerror?.(err));
   private readonly notifyAfter = new Map<string, Promise<void>>();
   private exposure: ExposureState | undefined;
+  private readonly early: EarlyRequests;
+  private droppedHeld = 0;
   private facts: SessionFacts | undefined;
   private capabilities: Record<string, unknown> = {};
   private initClientId: RpcId | undefined;
@@ -53,6 +60,11 @@ export class GuardSession {
     this.limits = captureLimits(options.limits);
     this.sessionId = options.sessionId ?? `s${++sessionCounter}`;
     this.audit = options.audit ?? NULL_AUDIT_SINK;
+    // A quarter of the list timeout each: the server's list answer waits for these, so a
+    // few unanswered ones in a row must still leave it time to answer within its own bound.
+    this.early = new EarlyRequests(Math.ceil(this.limits.requestTimeoutMs / 4), (id, method, ms) => {
+      this.toUpstream(errorResponse(id, -32001, `toolseal: the client did not answer ${method} within ${ms} ms while the server's lists were being verified.`) as RpcMessage);
+    });
     upstream.onmessage = (message) => this.fromUpstream(message);
     // toolseal's own refusal of what the server sent (e.g. SERVER_JSON_INVALID from the
     // strict stdio transport, which then closes) is the reason the session ends.
@@ -62,6 +74,13 @@ export class GuardSession {
       if (err instanceof ToolsealError) refusal ??= err;
       this.onerror?.(err);
     };
+    // A skipped stdout line (not JSON) is said on the log and kept in the audit log.
+    if (upstream instanceof StrictStdioClientTransport) {
+      upstream.onnote = (note) => {
+        this.options.log?.(`toolseal: ${note}`);
+        this.record({ event: 'server-output', decision: 'skipped', reason: note });
+      };
+    }
   }
 
   /** Starts the upstream transport (spawns a stdio server, or prepares the HTTP client). */
@@ -79,7 +98,7 @@ export class GuardSession {
     const msg = message as RpcMessage;
     if (this.state === 'closed') return;
     const kind = kindOf(msg);
-    if (kind === 'response') return this.toUpstream(msg);
+    if (kind === 'response') return this.early.settle(msg.id) ? this.toUpstream(msg) : undefined;
     if (kind === 'notification') return this.clientNotification(msg);
     if (this.state === 'refused') return this.replyRefused(msg.id!);
     if (msg.method === 'initialize') {
@@ -87,7 +106,7 @@ export class GuardSession {
       // A second initialize would rebuild what was verified; the session is already set up.
       return this.toClient(errorResponse(msg.id!, -32600, 'toolseal: this session is already initialized; open a new session to initialize again.'));
     }
-    if (this.state !== 'ready') return void this.waiting.push(msg);
+    if (this.state !== 'ready') return this.hold(this.waiting, msg);
     if (this.refreshes.busy) return void this.refreshes.idle().then(() => this.routeIfReady(msg));
     this.route(msg);
   }
@@ -98,6 +117,7 @@ export class GuardSession {
     const refused = this.state === 'refused';
     const initializing = this.state === 'initializing';
     this.state = 'closed';
+    this.early.clear();
     this.requests.rejectInternal(reason ?? new CaptureError('SESSION_CLOSED', 'The session closed.'));
     const why = reason?.message ?? 'the session closed';
     // Every client request still open gets an answer, the held initialize and the queued ones too.
@@ -169,7 +189,7 @@ export class GuardSession {
 
   private clientNotification(msg: RpcMessage): void {
     if (msg.method === 'notifications/initialized') return; // the guard sent its own before reading the lists
-    if (this.state !== 'ready') return void this.waiting.push(msg);
+    if (this.state !== 'ready') return this.hold(this.waiting, msg);
     if (msg.method === 'notifications/cancelled') {
       const upstreamId = this.requests.upstreamIdOf(msg.params?.requestId as RpcId);
       if (upstreamId === undefined) return; // answered locally, or already done
@@ -195,7 +215,8 @@ export class GuardSession {
     if (this.state === 'closed' || this.state === 'refused') return;
     const kind = kindOf(msg);
     if (kind === 'response') return this.upstreamResponse(msg);
-    if (this.state !== 'ready') return void this.upstreamWaiting.push(msg);
+    if (kind === 'request' && this.state === 'initializing') return this.forwardEarly(msg);
+    if (this.state !== 'ready') return this.hold(this.upstreamWaiting, msg);
     if (kind === 'request') return this.toClient(msg);
     const lists = listsChangedBy(msg.method);
     if (lists.length > 0) return this.afterRefresh(msg, lists);
@@ -203,6 +224,31 @@ export class GuardSession {
       return this.toClient(msg, this.requests.clientIdOfProgress(msg.params?.progressToken as string | number));
     }
     this.toClient(msg);
+  }
+
+  /**
+   * A server request while the lists are read goes to the client now (see `EarlyRequests`):
+   * holding it could deadlock a server that asks for roots before it answers `tools/list`.
+   * The client has declared its capabilities in the `initialize` already forwarded.
+   */
+  private forwardEarly(msg: RpcMessage): void {
+    this.early.track(msg.id!, msg.method!);
+    this.toClient(msg);
+  }
+
+  /**
+   * Holds a message until the client is in, at most {@link MAX_HELD} per direction: beyond
+   * that a request is answered with an error and a notification dropped (and counted in the
+   * audit log), so a flood before the handshake ends cannot grow memory without bound.
+   */
+  private hold(queue: RpcMessage[], msg: RpcMessage): void {
+    if (queue.length < MAX_HELD) return void queue.push(msg);
+    const fromClient = queue === this.waiting;
+    if (fromClient && msg.id !== undefined) {
+      return this.toClient(errorResponse(msg.id, -32000, `toolseal: more than ${MAX_HELD} messages arrived before the server's lists were verified; send them after initialize completes.`));
+    }
+    if (fromClient && msg.id === undefined) return;
+    if (++this.droppedHeld === 1) this.record({ event: 'session', decision: 'dropped', reason: `the server sent more than ${MAX_HELD} messages before its lists were verified; later ones were dropped` });
   }
 
   /** Re-verifies, then forwards the `list_changed` once per refresh, however many arrived meanwhile. */
@@ -283,6 +329,11 @@ export class GuardSession {
       try {
         exposure.setList(list, await readAllPages(this.request, list, ctx, budget));
       } catch (err) {
+        // A dynamic list (the user's data, not signed) that cannot be read is served empty, as capture records it.
+        if (exposure.attestation.manifest.dynamic?.includes(list as DynamicList)) {
+          this.record({ event: 'verify', decision: 'note', reason: `${listSpec(list).method} could not be read (${(err as Error).message}); it is dynamic (not signed), so it is served empty` });
+          return exposure.setList(list, []);
+        }
         exposure.setFailed(list, (err as Error).message);
       }
     }));
@@ -342,6 +393,7 @@ export class GuardSession {
   private serverName(): string {
     if (this.exposure) return this.exposure.attestation.manifest.server.name;
     const info = this.facts?.serverInfo as { name?: unknown } | undefined;
-    return typeof info?.name === 'string' ? info.name : 'upstream';
+    // Before the server's initialize answer (a server that dies at start), its command names it.
+    return typeof info?.name === 'string' ? info.name : this.options.serverLabel ?? 'the upstream server';
   }
 }

@@ -13,8 +13,14 @@ export interface UpstreamOptions {
   limits?: Partial<CaptureLimits>;
 }
 
-/** How long a spawned upstream gets after stdin closes and after SIGTERM (the SDK's clock). */
-const UPSTREAM_GRACE = { termAfterMs: 2000, killAfterMs: 2000 };
+/**
+ * How long a spawned upstream gets after stdin closes and after SIGTERM: 1.2 s in all, so
+ * the whole group is gone within 1.5 s of the client closing the proxy's stdin. The MCP
+ * SDK's client SIGTERMs the proxy 2 s after closing its stdin and SIGKILLs it 2 s later;
+ * a proxy still waiting out a longer grace of its own would be killed with a stubborn
+ * server left behind.
+ */
+const UPSTREAM_GRACE = { termAfterMs: 500, killAfterMs: 700 };
 
 /**
  * A client transport to the real server. A stdio server is spawned by the launch rule

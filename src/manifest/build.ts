@@ -5,7 +5,7 @@ import { formatZodIssues } from '../io/zod-issues.js';
 import { applyExclude, parseExcludePath } from './exclude.js';
 import { entryKey, LIST_KEYS, LIST_NAMES, type ListName } from './lists.js';
 import {
-  CANONICALIZATION, MANIFEST_MEDIA_TYPE, ManifestSchema, type Artifact, type CaptureInfo, type Manifest,
+  CANONICALIZATION, DYNAMIC_LISTS, MANIFEST_MEDIA_TYPE, ManifestSchema, type Artifact, type CaptureInfo, type DynamicList, type Manifest,
 } from './schema.js';
 
 /** The raw material of a manifest, as a capture (or a test) gathered it. */
@@ -19,6 +19,8 @@ export interface ManifestParts {
   resourceTemplates?: object[];
   exclude?: string[];
   artifacts?: Artifact[];
+  /** Lists declared dynamic (not signed); recorded in table order, absent when none. */
+  dynamic?: DynamicList[];
 }
 
 /**
@@ -41,8 +43,25 @@ export function buildManifest(parts: ManifestParts): Manifest {
     resourceTemplates: sortEntries('resourceTemplates', parts.resourceTemplates ?? []),
     exclude: [...(parts.exclude ?? [])],
     ...(parts.artifacts ? { artifacts: parts.artifacts } : {}),
+    ...dynamicField(parts.dynamic),
   };
   return validateManifest(applyExclude(draft, draft.exclude), 'the captured server');
+}
+
+function dynamicField(dynamic: DynamicList[] | undefined): { dynamic?: DynamicList[] } {
+  const lists = DYNAMIC_LISTS.filter((l) => dynamic?.includes(l));
+  return lists.length > 0 ? { dynamic: lists } : {};
+}
+
+/**
+ * The manifest a publisher signs: the entries of its dynamic lists removed (they are the
+ * capturing machine's data, not the server's declaration, and are never compared).
+ */
+export function withoutDynamicEntries(manifest: Manifest): Manifest {
+  if (!manifest.dynamic) return manifest;
+  const out = { ...manifest };
+  for (const list of manifest.dynamic) out[list] = [];
+  return out;
 }
 
 /**
@@ -70,6 +89,10 @@ export function validateManifest(value: unknown, source: string): Manifest {
     if (keys.some((k, i) => i > 0 && keys[i - 1]! > k)) {
       throw new ManifestError('MANIFEST_UNSORTED', `${source} lists ${list} out of order; a manifest's lists are sorted by ${LIST_KEYS[list]}. Re-create it with toolseal capture.`);
     }
+  }
+  const dynamic = result.data.dynamic ?? [];
+  if (dynamic.some((l, i) => DYNAMIC_LISTS.indexOf(l) <= (i > 0 ? DYNAMIC_LISTS.indexOf(dynamic[i - 1]!) : -1))) {
+    throw new ManifestError('MANIFEST_INVALID', `${source} is not a valid toolseal manifest v1: "dynamic" must name each list once, in the order ${DYNAMIC_LISTS.join(', ')}.`);
   }
   for (const path of result.data.exclude) {
     try {

@@ -45,6 +45,17 @@ export const ArtifactSchema = z.strictObject({
  */
 export const ExcludePathSchema = z.string().regex(/^(\/[^/]*)+$/, 'an exclude path starts with "/" (e.g. /tools/*/_meta/traceId)');
 
+/**
+ * Lists a publisher may declare dynamic: their entries are the user's data (tables, files),
+ * not declarations, so they are not signed. Tools and prompts are instructions to the model
+ * and are always signed.
+ */
+export const DYNAMIC_LISTS = ['resources', 'resourceTemplates'] as const;
+/** One of {@link DYNAMIC_LISTS}. */
+export const DynamicListSchema = z.enum(DYNAMIC_LISTS);
+/** A list that may be declared dynamic. */
+export type DynamicList = z.infer<typeof DynamicListSchema>;
+
 /** Manifest v1: everything an MCP server shows a model, as one canonical document. */
 export const ManifestSchema = z.strictObject({
   mediaType: z.literal(MANIFEST_MEDIA_TYPE),
@@ -58,6 +69,8 @@ export const ManifestSchema = z.strictObject({
   resourceTemplates: z.array(ResourceTemplateSchema),
   exclude: z.array(ExcludePathSchema),
   artifacts: z.array(ArtifactSchema).optional(),
+  dynamic: z.array(DynamicListSchema).min(1).optional()
+    .describe('lists whose entries are not signed (the user\'s data); verifiers do not compare them but still scan them for hidden Unicode'),
 });
 
 /** A validated v1 manifest. */

@@ -73,6 +73,8 @@ export const PolicySchema = z.strictObject({
     .describe('Pin one signed manifest by digest (`sha256:<hex>`).'),
   serverName: z.string().min(1).optional()
     .describe('The signed manifest must be for this server (`server.name`, exact), so a signer\'s manifest for one server cannot be presented by another (matters most with bundles the server itself offers).'),
+  refuseDynamicLists: z.boolean().optional()
+    .describe('Refuse signed manifests that declare dynamic lists (`dynamic`: resources or resource templates the publisher did not sign). Default: accept them, and say in the verdict that they were not signed.'),
   allowModelVisibleExclude: z.array(z.string().regex(/^(\/[^/]*)+$/)).default([])
     .describe('Exclude paths a signed manifest may have although they cover text a model reads (descriptions, schemas, instructions, ...), each exactly as the manifest writes it; none by default, so such a manifest is refused. The verdict lists the ones allowed as unchecked.'),
   allowHiddenUnicode: z.array(HiddenUnicodeCategorySchema).default([])

@@ -1,4 +1,5 @@
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+import { MANIFEST_MEDIA_TYPE } from '../manifest/schema.js';
 import { toSignedEntity, Verifier, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { X509Certificate } from '@sigstore/core';
 import { createHash, type KeyObject } from 'node:crypto';
@@ -78,10 +79,25 @@ export function verifyBundle(bundleJson: unknown, options: VerifyBundleOptions):
 }
 
 function parseBundle(json: unknown): Bundle {
+  return assertSigstoreBundle(json, 'The bundle');
+}
+
+/**
+ * Checks that `json` has the shape of a Sigstore bundle (v0.1–v0.3) before anything else is
+ * done with it, so a wrong file (a manifest, a policy) is refused at once instead of after
+ * trust material was fetched. `source` names it in the message.
+ *
+ * @throws InputError `BUNDLE_MALFORMED`
+ */
+export function assertSigstoreBundle(json: unknown, source: string): Bundle {
+  const media = (json as { mediaType?: unknown } | null)?.mediaType;
+  if (media === MANIFEST_MEDIA_TYPE) {
+    throw new InputError('BUNDLE_MALFORMED', `${source} is a toolseal manifest, not a Sigstore bundle. Give the bundle from toolseal sign (mcp-manifest.sigstore.json); compare a manifest file with --manifest.`);
+  }
   try {
     return bundleFromJSON(json);
   } catch (err) {
-    throw new InputError('BUNDLE_MALFORMED', `The bundle is not a valid Sigstore bundle (${(err as Error).message}). Check that the file is a *.sigstore.json bundle (v0.1–v0.3).`, { cause: err });
+    throw new InputError('BUNDLE_MALFORMED', `${source} is not a valid Sigstore bundle (${(err as Error).message}). Check that the file is a *.sigstore.json bundle (v0.1–v0.3).`, { cause: err });
   }
 }
 

@@ -12,9 +12,14 @@ import type { Policy } from '../policy/policy.js';
  * the server the manifest must be for, and no exclude path over model-visible text the
  * policy does not allow by name.
  *
- * @throws VerificationError `SERVER_NAME_MISMATCH`, `MANIFEST_DIGEST_MISMATCH`, `ROLLBACK` or `EXCLUDE_MODEL_VISIBLE`
+ * With `refuseDynamicLists`, every list must be signed.
+ *
+ * @throws VerificationError `SERVER_NAME_MISMATCH`, `MANIFEST_DIGEST_MISMATCH`, `ROLLBACK`, `EXCLUDE_MODEL_VISIBLE` or `DYNAMIC_LISTS_REFUSED`
  */
-export function checkManifestPolicy(manifest: Manifest, digest: Sha256Digest, policy: Pick<Policy, 'manifestDigest' | 'minVersion' | 'serverName'> & { allowModelVisibleExclude?: readonly string[] }): void {
+export function checkManifestPolicy(manifest: Manifest, digest: Sha256Digest, policy: Pick<Policy, 'manifestDigest' | 'minVersion' | 'serverName' | 'refuseDynamicLists'> & { allowModelVisibleExclude?: readonly string[] }): void {
+  if (policy.refuseDynamicLists && manifest.dynamic) {
+    throw new VerificationError('DYNAMIC_LISTS_REFUSED', `The signed manifest of ${manifest.server.name} declares ${manifest.dynamic.join(' and ')} dynamic (not signed), and the policy refuses manifests with unsigned lists (refuseDynamicLists).`);
+  }
   const allowed = new Set(policy.allowModelVisibleExclude ?? []);
   const visible = modelVisibleExcludes(manifest.exclude).filter((p) => !allowed.has(p));
   if (visible.length > 0) {

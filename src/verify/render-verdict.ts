@@ -19,6 +19,7 @@ export function renderVerdict(verdict: Verdict): string {
   }
   if (verdict.excluded?.length) lines.push(`  unsigned   ${verdict.excluded.map((p) => untrusted(p)).join(', ')} (left out by the signer; not checked)`);
   for (const u of verdict.unchecked ?? []) lines.push(`  unchecked  ${untrusted(u.path)}: ${u.reason}`);
+  if (verdict.dynamic?.length) lines.push(`  not signed ${verdict.dynamic.join(', ')} (dynamic: the user's data; scanned for hidden Unicode only, not compared)`);
   for (const p of verdict.problems) lines.push(`  [${p.code}] ${p.message}`);
   // Every line is escaped whole: server and signer names, problems and paths all come from a
   // server, a bundle or a certificate, and none may move the cursor or fake a line of its own.

@@ -43,6 +43,7 @@ export const VerdictSchema = z.strictObject({
   excluded: z.array(z.string()).optional().describe('paths the signer chose not to sign (the manifest\'s `exclude`): what the model sees there is unchecked'),
   unchecked: z.array(z.strictObject({ path: z.string(), reason: z.string() })).optional()
     .describe('model- or user-visible places the verdict does not vouch for: exclude paths over model-visible text the policy allowed, and live serverInfo fields no manifest signs (description, websiteUrl, icons)'),
+  dynamic: z.array(z.string()).optional().describe('lists the publisher declared dynamic (the user\'s data): not signed and not compared, only scanned for hidden Unicode'),
   compared: z.enum(['live-server', 'manifest-file', 'none']).describe('what the signed manifest was compared with'),
   diff: ManifestDiffSchema.optional(),
 });

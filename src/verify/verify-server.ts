@@ -20,7 +20,7 @@ import { checkManifestPolicy } from './manifest-policy.js';
 import { identityPolicyOf, type Policy } from '../policy/policy.js';
 import type { TrustSource } from './trust/source.js';
 import { emptyTrustMaterial } from './trust/material.js';
-import { trustSourceFromPolicy } from './trust/sources.js';
+import { trustSourceForPolicy } from './trust/sources.js';
 import { VERDICT_MEDIA_TYPE, type Problem, type Verdict } from './verdict.js';
 
 /** A bundle that verified as a toolseal attestation under a policy. */
@@ -40,7 +40,7 @@ export interface VerifiedAttestation {
 /** Options of {@link createManifestVerifier}. */
 export interface ManifestVerifierOptions {
   policy: Policy;
-  /** Where trust material comes from; default: what `policy.trust` names. */
+  /** Where trust material comes from; default `trustSourceForPolicy(policy)` (a pinned key on public-good: no network). */
   trustSource?: TrustSource;
   /** How many verified bundles to remember. Default 256. */
   cacheSize?: number;
@@ -67,7 +67,7 @@ export interface ManifestVerifier {
 
 /** Builds a {@link ManifestVerifier}: loads trust material (once) for the policy. */
 export async function createManifestVerifier(options: ManifestVerifierOptions): Promise<ManifestVerifier> {
-  const source = options.trustSource ?? trustSourceFromPolicy(options.policy.trust);
+  const source = options.trustSource ?? trustSourceForPolicy(options.policy);
   const { trust, description } = await loadTrust(source, options.policy);
   return new PolicyVerifier(options.policy, trust, description, new VerificationCache(options.cacheSize));
 }
@@ -169,6 +169,7 @@ function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compar
     },
     ...(attestation.manifest.exclude.length > 0 ? { excluded: [...attestation.manifest.exclude] } : {}),
     ...(unchecked.length > 0 ? { unchecked } : {}),
+    ...(attestation.manifest.dynamic ? { dynamic: [...attestation.manifest.dynamic] } : {}),
     compared,
     ...(diff ? { diff } : {}),
   };

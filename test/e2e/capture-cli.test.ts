@@ -36,6 +36,14 @@ describe('toolseal capture (CLI transcript)', () => {
     expect(JSON.parse(manifest.tools[0]!.description)).toEqual(['--json', '--timeout', '5', '-o', 'x', '--help']);
   });
 
+  it('skips a line that is not JSON on the server\'s stdout, saying so on stderr without repeating it', async () => {
+    const run = await runCli(['capture', '--stdio', '--', process.execPath, join(FIXTURES, 'noisy-stdout.mjs')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).tools.map((t: { name: string }) => t.name)).toEqual(['echo']);
+    expect(run.stderr).toMatch(/^toolseal: the MCP server "[^"]+noisy-stdout\.mjs" wrote a line to stdout that is not JSON \(\d+ bytes\); skipped it, as MCP clients do\. Logs belong on stderr\.\n/);
+    expect(run.stderr).not.toContain('sk-noise');
+  });
+
   it('prints a JSON summary with --json', async () => {
     const run = await runCli(['capture', '--json', '--client-profile', 'full', '--stdio', '--', process.execPath, join(FIXTURES, 'paginated.mjs')]);
     expect(run.code).toBe(0);

@@ -50,6 +50,33 @@ describe('the proxy reads its stdio upstream strictly', () => {
     expect(processAlive(p.pids[0]!)).toBe(false);
   });
 
+  it('a server that logs plain text on stdout is served; each skipped line is logged and in the audit log', async () => {
+    const records: Array<Record<string, unknown>> = [];
+    const logs: string[] = [];
+    const noisy = fixture('noisy-stdout.mjs');
+    const noisyAttestation = await attest(noisy);
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const ended = runStdioProxy({
+      upstream: noisy, attestation: noisyAttestation, stdin, stdout, stderr: 'ignore', log: (line) => logs.push(line),
+      audit: { write: (r) => void records.push(r as unknown as Record<string, unknown>), close: async () => {} },
+    });
+    const received: Array<Record<string, unknown>> = [];
+    createInterface({ input: stdout }).on('line', (line) => received.push(JSON.parse(line) as Record<string, unknown>));
+    stdin.write(`${JSON.stringify(INITIALIZE)}\n`);
+    stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })}\n`);
+    const listed = await until(() => received.find((m) => m.id === 2));
+    expect((listed.result as { tools: { name: string }[] }).tools.map((t) => t.name)).toEqual(['echo']);
+    stdin.end();
+    expect((await ended).reason).toBe('client');
+    const skipped = records.filter((r) => r.event === 'server-output');
+    // The start-up warning, then one line before each of the guard's two reads of tools/list.
+    expect(skipped.length).toBeGreaterThanOrEqual(2);
+    expect(skipped[0]).toMatchObject({ decision: 'skipped', reason: expect.stringContaining('not JSON') });
+    expect(logs.filter((l) => l.includes('not JSON')).length).toBe(skipped.length);
+    expect(JSON.stringify(records) + logs.join('\n')).not.toContain('sk-noise');
+  });
+
   it('when the client goes away, a launcher and its stubborn grandchild server are both ended', async () => {
     const pidFile = join(mkdtempSync(join(tmpdir(), 'toolseal-launcher-')), 'pid');
     const target = fixture('launcher.mjs', { FIXTURE_PID_FILE: pidFile, FIXTURE_STUBBORN: '1' });

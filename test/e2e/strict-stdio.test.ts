@@ -34,7 +34,6 @@ describe('strict stdio: what JSON.parse would silently accept is refused', () =>
   const faults: Array<[string, string, RegExp]> = [
     ['lone-surrogate', 'JSON_LONE_SURROGATE', /unpaired UTF-16 surrogate at \/result\/tools\/0\/description/],
     ['non-finite', 'JSON_NON_FINITE', /1e400 at \/result\/tools\/0\/inputSchema\/maximum/],
-    ['not-json', 'JSON_INVALID', /wrote a line to stdout that is not JSON/],
   ];
   for (const [fault, code, text] of faults) {
     it(`${fault}: refused with SERVER_JSON_INVALID (${code})`, async () => {
@@ -46,6 +45,12 @@ describe('strict stdio: what JSON.parse would silently accept is refused', () =>
       expectNoOrphans(out);
     });
   }
+
+  it('a JSON line that is no JSON-RPC message (a structured log on stdout) is refused with SERVER_MESSAGE_INVALID', async () => {
+    const out = await capture(fixtureTarget('duplicate-keys.mjs', { FIXTURE_FAULT: 'json-log' }));
+    expect(expectCode(out, 'SERVER_MESSAGE_INVALID').message).toContain('not a JSON-RPC 2.0 message');
+    expectNoOrphans(out);
+  });
 
   it('the refusal closes the connection: the pending request fails as closed, not by timeout', async () => {
     const transport = new StrictStdioClientTransport({ command: process.execPath, args: [join(FIXTURES, 'duplicate-keys.mjs')], stderr: 'ignore' });
@@ -69,6 +74,28 @@ describe('strict stdio: what JSON.parse would silently accept is refused', () =>
     expect(out.error).toBeUndefined();
     expect(toolNames(out.manifest)).toEqual(['add_note', 'tool_000', 'tool_001', 'tool_003', 'tool_004', 'tool_005']);
     expectNoOrphans(out);
+  });
+});
+
+describe('strict stdio: lines that are not JSON at all are skipped, as MCP clients do', () => {
+  it('a server that logs on stdout is captured, with one note per line that does not repeat it', async () => {
+    const notes: string[] = [];
+    const out = await capture(fixtureTarget('noisy-stdout.mjs'), { onNote: (note) => notes.push(note) });
+    expect(out.error).toBeUndefined();
+    expect(toolNames(out.manifest)).toEqual(['echo']);
+    // The start-up warning and one line before each tools/list (capture lists once).
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toMatch(/noisy-stdout\.mjs" wrote a line to stdout that is not JSON \(\d+ bytes\); skipped it/);
+    expect(notes.join('\n')).not.toContain('sk-noise');
+    expectNoOrphans(out);
+  });
+
+  it('says at most ten notes and then one that it stops', async () => {
+    const notes: string[] = [];
+    const out = await capture(fixtureTarget('noisy-stdout.mjs', { FIXTURE_NOISE_LINES: '50' }), { onNote: (note) => notes.push(note) });
+    expect(toolNames(out.manifest)).toEqual(['echo']);
+    expect(notes).toHaveLength(11);
+    expect(notes[10]).toContain('further ones are skipped without a note');
   });
 });
 

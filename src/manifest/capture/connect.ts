@@ -46,6 +46,7 @@ function stdioConnection(client: Client, target: Extract<ServerTarget, { kind: '
     // One message may not exceed the whole list budget (plus room for the envelope).
     maxMessageBytes: limits.maxListBytes + 1024 * 1024,
   });
+  if (options.onNote) transport.onnote = options.onNote;
   let tail = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);

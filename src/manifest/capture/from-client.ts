@@ -5,7 +5,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError } from '../../errors.js';
 import { buildManifest } from '../build.js';
-import type { Artifact, Manifest } from '../schema.js';
+import type { Artifact, DynamicList, Manifest } from '../schema.js';
+import { readList } from './dynamic.js';
 import type { ClientProfile } from '../profile.js';
 import { clientContext, type CaptureContext } from './context.js';
 import { toCaptureError } from './errors.js';
@@ -24,6 +25,10 @@ export interface ClientCaptureOptions extends Pick<CaptureOptions, 'requestTimeo
   protocolVersion: string;
   exclude?: string[];
   artifacts?: Artifact[];
+  /** Lists declared dynamic (see `CaptureOptions.dynamic`). */
+  dynamic?: DynamicList[];
+  /** Told when a dynamic list could not be read. */
+  onNote?: (note: string) => void;
 }
 
 /** The `list_changed` notifications, counted while the lists are read. */
@@ -70,7 +75,7 @@ async function captureLists(client: Client, options: ClientCaptureOptions, ctx: 
   // Only lists whose capability the server declared; in table order (the order of the manifest).
   for (const spec of LISTS) {
     if (caps[spec.capability] === undefined) continue;
-    lists[spec.name] = await stableList(client, spec, () => changes.get(spec.changed) ?? 0, ctx, budget);
+    lists[spec.name] = await readList(spec, options.dynamic, () => stableList(client, spec, () => changes.get(spec.changed) ?? 0, ctx, budget), options.onNote, ctx.server);
   }
   const instructions = client.getInstructions();
   return noteUnsignedServerInfo(buildManifest({
@@ -80,6 +85,7 @@ async function captureLists(client: Client, options: ClientCaptureOptions, ctx: 
     ...lists,
     exclude: options.exclude,
     artifacts: options.artifacts,
+    ...(options.dynamic ? { dynamic: options.dynamic } : {}),
   }), info);
 }
 

@@ -9,5 +9,9 @@ import { captureServer } from './server.js';
  * different client capabilities). Every comparison with a live server goes through here.
  */
 export function captureLike(reference: Manifest, target: ServerTarget, options: Omit<CaptureOptions, 'profile' | 'exclude'> = {}): Promise<Manifest> {
-  return captureServer(target, { ...options, profile: profileFromManifest(reference), exclude: reference.exclude });
+  return captureServer(target, {
+    ...options, profile: profileFromManifest(reference), exclude: reference.exclude,
+    // The same lists dynamic as signed; their live entries are kept to be scanned, never compared.
+    ...(reference.dynamic ? { dynamic: reference.dynamic, keepDynamicEntries: true } : {}),
+  });
 }

@@ -104,14 +104,19 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Reads one line a stdio MCP server wrote as a JSON-RPC message, refusing what
  * `JSON.parse` would silently accept (DESIGN §2): bytes that are not UTF-8, duplicate
  * keys, lone surrogates, non-finite numbers, excessive nesting. A blank line is no
- * message (`undefined`).
+ * message (`undefined`). With `onNotJson`, a line that is not JSON at all (a log line such
+ * as `[WARN] No configuration file found`) is handed to it and skipped (`undefined`), as
+ * MCP clients skip it: no client can read a message from it, so nothing is hidden by
+ * skipping. A line that *is* JSON but breaks a strict rule is still refused: a loose
+ * client would read it, and perhaps differently.
  *
  * @param server - the server as named in messages (see `describeTarget`)
+ * @param onNotJson - called with a note (no content of the line) when a line is skipped
  * @throws CaptureError `SERVER_JSON_INVALID` (the strict-JSON code and pointer are in
  *   the message; the InputError is the cause) or `SERVER_MESSAGE_INVALID` (JSON, but not
  *   a JSON-RPC message)
  */
-export function readMessageLine(line: Buffer, server: string): JSONRPCMessage | undefined {
+export function readMessageLine(line: Buffer, server: string, onNotJson?: (note: string) => void): JSONRPCMessage | undefined {
   let text: string;
   try {
     text = UTF8.decode(line).replace(/\r$/, '');
@@ -124,6 +129,11 @@ export function readMessageLine(line: Buffer, server: string): JSONRPCMessage | 
   try {
     value = parseStrictJson(text, source);
   } catch (err) {
+    if (onNotJson && (err as InputError).code === 'JSON_INVALID') {
+      // The line may hold anything a server logs (a key, a path): only its size is said.
+      onNotJson(`the MCP server ${server} wrote a line to stdout that is not JSON (${line.length} bytes); skipped it, as MCP clients do. Logs belong on stderr.`);
+      return undefined;
+    }
     throw strictFailure(err as InputError, server, source);
   }
   const parsed = JSONRPCMessageSchema.safeParse(value);

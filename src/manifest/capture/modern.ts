@@ -2,7 +2,8 @@ import { CaptureError } from '../../errors.js';
 import { resultServerInfo, withRequestMeta, type DiscoverInfo, type RequestEnvelope, type ServerIdentity } from '../../protocol/index.js';
 import { buildManifest } from '../build.js';
 import type { ClientProfile } from '../profile.js';
-import type { Artifact, Manifest } from '../schema.js';
+import type { Artifact, DynamicList, Manifest } from '../schema.js';
+import { readList } from './dynamic.js';
 import type { CaptureContext } from './context.js';
 import { LISTS, type ListName } from '../lists.js';
 import { listAll, type ListBudget } from './list.js';
@@ -17,6 +18,8 @@ export interface ModernCaptureInput {
   profile: ClientProfile;
   exclude?: string[];
   artifacts?: Artifact[];
+  dynamic?: DynamicList[];
+  onNote?: (note: string) => void;
 }
 
 /**
@@ -52,7 +55,7 @@ export async function captureModernLists(request: RequestFn, input: ModernCaptur
   // Only lists whose capability server/discover declared; in table order (the order of the manifest).
   for (const spec of LISTS) {
     if (input.discover.capabilities[spec.capability] === undefined) continue;
-    lists[spec.name] = await listAll(paged, spec.method, ctx, budget);
+    lists[spec.name] = await readList(spec, input.dynamic, () => listAll(paged, spec.method, ctx, budget), input.onNote, ctx.server);
   }
   if (identity === undefined) {
     throw new CaptureError('SERVER_INFO_MISSING', `The MCP server ${ctx.server} named itself neither in server/discover nor in its results (_meta "io.modelcontextprotocol/serverInfo"); a manifest must name the server it belongs to.`);
@@ -65,6 +68,7 @@ export async function captureModernLists(request: RequestFn, input: ModernCaptur
     ...lists,
     exclude: input.exclude,
     artifacts: input.artifacts,
+    ...(input.dynamic ? { dynamic: input.dynamic } : {}),
   });
 }
 

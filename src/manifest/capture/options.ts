@@ -1,5 +1,5 @@
 import type { ProtocolEraChoice } from '../../protocol/index.js';
-import type { Artifact } from '../schema.js';
+import type { Artifact, DynamicList } from '../schema.js';
 import type { ClientProfile } from '../profile.js';
 
 /**
@@ -44,6 +44,16 @@ export interface CaptureOptions {
   onSpawn?: (pid: number) => void;
   /** Called with the server's `initialize` result (e.g. to read a bundle it offers in `_meta`). */
   onInitialize?: (result: Record<string, unknown>) => void;
+  /** Gets a note for each stdout line of a stdio server skipped as not JSON, and for a dynamic list that could not be read. Default: this process's stderr. */
+  onNote?: (note: string) => void;
+  /**
+   * Lists the publisher does not sign because they are the user's data (`resources`,
+   * `resourceTemplates`); recorded in the manifest. A dynamic list that errors does not fail
+   * the capture, and its entries are left out of the manifest (see `keepDynamicEntries`).
+   */
+  dynamic?: DynamicList[];
+  /** Keep what was read of the dynamic lists (a live capture to compare and scan); default false (a manifest to sign). */
+  keepDynamicEntries?: boolean;
 }
 
 /** Limits of one capture after defaults are applied. */

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -105,4 +106,42 @@ function readStat(pid: number): { state: string; pgid: number } | undefined {
 
 function procState(pid: number): string | undefined {
   return process.platform === 'linux' ? readStat(pid)?.state : undefined;
+}
+
+/**
+ * The watchdog's script: it waits on its stdin, a pipe from toolseal. `done` means toolseal
+ * ended the group itself; end of input without it means toolseal died (SIGKILL, a crash),
+ * so the watchdog ends the group: SIGTERM, then SIGKILL a second later. `kill -SIG -PGID`
+ * is the form both dash and bash take (dash refuses `--` and `-s SIG -PGID`).
+ */
+const WATCHDOG = 'read line; [ "$line" = done ] && exit 0; kill -TERM -"$1" 2>/dev/null; sleep 1; kill -KILL -"$1" 2>/dev/null; exit 0';
+
+/** A watchdog for one process group; `release()` once the group is gone. */
+export interface GroupWatchdog {
+  release(): void;
+}
+
+/**
+ * Starts a watchdog (`/bin/sh`, in its own process group) that ends the process group
+ * `pgid` if this process dies without ending it. A server runs in its own group so that
+ * toolseal can end it with its grandchildren, but then nothing else ends it: when a client
+ * SIGKILLs toolseal, a server that ignores stdin EOF and SIGTERM would live on as an
+ * orphan. Nothing but a process outliving toolseal can act then; the watchdog costs one
+ * small shell per server. POSIX only; if no shell can start, there is no watchdog.
+ */
+export function startGroupWatchdog(pgid: number): GroupWatchdog {
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'toolseal-watchdog', String(pgid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  child.on('error', () => undefined);
+  child.stdin?.on('error', () => undefined);
+  child.unref();
+  // The pipe must not keep toolseal's event loop alive.
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      child.stdin?.end('done\n');
+    },
+  };
 }

@@ -4,7 +4,8 @@ import { CaptureError } from '../../errors.js';
 import { MODERN_ERROR_CODES, MODERN_PROTOCOL_VERSION, type ProtocolEraChoice, type RequestEnvelope } from '../../protocol/index.js';
 import { TOOLSEAL_VERSION } from '../../version.js';
 import { BARE_PROFILE, type ClientProfile } from '../profile.js';
-import type { Manifest } from '../schema.js';
+import { withoutDynamicEntries } from '../build.js';
+import type { DynamicList, Manifest } from '../schema.js';
 import { openConnection, parseServerUrl, type Connection } from './connect.js';
 import type { CaptureContext } from './context.js';
 import { toCaptureError } from './errors.js';
@@ -45,6 +46,12 @@ const STDIO_PROBE_TIMEOUT_MS = 10_000;
  *   ManifestError from `buildManifest`
  */
 export async function captureServer(target: ServerTarget, options: CaptureOptions = {}): Promise<Manifest> {
+  const manifest = await captureAnyEra(target, options);
+  // A manifest to sign holds no user data: the dynamic lists' entries stay on this machine.
+  return options.keepDynamicEntries ? manifest : withoutDynamicEntries(manifest);
+}
+
+async function captureAnyEra(target: ServerTarget, options: CaptureOptions): Promise<Manifest> {
   const era = options.protocolEra ?? 'auto';
   if (era !== 'legacy' && target.kind === 'http') {
     const modern = await captureHttpModern(target, options, era);
@@ -58,7 +65,7 @@ export async function captureServer(target: ServerTarget, options: CaptureOption
     if (era !== 'legacy' && target.kind === 'stdio') {
       const outcome = await probeStdio(conn, options, ctx, era);
       if (outcome.modern) return outcome.modern;
-      if (outcome.restart) return await captureServer(target, { ...options, protocolEra: 'legacy' });
+      if (outcome.restart) return await captureAnyEra(target, { ...options, protocolEra: 'legacy' });
       // The probe's process goes on serving the handshake: one launch, as the user runs it.
       conn.transport.start = async () => undefined;
     }
@@ -84,7 +91,7 @@ async function captureLegacy(conn: Connection, options: CaptureOptions, profile:
   if (protocolVersion === undefined) {
     throw new CaptureError('CAPTURE_FAILED', `The MCP server ${ctx.server} completed initialize without a protocol version toolseal could see.`);
   }
-  return captureFromClient(conn.client, { profile, protocolVersion, exclude: options.exclude, artifacts: options.artifacts }, ctx);
+  return captureFromClient(conn.client, { profile, protocolVersion, exclude: options.exclude, artifacts: options.artifacts, ...dynamicOf(options) }, ctx);
 }
 
 async function probeStdio(conn: Connection, options: CaptureOptions, ctx: CaptureContext, era: ProtocolEraChoice): Promise<{ modern?: Manifest; restart?: boolean }> {
@@ -133,7 +140,13 @@ function refuseLegacy(era: ProtocolEraChoice, outcome: Extract<ProbeOutcome, { e
 
 function modernInput(outcome: Extract<ProbeOutcome, { era: 'modern' }>, options: CaptureOptions) {
   const profile = options.profile ?? BARE_PROFILE;
-  return { version: outcome.version, discover: outcome.discover, envelope: envelopeFor(options), profile, exclude: options.exclude, artifacts: options.artifacts };
+  return { version: outcome.version, discover: outcome.discover, envelope: envelopeFor(options), profile, exclude: options.exclude, artifacts: options.artifacts, ...dynamicOf(options) };
+}
+
+/** The dynamic lists and who hears that one could not be read (default: stderr). */
+function dynamicOf(options: CaptureOptions): { dynamic?: DynamicList[]; onNote?: (note: string) => void } {
+  if (!options.dynamic?.length) return {};
+  return { dynamic: options.dynamic, onNote: options.onNote ?? ((note) => void process.stderr.write(`toolseal: ${note}\n`)) };
 }
 
 /** The request envelope of a capture: the profile's capabilities, toolseal as the client. */

@@ -6,7 +6,7 @@ import { CaptureError } from '../../errors.js';
 import { resolveLaunch } from '../../launch/resolve.js';
 import { LineBuffer, LineWriter, readMessageLine } from './lines.js';
 import { CAPTURE_DEFAULTS, describeTarget } from './options.js';
-import { CAPTURE_GRACE, ensureExited, signal, type ExitGrace } from './process.js';
+import { CAPTURE_GRACE, ensureExited, signal, startGroupWatchdog, type ExitGrace, type GroupWatchdog } from './process.js';
 
 /** How {@link StrictStdioClientTransport} starts and reads a server. */
 export interface StrictStdioOptions {
@@ -29,6 +29,9 @@ export interface StrictStdioOptions {
   grace?: ExitGrace;
 }
 
+/** Notes about skipped lines said per connection; a server that logs on stdout all day says it once more and then no more. */
+const MAX_NOTES = 10;
+
 /** Process groups exist on POSIX only; on Windows the direct child is all we can signal. */
 const GROUPS = process.platform !== 'win32';
 
@@ -44,13 +47,20 @@ const GROUPS = process.platform !== 'win32';
  * started through `npx` or a shell leaves no grandchildren. When the server closes its
  * pipes on its own, what is left of its group is ended the same way. Because the group is
  * separate, a terminal's Ctrl-C no longer reaches the server directly; its stdin still
- * closes when toolseal exits, and on a normal exit remaining groups get SIGTERM.
+ * closes when toolseal exits, on a normal exit remaining groups get SIGTERM, and when
+ * toolseal is killed a watchdog ends the group (see `startGroupWatchdog`).
  */
 export class StrictStdioClientTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  /**
+   * Gets a note for each line skipped because it is not JSON (see `readMessageLine`), at
+   * most ten per connection. Default: one line on this process's stderr.
+   */
+  onnote?: (note: string) => void;
   private child: ChildProcess | undefined;
+  private notes = 0;
   private readonly stderrStream: PassThrough | null;
   private readonly lines: LineBuffer;
   private readonly server: string;
@@ -59,6 +69,7 @@ export class StrictStdioClientTransport implements Transport {
   private closeFired = false;
   private pipesClosed: Promise<void> = Promise.resolve();
   private writer: LineWriter | undefined;
+  private watchdog: GroupWatchdog | undefined;
 
   constructor(private readonly options: StrictStdioOptions) {
     this.server = options.server ?? describeTarget({ kind: 'stdio', command: options.command, args: options.args });
@@ -85,7 +96,10 @@ export class StrictStdioClientTransport implements Transport {
       this.pipesClosed = new Promise((done) => child.once('close', () => done()));
       child.on('error', (err) => { reject(err); this.onerror?.(err); });
       child.once('spawn', () => {
-        if (GROUPS) trackGroup(child.pid!);
+        if (GROUPS) {
+          trackGroup(child.pid!);
+          this.watchdog = startGroupWatchdog(child.pid!);
+        }
         resolve();
       });
       // As in the SDK, the connection ends when the server's pipes close (every process
@@ -133,8 +147,10 @@ export class StrictStdioClientTransport implements Transport {
     } catch {
       // Already gone.
     }
-    await ensureExited(child.pid, this.options.grace ?? CAPTURE_GRACE, { group: GROUPS });
+    const gone = await ensureExited(child.pid, this.options.grace ?? CAPTURE_GRACE, { group: GROUPS });
     untrackGroup(child.pid);
+    // A group that would not die even to SIGKILL (uninterruptible sleep) stays watched.
+    if (gone) this.watchdog?.release();
     // Once every process is gone its pipes close; a process that left the group may
     // still hold them, so do not wait for it forever.
     let timer: NodeJS.Timeout | undefined;
@@ -151,7 +167,7 @@ export class StrictStdioClientTransport implements Transport {
     if (this.failed) return;
     try {
       for (const line of this.lines.push(chunk)) {
-        const message = readMessageLine(line, this.server);
+        const message = readMessageLine(line, this.server, (note) => this.note(note));
         if (message !== undefined) this.deliver(message);
       }
     } catch (err) {
@@ -162,6 +178,14 @@ export class StrictStdioClientTransport implements Transport {
       void this.close();
       this.fireClose();
     }
+  }
+
+  private note(note: string): void {
+    this.notes += 1;
+    if (this.notes > MAX_NOTES + 1) return;
+    const text = this.notes > MAX_NOTES ? `the MCP server ${this.server} keeps writing lines that are not JSON to stdout; further ones are skipped without a note.` : note;
+    if (this.onnote) this.onnote(text);
+    else process.stderr.write(`toolseal: ${text}\n`);
   }
 
   private deliver(message: JSONRPCMessage): void {

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
 import { readJsonFile } from '../../io/files.js';
-import { verifyBundle, type ArtifactInput, type VerifiedBundle } from '../bundle.js';
+import { assertSigstoreBundle, verifyBundle, type ArtifactInput, type VerifiedBundle } from '../bundle.js';
 import { identityPolicyOf, type Policy } from '../../policy/policy.js';
-import { trustSourceFromPolicy, type TufOptions } from '../trust/sources.js';
+import { trustSourceForPolicy, type TufOptions } from '../trust/sources.js';
 
 /** Options of {@link verifyBundleFile}. */
 export interface VerifyBundleFileOptions extends TufOptions {
@@ -24,8 +24,9 @@ export interface VerifyBundleFileOptions extends TufOptions {
  */
 export async function verifyBundleFile(options: VerifyBundleFileOptions): Promise<VerifiedBundle> {
   const bundleJson = await readJsonFile(options.bundlePath);
+  assertSigstoreBundle(bundleJson, options.bundlePath); // before any network
   const artifact = await readArtifact(options.artifact);
-  const source = trustSourceFromPolicy(options.policy.trust, options);
+  const source = trustSourceForPolicy(options.policy, options);
   const trust = await source.load();
   return verifyBundle(bundleJson, { identity: identityPolicyOf(options.policy), trust, trustDescription: source.description, artifact });
 }

@@ -1,12 +1,12 @@
-import { initTUF } from '@sigstore/tuf';
 import type { TrustMaterial } from '@sigstore/verify';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TrustError } from '../../errors.js';
 import { readTextFile } from '../../io/files.js';
-import type { TrustPolicy } from '../../policy/policy.js';
+import { identityPolicyOf, type Policy, type TrustPolicy } from '../../policy/policy.js';
 import { trustMaterialFromText } from './material.js';
 import type { TrustSource } from './source.js';
+import { fetchTrustedRoot } from './tuf-wait.js';
 
 const PUBLIC_GOOD_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
 const TRUSTED_ROOT_TARGET = 'trusted_root.json';
@@ -15,6 +15,8 @@ const TRUSTED_ROOT_TARGET = 'trusted_root.json';
 export interface TufOptions {
   /** Where TUF metadata is cached; default `$TOOLSEAL_CACHE_DIR/tuf` or `~/.cache/toolseal/tuf`. */
   cacheDir?: string;
+  /** Told (one line) when the mirror did not answer and the cached copy is used. Default: stderr. */
+  onNote?: (line: string) => void;
 }
 
 /** The default TUF cache directory. */
@@ -43,18 +45,17 @@ export function trustedRootFileSource(path: string): TrustSource {
 /**
  * Trust from a TUF repository (Sigstore public-good by default, or a private instance).
  * Metadata is cached on disk; while the cached timestamp is unexpired no network is used.
+ * The mirror never holds verification up for long: see `fetchTrustedRoot` (2 s with a
+ * cached copy to fall back on, 15 s without).
  */
 export function tufSource(mirrorURL: string, rootPath: string | undefined, options: TufOptions = {}): TrustSource {
   const description = mirrorURL === PUBLIC_GOOD_MIRROR ? 'Sigstore public-good (TUF)' : `TUF repository ${mirrorURL}`;
   return once(description, async () => {
-    const cachePath = options.cacheDir ?? defaultTufCacheDir();
-    let text: string;
-    try {
-      const tuf = await initTUF({ mirrorURL, rootPath, cachePath, forceCache: true });
-      text = await tuf.getTarget(TRUSTED_ROOT_TARGET);
-    } catch (err) {
-      throw new TrustError('TUF_UNAVAILABLE', `Could not get the trusted root from ${description} (${(err as Error).message}). Check the network (the first run must reach the TUF mirror; later runs use the cache), or verify offline with --trusted-root FILE or --offline (the root embedded in @sigstore/tuf).`, { cause: err });
-    }
+    const text = await fetchTrustedRoot({
+      mirrorURL, rootPath, description,
+      cachePath: options.cacheDir ?? defaultTufCacheDir(),
+      onNote: options.onNote ?? ((line) => void process.stderr.write(`${line}\n`)),
+    });
     return trustMaterialFromText(text, `${description} trusted_root.json`);
   });
 }
@@ -87,4 +88,16 @@ export function trustSourceFromPolicy(trust: TrustPolicy, options: TufOptions & 
     case 'tuf': return tufSource(trust.mirror, trust.root, options);
     case 'public-good': return options.offline ? embeddedPublicGoodSource() : publicGoodSource(options);
   }
+}
+
+/**
+ * The trust source for a whole policy: `trustSourceFromPolicy(policy.trust)`, except that a
+ * pinned-key policy on the default public-good trust uses the public-good root embedded in
+ * `@sigstore/tuf`. A key needs no certificate authority, so such a verification never touches
+ * TUF or the network; a public-good log entry or timestamp in the bundle is still checked
+ * against that root. Name the trust (`--trusted-root`, a policy `trust`) to check others.
+ */
+export function trustSourceForPolicy(policy: Pick<Policy, 'identity' | 'trust'>, options: TufOptions & { offline?: boolean } = {}): TrustSource {
+  if (identityPolicyOf(policy).kind === 'key' && policy.trust.source === 'public-good') return embeddedPublicGoodSource();
+  return trustSourceFromPolicy(policy.trust, options);
 }
