@@ -8,6 +8,10 @@
  *   cold: empty cache: fetch + verify every bundle, write every cache entry
  *   warm: the same cache again: fetch every bundle, verify none (all hits)
  *
+ * SIGNER=keyless (default): GitHub Actions-style keyless bundles (Fulcio certificate, Rekor entry,
+ * TSA timestamp) from the local Sigstore. SIGNER=key: ECDSA P-256 key bundles and a policy naming
+ * the key, whose signing is fast enough to set up 10,000 servers on a loaded machine.
+ *
  * Run: npx tsx bench/audit.bench.ts         (N=50 for a quick look; RUNS=cold to skip warm)
  */
 import { spawn } from 'node:child_process';
@@ -17,20 +21,20 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { auditWithReports } from '../src/index.js';
-import { manifestFor, serverJson, startBundleHost, startSigningBench } from '../test/e2e/audit.helpers.js';
+import { auditWithReports, createKeySigner, generateKeyPair, signManifest } from '../src/index.js';
+import { manifestFor, serverJson, startBundleHost, startSigningBench, writeJson } from '../test/e2e/audit.helpers.js';
 import { startRegistryFixture } from '../test/e2e/registry-fixture.js';
 
 interface Measured { ms: number; maxRssMiB: number; peakHeapMiB: number; verified: number; hits: number }
 
 /** Child: one audit with every report written to `outDir`, measured, printed as JSON on stdout. */
-async function child(registry: string, trustedRoot: string, cacheDir: string, outDir: string): Promise<void> {
+async function child(registry: string, trustedRoot: string, cacheDir: string, outDir: string, policyFile: string): Promise<void> {
   let peakHeap = 0;
   const sampler = setInterval(() => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); }, 20);
   const stdout = createWriteStream(join(outDir, 'report.json'));
   const start = performance.now();
   const { run } = await auditWithReports(
-    { registry, trustedRoot, cacheDir, concurrency: 8 },
+    { registry, trustedRoot, cacheDir, concurrency: 8, ...(policyFile !== '-' ? { policyFile } : {}) },
     { stdout, json: true, sarif: { path: join(outDir, 'audit.sarif'), includePass: true }, markdown: join(outDir, 'audit.md') },
   );
   const ms = performance.now() - start;
@@ -51,13 +55,24 @@ function runChild(args: string[]): Promise<Measured> {
   });
 }
 
+type Sign = (manifest: ReturnType<typeof manifestFor>) => Promise<{ bundle: unknown }>;
+
+/** How bundles are signed, and the audit policy file that accepts them ('-': the GitHub default). */
+async function signerFor(kind: string, bench: Awaited<ReturnType<typeof startSigningBench>>): Promise<{ sign: Sign; policyFile: string }> {
+  if (kind !== 'key') return { sign: (m) => bench.sign(m), policyFile: '-' };
+  const { privateKeyPem, publicKeyPem } = generateKeyPair();
+  const signer = createKeySigner({ privateKeyPem });
+  const policyFile = await writeJson(bench.dir, 'bench-policy.json', { version: 1, namespaces: [{ pattern: 'io.github.acme/*', identity: { keys: [publicKeyPem] } }] });
+  return { sign: (m) => signManifest(m, signer), policyFile };
+}
+
 /** Signs N bundles and serves them: returns the registry URL and a way to stop everything. */
-async function setUp(n: number, bench: Awaited<ReturnType<typeof startSigningBench>>) {
+async function setUp(n: number, sign: Sign) {
   const host = await startBundleHost();
   const rows = [];
   const signStart = performance.now();
   for (let i = 0; i < n; i++) {
-    const { bundle } = await bench.sign(manifestFor(`server-${i}`));
+    const { bundle } = await sign(manifestFor(`server-${i}`));
     host.routes.set(`/b/${i}.json`, { kind: 'ok', body: JSON.stringify(bundle) });
     rows.push({ server: serverJson(`io.github.acme/server-${i}`, { bundle: `${host.url}/b/${i}.json` }) });
   }
@@ -70,18 +85,20 @@ async function main(): Promise<void> {
   const sizes = (process.env.N ?? '1000,10000').split(',').map(Number);
   const runs = (process.env.RUNS ?? 'cold,warm').split(',');
   const bench = await startSigningBench();
+  const kind = process.env.SIGNER ?? 'keyless';
+  const { sign, policyFile } = await signerFor(kind, bench);
   const rows: string[] = [];
   const setup: string[] = [];
   try {
     for (const n of sizes) {
-      const env = await setUp(n, bench);
+      const env = await setUp(n, sign);
       setup.push(`signing ${n} bundles took ${(env.signMs / 1000).toFixed(1)} s`);
       const cacheDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-bench-'));
       const outDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-bench-out-'));
       try {
         for (const name of runs) {
-          const m = await runChild([env.registry.url, bench.trustedRootPath, cacheDir, outDir]);
-          rows.push(`| ${name} cache | ${n} | ${m.verified} | ${m.hits} | ${(m.ms / 1000).toFixed(2)} | ${(m.ms / n).toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${m.peakHeapMiB.toFixed(0)} |`);
+          const m = await runChild([env.registry.url, bench.trustedRootPath, cacheDir, outDir, policyFile]);
+          rows.push(`| ${kind}, ${name} cache | ${n} | ${m.verified} | ${m.hits} | ${(m.ms / 1000).toFixed(2)} | ${(m.ms / n).toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${m.peakHeapMiB.toFixed(0)} |`);
         }
       } finally {
         await Promise.all([env.close(), rm(cacheDir, { recursive: true, force: true }), rm(outDir, { recursive: true, force: true })]);
@@ -97,5 +114,5 @@ async function main(): Promise<void> {
   console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} CPUs, Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
-if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
+if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!, process.argv[7]!);
 else await main();

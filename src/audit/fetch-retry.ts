@@ -61,11 +61,37 @@ export function backoffMs(attempt: number, options: Pick<RetryOptions, 'baseDela
   return Math.floor(Math.random() * ceiling);
 }
 
+/**
+ * One request's abort signal: the timeout or the caller's signal, whichever comes first, torn
+ * down (timer cleared, listener removed) as soon as the request is over. `AbortSignal.timeout`
+ * and `AbortSignal.any` would keep each request's signal, and what the request hung on it, alive
+ * until the timer fires or the caller's signal is collected: thousands of them in an audit.
+ */
+function requestSignal(timeoutMs: number, parent?: AbortSignal): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  const onAbort = (): void => controller.abort(parent!.reason);
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 async function fetchOnce(url: string, attempt: number, options: RetryOptions): Promise<{ outcome: FetchOutcome; retryAfterMs?: number }> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
+  const request = requestSignal(timeoutMs, options.signal);
   try {
-    const response = await fetch(url, { signal: AbortSignal.any(signals), redirect: 'follow', headers: { Accept: 'application/json' } });
+    const response = await fetch(url, { signal: request.signal, redirect: 'follow', headers: { Accept: 'application/json' } });
     if (response.ok) {
       const bytes = await readLimited(response, options.maxBytes ?? 8 * 1024 * 1024);
       // An oversized body is an answer, not a passing fault: not retried, and not an HTTP error.
@@ -79,8 +105,10 @@ async function fetchOnce(url: string, attempt: number, options: RetryOptions): P
   } catch (err) {
     options.signal?.throwIfAborted();
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const message = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const message = request.timedOut() || e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { outcome: { ok: false, kind: 'network', message, attempts: attempt } };
+  } finally {
+    request.dispose();
   }
 }
 

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, auditWithReports, AuditReportSchema, type AuditOptions, type AuditReport, type RegistryEvent } from '../../src/index.js';
-import { manifestFor, serverJson, startBundleHost, startSigningBench, type BundleHost, type SigningBench } from './audit.helpers.js';
+import {
+  audit, auditWithReports, AuditReportSchema, buildStatement, createKeySigner, generateKeyPair, signManifest, statementPayload,
+  type AuditOptions, type AuditReport, type RegistryEvent,
+} from '../../src/index.js';
+import { manifestFor, serverJson, startBundleHost, startSigningBench, tamperBundle, writeJson, type BundleHost, type SigningBench } from './audit.helpers.js';
 import { startRegistryFixture, type RegistryFixture, type RegistryFixtureOptions, type RegistryRow } from './registry-fixture.js';
 import { sarifValidator } from './sarif-schema.js';
 
@@ -100,6 +103,32 @@ describe('toolseal audit against a registry as the official API serves it', () =
     const report = await run({ serverJson: [join(dir, 'page.json')] });
     expect(verdicts(report)).toEqual(EXPECTED);
     expect(report.listing).toMatchObject({ files: 1, skippedNotLatest: 1, skippedDeleted: 1, deprecated: 1 });
+  });
+});
+
+describe('verdicts on key-signed bundles', () => {
+  it('a tampered payload is "signature does not verify", a statement naming another server its own reason', async () => {
+    const { privateKeyPem, publicKeyPem } = generateKeyPair();
+    const signer = createKeySigner({ privateKeyPem });
+    const good = await signManifest(manifestFor('keyed'), signer);
+    // A valid signature over a statement whose subject names another server than its manifest.
+    const statement = buildStatement(manifestFor('keyed'));
+    const lying = await signer.signStatement(statementPayload({ ...statement, subject: [{ ...statement.subject[0]!, name: 'io.github.acme/other' }, ...statement.subject.slice(1)] }));
+    host.routes.set('/keyed.json', { kind: 'ok', body: JSON.stringify(good.bundle) });
+    host.routes.set('/keyed-tampered.json', { kind: 'ok', body: JSON.stringify(tamperBundle(good.bundle)) });
+    host.routes.set('/keyed-lying.json', { kind: 'ok', body: JSON.stringify(lying) });
+    const dir = await mkdtemp(join(tmpdir(), 'toolseal-audit-keys-'));
+    const policyFile = await writeJson(dir, 'policy.json', { version: 1, namespaces: [{ pattern: 'com.acme/*', identity: { keys: [publicKeyPem] } }] });
+    const reg = await startRegistryFixture(['keyed', 'keyed-tampered', 'keyed-lying'].map((path) => ({
+      server: { ...serverJson(`com.acme/${path}`, { bundle: `${host.url}/${path}.json` }), packages: [{ registryType: 'npm', identifier: '@acme/keyed', version: '1.0.0' }] },
+    })));
+    fixtures.push(reg);
+    const report = await run({ registry: reg.url, policyFile });
+    expect(report.servers.map((s) => [s.name, s.rule.id, s.code ?? ''])).toEqual([
+      ['com.acme/keyed', 'TSA000', ''],
+      ['com.acme/keyed-tampered', 'TSA101', 'KEY_SIGNATURE_INVALID'],
+      ['com.acme/keyed-lying', 'TSA105', 'STATEMENT_SUBJECT_MISMATCH'],
+    ]);
   });
 });
 

@@ -110,7 +110,9 @@ describe('the launch rule, the same in every face', () => {
     const manifest = { ...captured, artifacts: [{ uri: 'pkg:npm/%40acme/weather-mcp@1.0.0' }] };
     const bundles = join(dir, 'bundles');
     mkdirSync(bundles, { recursive: true });
-    writeFileSync(join(bundles, 'io.github.acme__weather-mcp.sigstore.json'), JSON.stringify((await bench.sign(manifest)).bundle));
+    // Bound to the entry's npm package, as the audit requires of every signed manifest.
+    const bound = { ...manifest, artifacts: [{ uri: 'pkg:npm/%40acme/weather-mcp@1.0.0' }] };
+    writeFileSync(join(bundles, 'io.github.acme__weather-mcp.sigstore.json'), JSON.stringify((await bench.sign(bound)).bundle));
     writeFileSync(join(dir, 'server.json'), JSON.stringify(serverJson('io.github.acme/weather-mcp')));
     const env = { ...callerEnv(), PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };
     const run = await runCli(['audit', '--server-json', join(dir, 'server.json'), '--bundles', bundles, '--trusted-root', bench.trustedRootPath, '--no-cache', '--live', '--json', ...launchFlags()], { env });
