@@ -98,7 +98,7 @@ describe('runner files', () => {
   });
 
   it('renders server text as inert HTML code', () => {
-    expect(htmlCode('<b>x</b> & "q" | \u202Eevil\n@octocat')).toBe('<code>&lt;b&gt;x&lt;/b&gt; &amp; &quot;q&quot; | \\u{202E}evil\\u{A}@octocat</code>');
+    expect(htmlCode('<b>x</b> & "q" | \u202Eevil\n@octocat')).toBe('<code>&lt;b&gt;x&lt;/b&gt; &amp; &quot;q&quot; | \\u{202E}evil\\n@octocat</code>');
     expect(htmlCode('x'.repeat(300), 10)).toBe('<code>xxxxxxxxxx… (300 chars)</code>');
   });
 });
