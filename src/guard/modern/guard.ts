@@ -5,7 +5,8 @@ import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
 import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf } from '../../protocol/wire.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from '../audit.js';
 import { summarizeDecision } from '../decide.js';
-import { GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode } from '../errors.js';
+import { untrusted } from '../../io/terminal.js';
+import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode, type GuardErrorData } from '../errors.js';
 import { UpstreamRpcError } from '../requests.js';
 import { listOfMethod, listsChangedBy, type ListName } from '../../manifest/lists.js';
 import { calledEntry, type RpcId, type RpcMessage } from '../rpc.js';
@@ -71,7 +72,7 @@ export class ModernGuard {
     try {
       return await this.route(msg, view, call);
     } catch (err) {
-      if (err instanceof UpstreamRpcError) return { jsonrpc: '2.0', id: msg.id, error: { code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) } };
+      if (err instanceof UpstreamRpcError) return { jsonrpc: '2.0', id: msg.id, error: disownServerError({ code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) }) };
       return this.upstreamFailed(msg.id, (err as Error).message);
     }
   }
@@ -138,8 +139,8 @@ export class ModernGuard {
     }
     const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';
     this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
-    return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the ${noun} "${denial.key}" of server ${this.serverName()} is not verified (${denial.reason}); the request was not forwarded.`,
-      guardErrorData({ code: notVerifiedCode(denial.list), server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason }));
+    return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the ${noun} "${untrusted(denial.key)}" of server ${untrusted(this.serverName())} is not verified (${denial.reason}); the request was not forwarded.`,
+      { code: notVerifiedCode(denial.list), server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason });
   }
 
   private async answerList(msg: Rpc, view: ContextView, list: ListName, field: string): Promise<RpcMessage> {
@@ -157,13 +158,14 @@ export class ModernGuard {
       this.record({ event: 'call', decision: 'allow', entry: calledEntry(msg), reason: 'verified' });
     }
     const answer = await this.upstream.request(msg, { ...(call.emit ? { onNotification: call.emit } : {}), ...(call.signal ? { signal: call.signal } : {}), ...(call.headers ? { headers: call.headers } : {}) });
-    if (!answer.result) return answer;
+    // The server's own error may not pass for the guard's (-32051..-32053 are the guard's codes).
+    if (!answer.result) return answer.error ? { ...answer, error: disownServerError(answer.error) } : answer;
     if (answer.result.resultType === 'input_required') {
       const hidden = hiddenIn(answer.result.inputRequests, this.options.settings?.allowHiddenUnicode ?? []);
       if (hidden.length > 0 && this.options.settings?.enforce !== 'warn') {
         const reason = `its input requests hide Unicode (${hidden.map((f) => `${f.category} at ${f.path}`).join(', ')})`;
         this.record({ event: 'call', decision: 'refuse', entry: calledEntry(msg), code: 'HIDDEN_UNICODE', reason });
-        return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the server ${this.serverName()} answered ${msg.method} with input requests that hide Unicode; the answer was not forwarded.`, guardErrorData({ code: 'HIDDEN_UNICODE', server: this.serverName(), reason }));
+        return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the server ${this.serverName()} answered ${msg.method} with input requests that hide Unicode; the answer was not forwarded.`, { code: 'HIDDEN_UNICODE', server: this.serverName(), reason });
       }
     }
     return { ...answer, result: this.withSignedInfo(answer.result) };
@@ -228,11 +230,11 @@ export class ModernGuard {
   }
 
   private refusal(id: RpcId, reason: string): RpcMessage {
-    return errorOf(id, GUARD_RPC_CODES.sessionRefused, this.refusalMessage(reason), guardErrorData({ code: 'SESSION_REFUSED', server: this.serverName(), reason }));
+    return errorOf(id, GUARD_RPC_CODES.sessionRefused, this.refusalMessage(reason), { code: 'SESSION_REFUSED', server: this.serverName(), reason });
   }
 
   private upstreamFailed(id: RpcId, reason: string): RpcMessage {
-    return errorOf(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${reason}`, guardErrorData({ code: 'UPSTREAM_FAILED', server: this.serverName(), reason }));
+    return errorOf(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${reason}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason });
   }
 
   /** The discover answer as a client may see it: signed server info, instructions only when verified. */
@@ -291,8 +293,10 @@ export class ModernGuard {
   }
 }
 
+/** An error the guard answers with; its guard data is marked as the guard's own (see `toGuardError`). */
 function errorOf(id: RpcId, code: number, message: string, data?: Record<string, unknown>): RpcMessage {
-  return { jsonrpc: '2.0', id, error: { code, message, ...(data ? { data } : {}) } };
+  const marked = data && typeof data.code === 'string' && typeof data.server === 'string' ? guardErrorData(data as unknown as GuardErrorData) : data;
+  return { jsonrpc: '2.0', id, error: { code, message, ...(marked ? { data: marked } : {}) } };
 }
 
 /** Hidden Unicode anywhere in an `input_required` result's input requests (text a client shows a person or a model). */
