@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditWithReports, createKeySigner, generateKeyPair, signManifest } from '../src/index.js';
+import { auditWithReports, createKeySigner, generateKeyPair, signManifest } from '../src/internal.js';
 import { manifestFor, serverJson, startBundleHost, startSigningBench, writeJson } from '../test/e2e/audit.helpers.js';
 import { startRegistryFixture } from '../test/e2e/registry-fixture.js';
 const n = Number(process.env.N ?? 3000);

@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { auditWithReports, createKeySigner, generateKeyPair, signManifest } from '../src/index.js';
+import { auditWithReports, createKeySigner, generateKeyPair, signManifest } from '../src/internal.js';
 import { manifestFor, serverJson, startBundleHost, startSigningBench, writeJson } from '../test/e2e/audit.helpers.js';
 import { startRegistryFixture } from '../test/e2e/registry-fixture.js';
 

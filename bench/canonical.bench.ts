@@ -11,7 +11,7 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { compareManifests, manifestDigest, validateManifest } from '../src/index.js';
+import { compareManifests, manifestDigest, validateManifest } from '../src/internal.js';
 import { canonicalText } from '../src/manifest/canonical.js';
 import { manifestOf } from './real-tools.js';
 

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import {
   answerProfileRequests, BARE_PROFILE, captureFromClient, captureServer, FULL_PROFILE, watchTransport,
   type ClientProfile,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { ensureExited } from '../src/manifest/capture/process.js';
 
 const BIN = join(import.meta.dirname, '..', 'node_modules', '.bin', 'mcp-server-everything');

@@ -20,7 +20,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { captureServer, createGuardedTransport, decideLists, liveManifest, manifestDigest, type GuardAttestation, type Manifest } from '../src/index.js';
+import { captureServer, createGuardedTransport, decideLists, liveManifest, manifestDigest, type GuardAttestation, type Manifest } from '../src/internal.js';
 import { identityFlags, signTarget, startSigningBench } from '../test/e2e/proxy.helpers.js';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -3,7 +3,7 @@
  * descriptions, enums and formats, `outputSchema`, annotations and `_meta`, so that
  * canonicalization, validation and compare see what real servers declare.
  */
-import { buildManifest, type Manifest } from '../src/index.js';
+import { buildManifest, type Manifest } from '../src/internal.js';
 
 /** A tool shaped like real ones: nested properties with descriptions, enums, annotations, outputSchema. */
 export function realTool(i: number): Record<string, unknown> {

@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import {
   approveServers, captureServer, createKeySigner, findConfiguredServers, generateKeyPair, launchTarget, scanServers,
   type ConfiguredServer, type LockFile,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = Number(process.env.RUNS ?? 3);

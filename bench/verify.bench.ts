@@ -26,7 +26,7 @@ import { attest } from 'sigstore';
 import {
   buildStatement, compareManifests, createKeylessSigner, createManifestVerifier, describeToken, jsonDigest, PolicySchema,
   signManifest, statementPayload, IN_TOTO_PAYLOAD_TYPE, type Manifest,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { GITHUB_ACTIONS_ISSUER, startLocalSigstore } from '../src/testing/index.js';
 import { bundleCacheKey } from '../src/verify/cache.js';
 import { manifestOf } from './real-tools.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Policy, PolicyFlags } from '../src/index.js';
+import type { Policy, PolicyFlags } from '../src/internal.js';
 import { collect } from './server-flags.js';
 
 /** Policy flags shared by `verify`, `proxy` and `verify-bundle`-like commands. */
@@ -31,7 +31,7 @@ export function addPolicyOptions(command: Command): Command {
 
 /** The policy from `--policy` or from inline flags, with `--match` / `--min-version` applied on top. */
 export async function loadPolicy(flags: PolicyOptionFlags): Promise<Policy> {
-  const { resolvePolicy } = await import('../src/index.js');
+  const { resolvePolicy } = await import('../src/internal.js');
   const { policy, ...rest } = flags;
   return resolvePolicy({ ...rest, ...(policy !== undefined ? { policyPath: policy } : {}) });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 // Small modules directly, not src/index.js: commands load the library only when they run.
-import type { LaunchOptions, ServerTarget } from '../src/index.js';
+import type { LaunchOptions, ServerTarget } from '../src/internal.js';
 import { InputError } from '../src/errors.js';
 import { parseEnvAssignments } from '../src/launch/resolve.js';
 import { DYNAMIC_LISTS, type DynamicList } from '../src/manifest/schema.js';

@@ -2,7 +2,7 @@ import { build } from 'esbuild';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../src/index.js';
+import { writeFileAtomic } from '../src/internal.js';
 
 /** The repository root, found from this file both as TypeScript (scripts/) and compiled (dist/scripts/). */
 async function repoRoot(): Promise<string> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../src/index.js';
+import { writeFileAtomic } from '../src/internal.js';
 import { renderSchemas } from './schemas.js';
 
 /** Regenerates `schemas/*.json` from the zod schemas. Run with `npm run schemas`. */

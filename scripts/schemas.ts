@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuditPolicySchema, ClientProfileSchema, LockFileSchema, ManifestSchema, PolicySchema, VerdictSchema } from '../src/index.js';
+import { AuditPolicySchema, ClientProfileSchema, LockFileSchema, ManifestSchema, PolicySchema, VerdictSchema } from '../src/internal.js';
 
 /**
  * The JSON Schemas derived from the zod schemas (the single source of truth), keyed by

@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { DiffAnnotation, ToolsealError } from '../../src/index.js';
+import type { DiffAnnotation, ToolsealError } from '../../src/internal.js';
 import { commandData } from './runner-files.js';
 
 /** Differences placed in one manifest file. */

@@ -1,7 +1,7 @@
 import {
   checkServer, describeTarget, diffAnnotations, InputError, manifestDigest, parseMatchMode, readManifestFile, readTextFile,
   renderDiff, VerificationError, type Manifest,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import type { ActionInputs } from './inputs.js';
 import { launchTarget } from './launch.js';
 import type { ModeResult, StepContext } from './main.js';

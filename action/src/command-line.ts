@@ -1,4 +1,4 @@
-import { InputError } from '../../src/index.js';
+import { InputError } from '../../src/internal.js';
 
 /**
  * Splits the `command` input into argv without a shell: nothing is expanded, substituted or

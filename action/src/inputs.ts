@@ -1,6 +1,6 @@
 import {
   DEFAULT_BUNDLE_FILE, InputError, parseEnvAssignments, parseProtocolEra, type PolicyOptions, type ProtocolEraChoice, type ServerSpec,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { splitCommandLine } from './command-line.js';
 
 /** What the step does. */

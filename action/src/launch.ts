@@ -1,4 +1,4 @@
-import { serverTargetFrom, type ServerTarget } from '../../src/index.js';
+import { serverTargetFrom, type ServerTarget } from '../../src/internal.js';
 import type { ActionInputs } from './inputs.js';
 
 /**

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ToolsealError } from '../../src/index.js';
+import type { ToolsealError } from '../../src/internal.js';
 import { check } from './check.js';
 import { readInputs, type ActionInputs, type Mode } from './inputs.js';
 import { annotate, StepFailure, type FileAnnotations } from './annotations.js';

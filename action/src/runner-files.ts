@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, stat } from 'node:fs/promises';
-import { InputError } from '../../src/index.js';
+import { InputError } from '../../src/internal.js';
 import { fitSummary, STEP_SUMMARY_LIMIT_BYTES } from './summary-limit.js';
 import { escapeTerminal } from '../../src/io/terminal.js';
 

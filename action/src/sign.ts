@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import {
   createSigner, describeTarget, InputError, manifestToSign, prepareDestination, signManifest, storeGitHubAttestation,
   writeFileAtomic, type AttestationStoreOptions, type ToolsealError,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import type { ActionInputs } from './inputs.js';
 import { launchTarget } from './launch.js';
 import type { ModeResult, StepContext } from './main.js';

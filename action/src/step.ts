@@ -1,4 +1,4 @@
-import { isVerdictError, ToolsealError } from '../../src/index.js';
+import { isVerdictError, ToolsealError } from '../../src/internal.js';
 import { errorCommand, StepFailure } from './annotations.js';
 import { run } from './main.js';
 

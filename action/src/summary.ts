@@ -1,6 +1,6 @@
 import {
   describeSigner, entryDigests, escapeHtml, htmlCode, renderDiffMarkdown, type ManifestDiff, type Manifest, type Verdict,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 
 type Signer = NonNullable<Verdict['signer']>;
 

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import {
   createManifestVerifier, describeTarget, diffAnnotations, InputError, readJsonFile, readManifestFile, readTextFile,
   renderVerdict, resolvePolicy, trustSourceFromPolicy, VerificationError,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import type { ActionInputs } from './inputs.js';
 import { launchTarget } from './launch.js';
 import type { ModeResult, StepContext } from './main.js';

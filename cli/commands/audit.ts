@@ -1,5 +1,5 @@
 import { InvalidArgumentError as InvalidArgument, Option, type Command } from 'commander';
-import type { AuditOptions, AuditOutputs } from '../../src/index.js';
+import type { AuditOptions, AuditOutputs } from '../../src/internal.js';
 import { InputError } from '../../src/errors.js';
 import { setExitCode } from '../output.js';
 import { addLaunchOptions, launchFromFlags, type LaunchFlags } from '../server-flags.js';
@@ -62,7 +62,7 @@ export function registerAudit(program: Command): void {
 
 /** Runs the audit with progress on stderr and reports where the flags say; returns the exit code. */
 async function runAuditCommand(flags: AuditFlags): Promise<number> {
-  const { auditWithReports, auditExitCode, createLiveCheck, createProgressReporter, resolveLaunch, summaryLine } = await import('../../src/index.js');
+  const { auditWithReports, auditExitCode, createLiveCheck, createProgressReporter, resolveLaunch, summaryLine } = await import('../../src/internal.js');
   if (!flags.live && (flags.env.length > 0 || flags.envFile.length > 0 || flags.cwd !== undefined || flags.cleanEnv)) {
     throw new InputError('USAGE', '--env, --env-file, --cwd and --clean-env say how --live starts each server; add --live or drop them.');
   }

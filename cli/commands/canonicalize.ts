@@ -13,7 +13,7 @@ export function registerCanonicalize(program: Command): void {
     .argument('<manifest>', 'a manifest file')
     .option('-o, --output <file>', 'write the bytes here instead of stdout')
     .action(async (path: string, flags: { output?: string }, cmd: Command) => {
-      const { canonicalBytes, manifestDigest, readManifestFile, writeFileAtomic } = await import('../../src/index.js');
+      const { canonicalBytes, manifestDigest, readManifestFile, writeFileAtomic } = await import('../../src/internal.js');
       const manifest = await readManifestFile(path);
       const bytes = canonicalBytes(manifest);
       if (flags.output) {

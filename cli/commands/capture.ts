@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Manifest } from '../../src/index.js';
+import type { Manifest } from '../../src/internal.js';
 import { untrusted } from '../../src/io/terminal.js';
 import { printJson, setExitCode } from '../output.js';
 import { addServerOptions, collect, dynamicOption, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
@@ -31,7 +31,7 @@ export function registerCapture(program: Command): void {
     .option('-o, --output <file>', 'write the manifest to this file instead of stdout')
     .option('--json', 'print a JSON summary (with the manifest when -o is not given) to stdout')
     .action(async (commandLine: string[], flags: CaptureFlags, command: Command) => {
-      const { captureServer, resolveClientProfile } = await import('../../src/index.js');
+      const { captureServer, resolveClientProfile } = await import('../../src/internal.js');
       const target = targetFromFlags(commandLine, flags);
       const profile = await resolveClientProfile(flags.clientProfile);
       const manifest = await captureServer(target, {
@@ -43,7 +43,7 @@ export function registerCapture(program: Command): void {
 }
 
 async function emit(manifest: Manifest, flags: CaptureFlags): Promise<void> {
-  const { entryCounts, manifestDigest, writeFileAtomic } = await import('../../src/index.js');
+  const { entryCounts, manifestDigest, writeFileAtomic } = await import('../../src/internal.js');
   const digest = manifestDigest(manifest);
   // The digest is over the canonical bytes; the file is indented for people.
   if (flags.output !== undefined) await writeFileAtomic(flags.output, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -23,7 +23,7 @@ export function registerCheck(program: Command): void {
     .option('--match <mode>', 'exact (default) or subset: the live server may expose fewer entries, never more or different', 'exact')
     .option('--json', 'print the diff as JSON')
     .action(async (commandLine: string[], flags: CheckFlags, cmd: Command) => {
-      const { checkServer, parseMatchMode, readManifestFile, renderDiff } = await import('../../src/index.js');
+      const { checkServer, parseMatchMode, readManifestFile, renderDiff } = await import('../../src/internal.js');
       const match = parseMatchMode(flags.match ?? 'exact'); // a bad flag is refused before the server is started
       const expected = await readManifestFile(flags.manifest);
       const diff = await checkServer(expected, targetFromFlags(commandLine, flags), { match, ...captureFlags(flags) });

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { MatchMode } from '../../src/index.js';
+import type { MatchMode } from '../../src/internal.js';
 import { printJson, setExitCode } from '../output.js';
 
 interface DiffFlags {
@@ -21,7 +21,7 @@ export function registerDiff(program: Command): void {
     .addOption(new Option('--match <mode>', 'exact: B must equal A; subset: B may omit entries of A, never add or change').choices(['exact', 'subset']).default('exact'))
     .option('--json', 'print the diff as JSON (ManifestDiff)')
     .action(async (reference: string, candidate: string, flags: DiffFlags, command: Command) => {
-      const { compareManifests, readManifestFile, renderDiff } = await import('../../src/index.js');
+      const { compareManifests, readManifestFile, renderDiff } = await import('../../src/internal.js');
       const signed = await readManifestFile(reference);
       const live = await readManifestFile(candidate);
       const diff = compareManifests(signed, live, { match: flags.match });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BundleClaims, describeSigner as DescribeSigner } from '../../src/index.js';
+import type { BundleClaims, describeSigner as DescribeSigner } from '../../src/internal.js';
 import { escapeTerminal } from '../../src/io/terminal.js';
 import { printJson, setExitCode } from '../output.js';
 
@@ -11,7 +11,7 @@ export function registerInspect(program: Command): void {
     .argument('<bundle>', 'a bundle from toolseal sign')
     .option('--json', 'print the claims as JSON')
     .action(async (path: string, flags: { json?: boolean }, cmd: Command) => {
-      const { describeSigner, inspectBundle, readJsonFile } = await import('../../src/index.js');
+      const { describeSigner, inspectBundle, readJsonFile } = await import('../../src/internal.js');
       const claims = inspectBundle(await readJsonFile(path), path);
       if (flags.json) printJson(claims);
       else process.stdout.write(render(claims, describeSigner));

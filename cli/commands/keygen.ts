@@ -9,7 +9,7 @@ export function registerKeygen(program: Command): void {
     .argument('[prefix]', 'file name prefix', 'toolseal-key')
     .option('--json', 'print the paths and fingerprint as JSON')
     .action(async (prefix: string, flags: { json?: boolean }, cmd: Command) => {
-      const { writeKeyPair } = await import('../../src/index.js');
+      const { writeKeyPair } = await import('../../src/internal.js');
       const pair = await writeKeyPair(prefix);
       if (flags.json) printJson(pair);
       else process.stdout.write(`Wrote ${pair.privateKeyPath} (private, keep it secret) and ${pair.publicKeyPath} (public, give it to verifiers); fingerprint ${pair.fingerprint}\n`);

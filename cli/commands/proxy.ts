@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type {
   EnforceMode, GuardOptions, ListsDecision, Policy, ServerTarget, UpstreamOptions,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { escapeTerminal, untrusted } from '../../src/io/terminal.js';
 import { serverTargetFrom } from '../../src/manifest/capture/target.js';
 import { setExitCode } from '../output.js';
@@ -64,7 +64,7 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
   const upstream = upstreamFrom(commandLine, flags);
   if (flags.lock !== undefined || flags.server !== undefined) return runLockProxy(upstream, flags);
   if (Boolean(flags.bundle) === Boolean(flags.bundleFromServer)) throw usage('Give exactly one of --bundle FILE_OR_URL or --bundle-from-server.');
-  const { prepareAttestation, trustSourceForPolicy } = await import('../../src/index.js');
+  const { prepareAttestation, trustSourceForPolicy } = await import('../../src/internal.js');
   const policy = await loadPolicy(flags);
   const attestation = await prepareAttestation({ policy, trustSource: trustSourceForPolicy(policy, { offline: Boolean(flags.offline) }), bundle: flags.bundle ? { kind: 'source', source: flags.bundle } : { kind: 'server' } });
   return serve(upstream, flags, policy, attestation);
@@ -103,7 +103,7 @@ function hasPolicyFlags(flags: ProxyFlags): boolean {
 
 async function serve(upstream: ServerTarget, flags: ProxyFlags, policy: Policy, attestation: GuardOptions['attestation']): Promise<number> {
   const listen = flags.listen === undefined ? undefined : parseListen(flags.listen);
-  const { createFileAuditSink, NULL_AUDIT_SINK } = await import('../../src/index.js');
+  const { createFileAuditSink, NULL_AUDIT_SINK } = await import('../../src/internal.js');
   // Every line may hold server text (names, reasons): escaped, so it cannot drive the terminal.
   const log = (line: string): void => void process.stderr.write(`${escapeTerminal(line)}\n`);
   const audit = flags.auditLog ? await createFileAuditSink(flags.auditLog, (err) => log(`toolseal proxy: audit log write failed: ${err.message}`)) : NULL_AUDIT_SINK;
@@ -123,7 +123,7 @@ async function serve(upstream: ServerTarget, flags: ProxyFlags, policy: Policy, 
 }
 
 async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (line: string) => void): Promise<number> {
-  const { runStdioProxy } = await import('../../src/index.js');
+  const { runStdioProxy } = await import('../../src/internal.js');
   // SIGTERM (what an MCP client sends when it closes, after closing stdin) and SIGINT end the
   // session at once, even while the client keeps stdin open.
   const stopped = new AbortController();
@@ -140,7 +140,7 @@ async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (lin
 }
 
 async function serveHttp(upstream: ServerTarget, listen: { host: string; port: number }, options: RunOptions, log: (line: string) => void): Promise<number> {
-  const { startHttpProxy } = await import('../../src/index.js');
+  const { startHttpProxy } = await import('../../src/internal.js');
   const proxy = await startHttpProxy({ ...options, upstream, ...listen });
   log(`toolseal proxy: listening on ${proxy.url}`);
   await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));

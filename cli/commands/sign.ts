@@ -50,7 +50,7 @@ export function registerSign(program: Command): void {
     .action(async (commandLine: string[], flags: SignFlags, cmd: Command) => {
       const {
         assertWritableDestination, createSigner, manifestToSign, signManifest, writeFileAtomic,
-      } = await import('../../src/index.js');
+      } = await import('../../src/internal.js');
       // Before signing: a keyless signature is logged in Rekor for good, even if the write then fails.
       await assertWritableDestination(flags.output);
       if (flags.manifestOutput) await assertWritableDestination(flags.manifestOutput);

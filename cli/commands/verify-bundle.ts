@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PolicyFlags, VerifiedBundle } from '../../src/index.js';
+import type { PolicyFlags, VerifiedBundle } from '../../src/internal.js';
 import { PolicyError } from '../../src/errors.js';
 import { escapeTerminal } from '../../src/io/terminal.js';
 import { printJson, setExitCode } from '../output.js';
@@ -41,7 +41,7 @@ export function registerVerifyBundle(program: Command): void {
       if (flags.staging && !flags.trustedRoot && !flags.policy) {
         throw new PolicyError('STAGING_UNSUPPORTED', '--staging has no built-in trust material. Pass the staging trusted_root.json with --trusted-root.');
       }
-      const { policyFromFlags, readPolicyFile, verifyBundleFile } = await import('../../src/index.js');
+      const { policyFromFlags, readPolicyFile, verifyBundleFile } = await import('../../src/internal.js');
       const policy = flags.policy ? await readPolicyFile(flags.policy) : await policyFromFlags(flags);
       const result = await verifyBundleFile({ bundlePath: flags.bundle, artifact: fileOrDigest, policy, offline: flags.offline });
       if (flags.json) printJson(summary(result));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Verdict } from '../../src/index.js';
+import type { Verdict } from '../../src/internal.js';
 import { printJson, setExitCode } from '../output.js';
 import { addPolicyOptions, loadPolicy, type PolicyOptionFlags } from '../policy-options.js';
 import { addServerOptions, hasServer, targetFromFlags, captureFlags, usage, type ServerFlags } from '../server-flags.js';
@@ -30,7 +30,7 @@ export function registerVerify(program: Command): void {
     .action(async (commandLine: string[], flags: VerifyFlags, cmd: Command) => {
       const {
         assertSigstoreBundle, createManifestVerifier, readJsonFile, readManifestFile, renderVerdict, trustSourceForPolicy,
-      } = await import('../../src/index.js');
+      } = await import('../../src/internal.js');
       const live = hasServer(commandLine, flags);
       if (live && flags.manifest) throw usage('Compare with either a live server or --manifest, not both.');
       const policy = await loadPolicy(flags);

@@ -21,7 +21,6 @@ export interface SignResult {
   signerText: string;
 }
 
-export { DEFAULT_BUNDLE_FILE } from './bundle-file.js';
 
 /** Signs a manifest: builds the in-toto statement, signs its canonical bytes as DSSE. */
 export async function signManifest(manifest: Manifest, signer: ManifestSigner): Promise<SignResult> {

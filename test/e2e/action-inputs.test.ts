@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { splitCommandLine } from '../../action/src/command-line.js';
 import { readInputs } from '../../action/src/inputs.js';
 import { commandData, writeOutputs } from '../../action/src/runner-files.js';
-import { htmlCode } from '../../src/index.js';
+import { htmlCode } from '../../src/internal.js';
 import { parseOutputs } from './action.helpers.js';
 
 describe('the command input is split without a shell', () => {

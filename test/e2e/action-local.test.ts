@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureServer, ManifestDiffSchema, manifestDigest, type Manifest } from '../../src/index.js';
+import { captureServer, ManifestDiffSchema, manifestDigest, type Manifest } from '../../src/internal.js';
 import { parseOutputs } from './action.helpers.js';
 import { EVERYTHING_BIN, ROOT } from './capture-helpers.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   canonicalBytes, captureServer, createManifestVerifier, parsePolicy, readJsonFile, readManifestFile, sha256Hex,
   type Manifest,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import {
   GITHUB_ACTIONS_ISSUER, startGitHubActionsTokenEndpoint, startGitHubAttestationsApi, startLocalSigstore,
   type GitHubActionsTokenEndpoint, type GitHubAttestationsApi, type LocalSigstore,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   captureServer, createManifestVerifier, entryDigests, manifestDigest, ManifestDiffSchema, parsePolicy, readJsonFile,
   readManifestFile, type Manifest,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import {
   GITHUB_ACTIONS_ISSUER, startGitHubActionsTokenEndpoint, startLocalSigstore, type GitHubActionsTokenEndpoint, type LocalSigstore,
 } from '../../src/testing/index.js';

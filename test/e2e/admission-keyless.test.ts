@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { captureServer, createKeylessSigner, describeToken, signManifest } from '../../src/index.js';
+import { captureServer, createKeylessSigner, describeToken, signManifest } from '../../src/internal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findConfiguredServers, readLockFile, renderReview, renderScanReport, scanServers, writeLockFile, type ConfiguredServer } from '../../src/admission/index.js';
 import { startLocalSigstore, type LocalSigstore } from '../../src/testing/index.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, captureServer, createLiveCheck, liveTarget, type Manifest } from '../../src/index.js';
+import { audit, captureServer, createLiveCheck, liveTarget, type Manifest } from '../../src/internal.js';
 import { serverJson, startRegistry, startSigningBench, type SigningBench } from './audit.helpers.js';
 import { startBundleHost, type BundleHost } from './audit.helpers.js';
 import { startEverythingHttp, type RunningServer } from './capture-servers.js';

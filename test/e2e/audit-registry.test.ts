@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   audit, auditWithReports, AuditReportSchema, buildStatement, createKeySigner, generateKeyPair, signManifest, statementPayload,
   type AuditOptions, type AuditReport, type RegistryEvent,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { manifestFor, serverJson, startBundleHost, startSigningBench, tamperBundle, writeJson, type BundleHost, type SigningBench } from './audit.helpers.js';
 import { startRegistryFixture, type RegistryFixture, type RegistryFixtureOptions, type RegistryRow } from './registry-fixture.js';
 import { sarifValidator } from './sarif-schema.js';

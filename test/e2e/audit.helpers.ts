@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import {
   buildManifest, createKeylessSigner, describeToken, signManifest, type Manifest, type Sha256Digest,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { startLoopbackServer, type LoopbackServer, type RouteResponse } from '../../src/testing/http-server.js';
 import { startRegistryFixture, type RegistryFixtureOptions } from './registry-fixture.js';
 import { defaultGitHubClaims, startLocalSigstore, type GitHubActionsClaims, type LocalSigstore } from '../../src/testing/index.js';

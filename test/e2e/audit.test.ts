@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audit, AuditReportSchema, bundleFileName, toSarif, type AuditReport, type ServerAudit } from '../../src/index.js';
+import { audit, AuditReportSchema, bundleFileName, toSarif, type AuditReport, type ServerAudit } from '../../src/internal.js';
 import { sarifValidator } from './sarif-schema.js';
 import {
   manifestFor, serverJson, startBundleHost, startRegistry, startSigningBench, tamperBundle, writeJson,

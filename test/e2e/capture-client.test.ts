@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BARE_PROFILE, captureFromClient, manifestDigest, watchTransport } from '../../src/index.js';
+import { BARE_PROFILE, captureFromClient, manifestDigest, watchTransport } from '../../src/internal.js';
 import { alive, FIXTURES, toolNames } from './capture-helpers.js';
 
 let open: { client: Client; pid: number } | undefined;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BARE_PROFILE, FULL_PROFILE, manifestDigest, profileFromManifest } from '../../src/index.js';
+import { BARE_PROFILE, FULL_PROFILE, manifestDigest, profileFromManifest } from '../../src/internal.js';
 import { capture, EVERYTHING_BIN, expectCode, expectNoOrphans, FILESYSTEM_BIN, toolNames } from './capture-helpers.js';
 import { freePort, startEverythingHttp, startHttpFixture, type RunningServer } from './capture-servers.js';
 

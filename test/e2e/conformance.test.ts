@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   embeddedPublicGoodSource, identityPolicyOf, parseStrictJson, policyFromFlags, ToolsealError, trustedRootFileSource,
   verifyBundle, type ArtifactInput,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { runCli } from '../helpers/cli.js';
 
 const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');

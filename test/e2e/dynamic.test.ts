@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildManifest, compareManifests, withoutDynamicEntries, type Manifest } from '../../src/index.js';
+import { buildManifest, compareManifests, withoutDynamicEntries, type Manifest } from '../../src/internal.js';
 import { runCli } from '../helpers/cli.js';
 import { ROOT } from './capture-helpers.js';
 import { connectProxy } from './proxy.helpers.js';

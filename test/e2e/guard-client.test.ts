@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SessionRefusedError, ToolNotVerifiedError, guardClient, type GuardedClient } from '../../src/index.js';
+import { SessionRefusedError, ToolNotVerifiedError, guardClient, type GuardedClient } from '../../src/internal.js';
 import { alive, attest, bareClient, EVERYTHING, fixture, memoryAudit, stdioTransport, until } from './guard.helpers.js';
 
 const open: GuardedClient[] = [];

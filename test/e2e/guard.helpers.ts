@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   captureServer, manifestDigest, type AuditRecord, type AuditSink, type GuardAttestation, type ServerTarget,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { EVERYTHING_BIN, FIXTURES } from './capture-helpers.js';
 
 export { alive, EVERYTHING_BIN, FIXTURES, ROOT } from './capture-helpers.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildManifest, guardClient, manifestDigest, SessionRefusedError, type GuardAttestation, type GuardedClient } from '../../src/index.js';
+import { buildManifest, guardClient, manifestDigest, SessionRefusedError, type GuardAttestation, type GuardedClient } from '../../src/internal.js';
 import { z } from 'zod';
 import { attest, bareClient, fixture, memoryAudit, stdioTransport } from './guard.helpers.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildStatement, captureServer, createKeylessSigner, describeToken, IN_TOTO_STATEMENT_TYPE, manifestDigest,
   signManifest, VerdictSchema, type Manifest, type ManifestSigner, type Verdict,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { generateSigningKey, GITHUB_ACTIONS_ISSUER, startLocalSigstore, type LocalSigstore } from '../../src/testing/index.js';
 import { runCli } from '../helpers/cli.js';
 import { EVERYTHING_BIN } from './capture-helpers.js';

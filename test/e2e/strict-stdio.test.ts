@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureError, InputError, resolveLaunch, StrictStdioClientTransport, type ServerTarget } from '../../src/index.js';
+import { CaptureError, InputError, resolveLaunch, StrictStdioClientTransport, type ServerTarget } from '../../src/internal.js';
 import { groupAlive, processAlive } from '../../src/manifest/capture/process.js';
 import { capture, expectCode, expectNoOrphans, FIXTURES, fixtureTarget, toolNames } from './capture-helpers.js';
 

@@ -1,4 +1,4 @@
-import { buildManifest, type Manifest, type ManifestParts } from '../../src/index.js';
+import { buildManifest, type Manifest, type ManifestParts } from '../../src/internal.js';
 
 /** A small, real-shaped manifest for unit tests; `overrides` replace top-level parts. */
 export function sampleManifest(overrides: Partial<ManifestParts> = {}): Manifest {

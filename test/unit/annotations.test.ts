@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitSummary } from '../../action/src/summary-limit.js';
-import { compareManifests, diffAnnotations, locateManifestLines, type Manifest } from '../../src/index.js';
+import { compareManifests, diffAnnotations, locateManifestLines, type Manifest } from '../../src/internal.js';
 import { manifestWith } from './compare-fixtures.js';
 import { assertPublicLogAccepted } from '../../src/sign/public-log.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildStatement, canonicalBytes, IN_TOTO_PAYLOAD_TYPE, manifestDigest, MANIFEST_PREDICATE_TYPE,
   parseAttestation, statementPayload, VerificationError,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { sampleManifest } from '../helpers/manifests.js';
 
 const codeOf = (fn: () => unknown): string => {

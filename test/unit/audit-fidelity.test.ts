@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bindingProblem, buildManifest, classifyVerifyError, goJsonByteLength, listEntry, runAudit, toolsealMetaOf, VerificationError,
   type AuditContext, type Manifest, type RawEntry, type ServerAudit, type ServerJson,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 
 const OFFICIAL = 'io.modelcontextprotocol.registry/official';
 const PUBLISHER = 'io.modelcontextprotocol.registry/publisher-provided';

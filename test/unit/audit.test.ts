@@ -6,7 +6,7 @@ import {
   AUDIT_RULES, AUDIT_STATUSES, auditExitCode, backoffMs, buildNamespacePolicies, bundleFileName, createProgressReporter,
   fetchWithRetry, githubDefaultPolicy, listRegistryServers, parseServerJson, renderAuditMarkdown, renderAuditTable,
   registryEndpoints, summarize, toolsealMetaOf, ToolsealError, type AuditReport, type ServerAudit, type ServerJson,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { anchoredPattern } from '../../src/verify/identity/match.js';
 import { startLoopbackServer } from '../../src/testing/http-server.js';
 
@@ -244,7 +244,7 @@ describe('reports and exit code', () => {
 
 describe('server.json files', () => {
   it('reads saved registry pages as lists', async () => {
-    const { readServerJsonPaths } = await import('../../src/index.js');
+    const { readServerJsonPaths } = await import('../../src/internal.js');
     const dir = await mkdtemp(join(tmpdir(), 'toolseal-audit-unit-'));
     await writeFile(join(dir, 'page.json'), JSON.stringify({ servers: [{ server: { name: 'a/b', version: '1' } }, { name: 'c/d', version: '2' }] }));
     await writeFile(join(dir, 'x.sigstore.json'), '{}');
@@ -260,14 +260,14 @@ describe('documented examples (test/fixtures/registry, docs/audit.md)', () => {
   const FIX = join(import.meta.dirname, '..', 'fixtures', 'registry');
 
   it('the example server.json carries a valid dev.toolseal pointer', async () => {
-    const { readJsonFile } = await import('../../src/index.js');
+    const { readJsonFile } = await import('../../src/internal.js');
     const parsed = parseServerJson(await readJsonFile(join(FIX, 'server.json')));
     expect(parsed.ok).toBe(true);
     if (parsed.ok) expect(toolsealMetaOf(parsed.server)).toMatchObject({ kind: 'pointer', meta: { manifestDigest: expect.stringMatching(/^sha256:/) } });
   });
 
   it('the example audit policy is valid and maps each namespace as documented', async () => {
-    const { loadNamespacePolicies } = await import('../../src/index.js');
+    const { loadNamespacePolicies } = await import('../../src/internal.js');
     const policies = await loadNamespacePolicies(join(FIX, 'audit-policy.json'));
     expect(policies.forServer('com.example/tools')!.origin).toContain('com.example/*');
     expect(policies.forServer('io.internal/x')!.policy.match).toBe('subset');

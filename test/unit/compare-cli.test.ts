@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManifestDiffSchema } from '../../src/index.js';
+import { ManifestDiffSchema } from '../../src/internal.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { manifestWith, tool } from './compare-fixtures.js';
 

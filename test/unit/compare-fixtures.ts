@@ -1,4 +1,4 @@
-import { buildManifest, type Manifest, type ManifestParts } from '../../src/index.js';
+import { buildManifest, type Manifest, type ManifestParts } from '../../src/internal.js';
 
 /** A real-shaped tool, as an MCP server sends it in tools/list. */
 export function weatherTool(): Record<string, unknown> {

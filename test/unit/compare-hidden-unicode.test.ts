@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareManifests, hasHiddenUnicode, hiddenCategory, scanHiddenUnicode } from '../../src/index.js';
+import { compareManifests, hasHiddenUnicode, hiddenCategory, scanHiddenUnicode } from '../../src/internal.js';
 import { manifestWith, tool } from './compare-fixtures.js';
 
 /** Spells ASCII in the invisible Unicode TAG block, as a smuggling attack does. */

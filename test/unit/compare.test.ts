@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareManifests, entryDigest, ManifestDiffSchema, parseStrictJson, type ManifestDiff } from '../../src/index.js';
+import { compareManifests, entryDigest, ManifestDiffSchema, parseStrictJson, type ManifestDiff } from '../../src/internal.js';
 import { manifestWith, tool } from './compare-fixtures.js';
 
 const signed = manifestWith();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyExclude, ManifestError } from '../../src/index.js';
+import { applyExclude, ManifestError } from '../../src/internal.js';
 import { parseExcludePath } from '../../src/manifest/exclude.js';
 
 const doc = {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFileAuditSink, GUARD_RPC_CODES, SessionRefusedError, toGuardError, ToolNotVerifiedError } from '../../src/index.js';
+import { createFileAuditSink, GUARD_RPC_CODES, SessionRefusedError, toGuardError, ToolNotVerifiedError } from '../../src/internal.js';
 import { disownServerError, guardErrorData } from '../../src/guard/errors.js';
 
 describe('createFileAuditSink', () => {

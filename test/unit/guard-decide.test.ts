@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildManifest, decideLists, liveManifest, manifestDigest, type GuardAttestation, type Manifest } from '../../src/index.js';
+import { buildManifest, decideLists, liveManifest, manifestDigest, type GuardAttestation, type Manifest } from '../../src/internal.js';
 import { sampleManifest } from '../helpers/manifests.js';
 
 const attest = (manifest: Manifest): GuardAttestation => ({ manifest, digest: manifestDigest(manifest) });

@@ -3,7 +3,7 @@ import * as x509 from '@peculiar/x509';
 import { X509Certificate } from '@sigstore/core';
 import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { OID_ISSUER_V1, OID_ISSUER_V2, signerFromCertificate, VerificationError } from '../../src/index.js';
+import { OID_ISSUER_V1, OID_ISSUER_V2, signerFromCertificate, VerificationError } from '../../src/internal.js';
 import { derUtf8String } from '../../src/testing/der.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   embeddedPublicGoodSource, matchAnyKeylessIdentity, matchKeylessIdentity, refGlob, signerFromCertificate, verifyBundle,
   ToolsealError, VerificationError, type KeylessIdentityPolicy, type KeylessSignerIdentity,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { verifyPrehashed } from '../../src/verify/artifact/prehashed.js';
 
 const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');

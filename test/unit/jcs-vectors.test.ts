@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalBytes, readJsonFile } from '../../src/index.js';
+import { canonicalBytes, readJsonFile } from '../../src/internal.js';
 
 // The RFC 8785 reference vectors (cyberphone/json-canonicalization), copied into test/vectors (see its README).
 const VECTORS = join(import.meta.dirname, '..', 'vectors', 'jcs');

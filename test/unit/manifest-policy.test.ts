@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkManifestPolicy, manifestDigest, VerificationError } from '../../src/index.js';
+import { checkManifestPolicy, manifestDigest, VerificationError } from '../../src/internal.js';
 import { sampleManifest } from '../helpers/manifests.js';
 
 function codeOf(fn: () => void): string | undefined {

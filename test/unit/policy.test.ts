@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { identityPolicyOf, PolicyError, policyFromFlags, readPolicyFile, ToolsealError } from '../../src/index.js';
+import { identityPolicyOf, PolicyError, policyFromFlags, readPolicyFile, ToolsealError } from '../../src/internal.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SUBJECT = 'https://github.com/acme/mcp/.github/workflows/release.yml@refs/tags/v1.0.0';

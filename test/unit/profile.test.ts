@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BARE_PROFILE, buildManifest, FULL_PROFILE, parseClientProfile, profileFromManifest, resolveClientProfile,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'toolseal-profile-')); });

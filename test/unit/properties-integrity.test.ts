@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildManifest, canonicalBytes, hiddenCategory, scanHiddenUnicode, validateManifest, type ManifestParts } from '../../src/index.js';
+import { buildManifest, canonicalBytes, hiddenCategory, scanHiddenUnicode, validateManifest, type ManifestParts } from '../../src/internal.js';
 import { INVISIBLE_CLASSES, invisibleClass } from '../../src/io/invisible.js';
 import { escapeTerminal, untrusted } from '../../src/io/terminal.js';
 import { manifestParts } from './properties.arbitraries.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ManifestParts } from '../../src/index.js';
+import type { ManifestParts } from '../../src/internal.js';
 
 /** Names as servers use them (never containing "~", which the property tests use as a marker). */
 const ident = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/);

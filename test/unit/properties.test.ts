@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildManifest, compareManifests, LIST_KEYS, manifestDigest, type Change, type ListName, type ManifestParts } from '../../src/index.js';
+import { buildManifest, compareManifests, LIST_KEYS, manifestDigest, type Change, type ListName, type ManifestParts } from '../../src/internal.js';
 import { escapePointer } from '../../src/io/strict-json.js';
 import { manifestParts } from './properties.arbitraries.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderVerdict, VERDICT_MEDIA_TYPE, type Verdict } from '../../src/index.js';
+import { renderVerdict, VERDICT_MEDIA_TYPE, type Verdict } from '../../src/internal.js';
 
 describe('renderVerdict', () => {
   const base: Verdict = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildStatement, decideLists, liveManifest, manifestDigest, parseAttestation, statementPayload, validateManifest,
   ManifestError, VerificationError, type GuardAttestation, type Manifest,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { parseExcludePath } from '../../src/manifest/exclude.js';
 import { sampleManifest } from '../helpers/manifests.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, parseStrictJson, readJsonFile } from '../../src/index.js';
+import { InputError, parseStrictJson, readJsonFile } from '../../src/internal.js';
 
 /** Parses and returns the InputError it must throw. */
 function refusal(text: string, source = 'tools.json'): InputError {

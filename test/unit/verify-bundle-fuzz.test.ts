@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   embeddedPublicGoodSource, parsePolicy, parsePublicKeyPem, parseStrictJson, ToolsealError, verifyBundle,
   type IdentityPolicy,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 
 const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');
 const TEXT = readFileSync(join(VECTORS, 'happy-path-v0.3', 'bundle.sigstore.json'), 'utf8');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonDigest } from '../../src/index.js';
+import { jsonDigest } from '../../src/internal.js';
 import { bundleCacheKey } from '../../src/verify/cache.js';
 
 const bundle = {

@@ -1,0 +1,4 @@
+/** Reading and writing files and JSON strictly, for every face. */
+export { parseStrictJson, escapePointer } from './strict-json.js';
+export { readJsonFile, readTextFile, writeFileAtomic, assertWritableDestination, prepareDestination } from './files.js';
+export { formatZodIssues } from './zod-issues.js';
