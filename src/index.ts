@@ -47,7 +47,7 @@ export type { ManifestSigner } from './sign/signer.js';
 /** Verify: a policy, the verifier and its verdict, and a bundle's unverified claims. */
 export { readPolicyFile, parsePolicy, policyFromFlags, PolicySchema, type Policy, type PolicyInput, type PolicyFlags } from './policy/index.js';
 export {
-  createManifestVerifier, type ManifestVerifier, type ManifestVerifierOptions, type VerifiedAttestation,
+  createManifestVerifier, type ManifestVerifier, type ManifestVerifierOptions, type VerifiedAttestation, type AttestedVerdict,
 } from './verify/verify-server.js';
 export { VerdictSchema, type Verdict, type Problem } from './verify/verdict.js';
 export { renderVerdict } from './verify/render-verdict.js';

@@ -20,7 +20,7 @@ export async function verify(inputs: ActionInputs, context: StepContext): Promis
   const verdict = target
     ? await verifier.verifyServer(bundle, target, inputs.capture)
     : verifier.verify(bundle, compared, inputs.bundle);
-  const signed = verdict.manifestDigest ? verifier.verifyAttestation(bundle, inputs.bundle).manifest : undefined;
+  const signed = verdict.attestation?.manifest;
   const drifted = inputs.manifest !== undefined && verdict.diff && !verdict.diff.equal;
   return {
     outputs: {

@@ -6,7 +6,7 @@ import { sha256Hex } from '../manifest/canonical.js';
 import { describeSigner } from '../verify/identity/describe.js';
 import type { SignerIdentity } from '../verify/identity/types.js';
 import type { AuditCache, CachedOutcome } from './cache.js';
-import { fetchWithRetry, type RetryOptions } from './fetch-retry.js';
+import { fetchWithRetry, type RetryOptions } from '../io/http.js';
 import type { LiveCheck } from './live.js';
 import type { NamespacePolicies, ResolvedPolicy } from './namespace-policy.js';
 import type { OutcomeMemo } from './outcome-memo.js';

@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import type { TrustPolicy } from '../policy/policy.js';
 import { createAttestationVerifier } from './attestation-verifier.js';
 import { AuditCache, defaultAuditCacheDir } from './cache.js';
-import type { RetryOptions } from './fetch-retry.js';
+import type { RetryOptions } from '../io/http.js';
 import type { LiveCheck } from './live.js';
 import { loadNamespacePolicies } from './namespace-policy.js';
 import { readRegistry, type RegistryEvent, type RegistryListing } from './registry-client.js';

@@ -21,7 +21,6 @@ export {
   AuditPolicySchema, NamespacePolicySchema, GITHUB_ACTIONS_ISSUER, buildNamespacePolicies, loadNamespacePolicies,
   githubDefaultPolicy, type AuditPolicy, type AuditPolicyInput, type NamespacePolicies, type ResolvedPolicy,
 } from './namespace-policy.js';
-export { fetchWithRetry, backoffMs, type RetryOptions, type FetchOutcome } from './fetch-retry.js';
 export { AuditCache, defaultAuditCacheDir, type CacheStats, type CachedOutcome } from './cache.js';
 export { classifyVerifyError, VERIFY_CODE_RULES, type AttestationVerifier, type AuditedAttestation, type FailedCheck } from './verifier.js';
 export { createAttestationVerifier, type AttestationVerifierOptions } from './attestation-verifier.js';

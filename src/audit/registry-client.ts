@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { parseStrictJson } from '../io/strict-json.js';
 import { formatZodIssues } from '../io/zod-issues.js';
-import { fetchWithRetry, type FetchOutcome, type RetryOptions } from './fetch-retry.js';
+import { fetchWithRetry, type FetchOutcome, type RetryOptions } from '../io/http.js';
 import { listEntry, type RawEntry, type SkipCounts } from './registry-entry.js';
 import { registryEndpoints, type RegistryApi, type RegistryEndpoint } from './registry-url.js';
 

@@ -1,32 +1,12 @@
 import { entryPath } from './compare.js';
-import { countParts, hiddenCount, safe, showValue } from './render.js';
+import { escapeHtml, htmlCode } from '../io/escape.js';
+import { countParts, hiddenCount, showValue } from './render.js';
 import type { Change, ManifestDiff } from './schema.js';
 
 /** Options for {@link renderDiffMarkdown}. */
 export interface MarkdownRenderOptions {
   /** Longest value shown, in characters, before it is cut with "…" (default 200). */
   maxValueLength?: number;
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/**
- * Escapes text for HTML inside a Markdown document (a GitHub job summary, a PR comment):
- * `&<>"'` become entities, and control, invisible and bidi characters become `\u{…}`
- * escapes (so no line break can end an HTML block and no hidden text can reorder the page).
- */
-export function escapeHtml(text: string): string {
-  return safe(text).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
-}
-
-/**
- * Server-controlled text as an HTML `<code>` element, cut at `max` characters. Inside
- * `<code>` GitHub neither links URLs nor turns `@name` into a mention, and after
- * {@link escapeHtml} the text cannot open a tag: a hostile description stays inert text.
- */
-export function htmlCode(text: string, max = 200): string {
-  const shown = text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
-  return `<code>${escapeHtml(shown)}</code>`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { fetchWithRetry } from '../audit/fetch-retry.js';
+import { fetchWithRetry } from '../io/http.js';
 import { InputError, VerificationError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
 import { parseStrictJson } from '../io/strict-json.js';

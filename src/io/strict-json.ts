@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { escapeTerminal } from './terminal.js';
 
 /**
  * Parses JSON text and rejects what `JSON.parse` silently accepts but a signature
@@ -18,7 +19,7 @@ export function parseStrictJson(text: string, source: string): unknown {
     value = JSON.parse(text);
   } catch (err) {
     // V8 quotes the start of the text in its message, newlines and all: keep the error one line.
-    const detail = (err as Error).message.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    const detail = escapeTerminal((err as Error).message);
     throw new InputError('JSON_INVALID', `${source} is not valid JSON (${detail}). Fix the file or point toolseal at the right one.`, { cause: err });
   }
   new StrictScanner(text, source).scanDocument();

@@ -1,9 +1,9 @@
-import type { SerializedBundle } from '@sigstore/bundle';
+import { bundleFromJSON, type SerializedBundle } from '@sigstore/bundle';
 import { buildStatement, statementPayload, type ManifestStatement } from '../attest/statement.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
 import type { Manifest } from '../manifest/schema.js';
-import { inspectBundle, type BundleClaims } from '../verify/inspect.js';
-import { describeSigner } from '../verify/identity/describe.js';
+import { claimedSigner } from '../verify/identity/claimed.js';
+import { describeSigner, type ClaimedSigner } from '../verify/identity/describe.js';
 import type { ManifestSigner } from './signer.js';
 
 /** What signing produced, for writing out and for the summary. */
@@ -16,7 +16,7 @@ export interface SignResult {
   logIndex?: string;
   integratedTime?: string;
   /** The signer as the bundle names it: the certificate identity (keyless) or the key hint. Not verified here. */
-  signedBy?: BundleClaims['signer'];
+  signedBy?: ClaimedSigner;
   /** Who signed, for people: the certificate identity when keyless, else the signer's description. */
   signerText: string;
 }
@@ -27,7 +27,7 @@ export async function signManifest(manifest: Manifest, signer: ManifestSigner): 
   const statement = buildStatement(manifest);
   const bundle = await signer.signStatement(statementPayload(statement));
   const entry = bundle.verificationMaterial?.tlogEntries?.[0];
-  const signedBy = inspectBundle(bundle).signer;
+  const signedBy = signerOf(bundle);
   return {
     bundle,
     // subject[0] already holds the manifest digest: canonicalizing 100 tools again costs ms.
@@ -38,4 +38,17 @@ export async function signManifest(manifest: Manifest, signer: ManifestSigner): 
     ...(signedBy ? { signedBy } : {}),
     signerText: signedBy && 'issuer' in signedBy ? describeSigner(signedBy) : signer.description,
   };
+}
+
+/**
+ * Who the new bundle names as signer, from its certificate alone: no payload is re-read or
+ * re-canonicalized. The signature is already in the transparency log here, so nothing may
+ * throw: a certificate this cannot read leaves the signer to the signer's own description.
+ */
+function signerOf(bundle: SerializedBundle): ClaimedSigner | undefined {
+  try {
+    return claimedSigner(bundleFromJSON(bundle));
+  } catch {
+    return undefined;
+  }
 }

@@ -4,7 +4,7 @@ export * from './trust/index.js';
 export * from './artifact/index.js';
 export { verifyBundle, assertSigstoreBundle, type VerifyBundleOptions, type VerifiedBundle, type ArtifactInput } from './bundle.js';
 export {
-  createManifestVerifier, type ManifestVerifier, type ManifestVerifierOptions, type VerifiedAttestation,
+  createManifestVerifier, type ManifestVerifier, type ManifestVerifierOptions, type VerifiedAttestation, type AttestedVerdict,
 } from './verify-server.js';
 export { checkManifestPolicy } from './manifest-policy.js';
 export { VerificationCache } from './cache.js';

@@ -1,10 +1,10 @@
 import { bundleFromJSON } from '@sigstore/bundle';
-import { X509Certificate } from '@sigstore/core';
 import { parseAttestation } from '../attest/parse.js';
 import { InputError, ToolsealError } from '../errors.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
 import { entryCounts, type ListName } from '../manifest/lists.js';
-import { signerFromCertificate } from './identity/extract.js';
+import { claimedSigner } from './identity/claimed.js';
+import type { ClaimedSigner } from './identity/describe.js';
 import type { SignerIdentity } from './identity/types.js';
 
 /**
@@ -14,7 +14,7 @@ import type { SignerIdentity } from './identity/types.js';
 export interface BundleClaims {
   verified: false;
   mediaType: string;
-  signer?: SignerIdentity | { kind: 'key'; hint?: string };
+  signer?: ClaimedSigner;
   log?: { index: string; integratedTime?: string; kind: string };
   timestampAuthorities: number;
   server?: { name: string; version: string; title?: string };
@@ -34,15 +34,12 @@ export function inspectBundle(bundleJson: unknown, source = 'the bundle'): Bundl
   } catch (err) {
     throw new InputError('BUNDLE_MALFORMED', `${source} is not a Sigstore bundle (${(err as Error).message}).`, { cause: err });
   }
-  const material = bundle.verificationMaterial.content;
-  const certBytes = material.$case === 'certificate' ? material.certificate.rawBytes
-    : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  const signer = claimedSigner(bundle);
   const entry = bundle.verificationMaterial.tlogEntries[0];
   const claims: BundleClaims = {
     verified: false,
     mediaType: bundle.mediaType,
-    ...(certBytes ? { signer: signerFromCertificate(X509Certificate.parse(Buffer.from(certBytes))) } : {}),
-    ...(material.$case === 'publicKey' ? { signer: { kind: 'key' as const, hint: material.publicKey.hint } } : {}),
+    ...(signer ? { signer } : {}),
     ...(entry ? { log: { index: entry.logIndex, kind: `${entry.kindVersion?.kind ?? '?'} ${entry.kindVersion?.version ?? ''}`.trim(), ...(entry.integratedTime !== '0' ? { integratedTime: new Date(Number(entry.integratedTime) * 1000).toISOString() } : {}) } } : {}),
     timestampAuthorities: bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length ?? 0,
   };

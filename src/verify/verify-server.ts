@@ -37,6 +37,14 @@ export interface VerifiedAttestation {
   bundleDigest: Sha256Digest;
 }
 
+/**
+ * A verdict together with the attestation it verified, so a caller that needs the signed
+ * manifest (the Action's summary, a gateway) does not verify the bundle again. The
+ * attestation is not part of the verdict format: it is a non-enumerable property, so JSON
+ * output and `VerdictSchema` never see it. Absent when the bundle did not verify.
+ */
+export type AttestedVerdict = Verdict & { readonly attestation?: VerifiedAttestation };
+
 /** Options of {@link createManifestVerifier}. */
 export interface ManifestVerifierOptions {
   policy: Policy;
@@ -56,11 +64,11 @@ export interface ManifestVerifier {
   /** Signature, chain, log, signer identity, statement and manifest policy; throws on failure. */
   verifyAttestation(bundleJson: unknown, source?: string): VerifiedAttestation;
   /** Compares a live manifest with a verified attestation under the policy's match mode. */
-  compareLive(attestation: VerifiedAttestation, live: Manifest): Verdict;
+  compareLive(attestation: VerifiedAttestation, live: Manifest): AttestedVerdict;
   /** The whole check as a verdict: bundle, then (optionally) the live manifest. Throws only when it could not run. */
-  verify(bundleJson: unknown, live?: Manifest, source?: string): Verdict;
-  /** Verifies the bundle, captures the server with the signed profile and exclude paths, compares. */
-  verifyServer(bundleJson: unknown, target: ServerTarget, options?: CaptureOptions): Promise<Verdict>;
+  verify(bundleJson: unknown, live?: Manifest, source?: string): AttestedVerdict;
+  /** Verifies the bundle (once), captures the server with the signed profile and exclude paths, compares. */
+  verifyServer(bundleJson: unknown, target: ServerTarget, options?: CaptureOptions): Promise<AttestedVerdict>;
   /** Cache statistics (hits, misses, size). */
   readonly cacheStats: { hits: number; misses: number; size: number };
 }
@@ -124,39 +132,47 @@ class PolicyVerifier implements ManifestVerifier {
     return result;
   }
 
-  compareLive(attestation: VerifiedAttestation, live: Manifest): Verdict {
-    const diff = compareManifests(attestation.manifest, live, { match: this.policy.match });
-    const unsigned = unsignedServerInfo(live).map((field) => ({ path: `/server/${field}`, reason: 'the live serverInfo has it, and no manifest signs it: verify does not check it (the proxy and the guard drop it)' }));
-    return verdictOf(attestation, diffProblems(diff, this.policy), 'live-server', diff, unsigned);
+  compareLive(attestation: VerifiedAttestation, live: Manifest): AttestedVerdict {
+    return this.compareWith(attestation, live, 'live-server');
   }
 
-  verify(bundleJson: unknown, live?: Manifest, source?: string): Verdict {
-    let attestation: VerifiedAttestation;
-    try {
-      attestation = this.verifyAttestation(bundleJson, source);
-    } catch (err) {
-      if (!isVerdictError(err)) throw err;
-      return { mediaType: VERDICT_MEDIA_TYPE, ok: false, problems: [{ code: err.code, message: err.message }], compared: live ? 'manifest-file' : 'none' };
-    }
-    if (live) return { ...this.compareLive(attestation, live), compared: 'manifest-file' };
+  verify(bundleJson: unknown, live?: Manifest, source?: string): AttestedVerdict {
+    const attestation = this.attestationOrRefusal(bundleJson, source);
+    if (!('manifest' in attestation)) return { ...attestation, compared: live ? 'manifest-file' : 'none' };
+    if (live) return this.compareWith(attestation, live, 'manifest-file');
     const findings = scanHiddenUnicode(attestation.manifest, { allow: this.policy.allowHiddenUnicode });
     return verdictOf(attestation, findings.map(unicodeProblem), 'none');
   }
 
-  async verifyServer(bundleJson: unknown, target: ServerTarget, options: CaptureOptions = {}): Promise<Verdict> {
-    const bundleOnly = this.verify(bundleJson);
-    if (!bundleOnly.ok && !bundleOnly.manifestDigest) return { ...bundleOnly, compared: 'live-server' };
-    const attestation = this.verifyAttestation(bundleJson);
+  async verifyServer(bundleJson: unknown, target: ServerTarget, options: CaptureOptions = {}): Promise<AttestedVerdict> {
+    const attestation = this.attestationOrRefusal(bundleJson);
+    if (!('manifest' in attestation)) return { ...attestation, compared: 'live-server' };
     const live = await captureLike(attestation.manifest, target, options);
     return this.compareLive(attestation, live);
   }
+
+  private compareWith(attestation: VerifiedAttestation, live: Manifest, compared: Verdict['compared']): AttestedVerdict {
+    const diff = compareManifests(attestation.manifest, live, { match: this.policy.match });
+    const unsigned = unsignedServerInfo(live).map((field) => ({ path: `/server/${field}`, reason: 'the live serverInfo has it, and no manifest signs it: verify does not check it (the proxy and the guard drop it)' }));
+    return verdictOf(attestation, diffProblems(diff, this.policy), compared, diff, unsigned);
+  }
+
+  /** The verified attestation, or the failed verdict (without `compared`) when the bundle is refused. */
+  private attestationOrRefusal(bundleJson: unknown, source?: string): VerifiedAttestation | Omit<Verdict, 'compared'> {
+    try {
+      return this.verifyAttestation(bundleJson, source);
+    } catch (err) {
+      if (!isVerdictError(err)) throw err;
+      return { mediaType: VERDICT_MEDIA_TYPE, ok: false, problems: [{ code: err.code, message: err.message }] };
+    }
+  }
 }
 
-function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff, unsigned: NonNullable<Verdict['unchecked']> = []): Verdict {
+function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff, unsigned: NonNullable<Verdict['unchecked']> = []): AttestedVerdict {
   // checkManifestPolicy let these through only because the policy names them.
   const allowed = modelVisibleExcludes(attestation.manifest.exclude).map((path) => ({ path, reason: 'excluded from the signature although a model reads it; the policy allows it (allowModelVisibleExclude)' }));
   const unchecked = [...allowed, ...unsigned];
-  return {
+  const verdict: Verdict = {
     mediaType: VERDICT_MEDIA_TYPE,
     ok: problems.length === 0,
     problems,
@@ -173,6 +189,7 @@ function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compar
     compared,
     ...(diff ? { diff } : {}),
   };
+  return Object.defineProperty(verdict, 'attestation', { value: attestation, enumerable: false });
 }
 
 /**

@@ -2,6 +2,7 @@ import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, InputError } from '../../errors.js';
 import { parseStrictJson } from '../../io/strict-json.js';
+import { escapeTerminal } from '../../io/terminal.js';
 
 /**
  * Splits a byte stream into newline-terminated lines, never holding more than
@@ -153,8 +154,8 @@ function strictFailure(err: InputError, server: string, source: string): Capture
   return new CaptureError('SERVER_JSON_INVALID', `The MCP server ${server} sent a message that ${rest} toolseal closed the connection (${err.code}); the server's output must be fixed.`, { cause: err });
 }
 
-/** Shortens V8's parse message (it quotes the server's text) and escapes control characters in it. */
+/** Shortens V8's parse message (it quotes the server's text) and escapes what a terminal would act on. */
 function clip(text: string, max = 160): string {
   const short = text.length > max ? `${text.slice(0, max)}…` : text;
-  return short.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return escapeTerminal(short);
 }

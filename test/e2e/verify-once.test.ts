@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  captureServer, createKeySigner, createManifestVerifier, emptyTrustMaterial, generateKeyPair, signManifest,
+  VerdictSchema, type Policy, type ServerTarget, type TrustSource,
+} from '../../src/internal.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'servers');
+const server: ServerTarget = { kind: 'stdio', command: process.execPath, args: [join(FIXTURES, 'paginated.mjs')] };
+/** A pinned key needs no authority: no network, no TUF. */
+const noAuthority: TrustSource = { description: 'no trust material (test)', load: async () => emptyTrustMaterial() };
+
+describe('data flows one way through verification', () => {
+  it('verifyServer verifies the bundle once, and the verdict carries the attestation outside its format', async () => {
+    const key = generateKeyPair();
+    const manifest = await captureServer(server);
+    const signed = await signManifest(manifest, createKeySigner({ privateKeyPem: key.privateKeyPem }));
+    expect(signed.signedBy).toMatchObject({ kind: 'key' });
+    const policy: Policy = {
+      version: 1, identity: { keys: [key.publicKeyPem] }, trust: { source: 'public-good' },
+      match: 'exact', enforce: 'block', allowHiddenUnicode: [], allowModelVisibleExclude: [],
+    };
+    const verifier = await createManifestVerifier({ policy, trustSource: noAuthority });
+    const verdict = await verifier.verifyServer(signed.bundle, server);
+    expect(verdict.ok).toBe(true);
+    expect(verifier.cacheStats).toMatchObject({ misses: 1, hits: 0 });
+    expect(verdict.attestation?.digest).toBe(signed.digest);
+    expect(verdict.attestation?.manifest).toEqual(manifest);
+    // Not part of the verdict format: JSON never carries it, and the strict schema accepts the verdict.
+    expect(JSON.parse(JSON.stringify(verdict))).not.toHaveProperty('attestation');
+    expect(VerdictSchema.safeParse(verdict).success).toBe(true);
+
+    const refused = await createManifestVerifier({ policy: { ...policy, identity: { keys: [generateKeyPair().publicKeyPem] } }, trustSource: noAuthority });
+    const wrongKey = await refused.verifyServer(signed.bundle, server);
+    expect(wrongKey).toMatchObject({ ok: false, compared: 'live-server', problems: [{ code: 'KEY_MISMATCH' }] });
+    expect(wrongKey.attestation).toBeUndefined();
+  });
+});
