@@ -32,7 +32,7 @@ describe('data flows one way through verification', () => {
 
     const refused = await createManifestVerifier({ policy: { ...policy, identity: { keys: [generateKeyPair().publicKeyPem] } }, trustSource: noAuthority });
     const wrongKey = await refused.verifyServer(signed.bundle, server);
-    expect(wrongKey).toMatchObject({ ok: false, compared: 'live-server', problems: [{ code: 'KEY_MISMATCH' }] });
+    expect(wrongKey).toMatchObject({ ok: false, compared: 'live-server', problems: [{ code: 'KEY_SIGNATURE_INVALID' }] });
     expect(wrongKey.attestation).toBeUndefined();
   });
 });
