@@ -1,9 +1,11 @@
 import { entryDigests } from '../manifest/digest.js';
-import { emptyLists, entryKey, LIST_KEYS, type ListName } from '../manifest/lists.js';
+import { readAllPages, type ListBudget, type PageReadContext, type PageRequest } from '../manifest/capture/pages.js';
+import { emptyLists, entryKey, LIST_KEYS, listSpec, type ListName } from '../manifest/lists.js';
 import type { AuditRecord } from './audit.js';
 import { decideLists, type ListsDecision } from './decide.js';
 import { liveManifest, type LiveCapture, type RawLists } from './live.js';
 import { resolveGuardSettings, type GuardAttestation, type GuardSettings, type ResolvedGuardSettings } from './settings.js';
+import type { DynamicList } from '../manifest/schema.js';
 import { ExposureView } from './view.js';
 
 /** The `initialize` facts a verification needs besides the lists. */
@@ -28,6 +30,29 @@ export class ExposureState {
   constructor(readonly attestation: GuardAttestation, settings: GuardSettings | undefined) {
     this.settings = resolveGuardSettings(settings);
     this.signedDigests = new Map(entryDigests(attestation.manifest).map((d) => [`${d.list}\0${d.key}`, d.digest]));
+  }
+
+  /**
+   * Reads `lists` from the server with the one page reader, sharing one byte budget across
+   * them as capture does; a list whose capability the server did not declare is empty, and a
+   * list that cannot be read in full is recorded as failed (see {@link ExposureState.setFailed}),
+   * except a dynamic one, which is served empty with a `note`.
+   */
+  async read(lists: ListName[], request: PageRequest, capabilities: Record<string, unknown>, ctx: PageReadContext, note: (reason: string) => void): Promise<void> {
+    const budget: ListBudget = { usedBytes: 0 };
+    await Promise.all(lists.map(async (list) => {
+      if (!capabilities[listSpec(list).capability]) return this.setList(list, []);
+      try {
+        this.setList(list, await readAllPages(request, list, ctx, budget));
+      } catch (err) {
+        // A dynamic list (the user's data, not signed) that cannot be read is served empty, as capture records it.
+        if (this.attestation.manifest.dynamic?.includes(list as DynamicList)) {
+          note(`${listSpec(list).method} could not be read (${(err as Error).message}); it is dynamic (not signed), so it is served empty`);
+          return this.setList(list, []);
+        }
+        this.setFailed(list, (err as Error).message);
+      }
+    }));
   }
 
   /** Records a freshly read list. */

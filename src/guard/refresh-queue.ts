@@ -9,6 +9,7 @@ export class RefreshQueue {
   private running = 0;
   private chain: Promise<void> = Promise.resolve();
   private queued: { lists: Set<ListName>; done: Promise<void> } | undefined;
+  private readonly after = new Map<string, Promise<void>>();
 
   /**
    * @param recapture re-reads and re-verifies the given lists.
@@ -24,6 +25,20 @@ export class RefreshQueue {
   /** Settles once every re-read queued so far has finished (never rejects). */
   idle(): Promise<void> {
     return this.chain;
+  }
+
+  /**
+   * Refreshes `lists`, then calls `then` once per refresh, however many calls with the same
+   * `key` arrived while it was queued (a burst of `list_changed` is forwarded once).
+   */
+  refreshOnce(key: string, lists: ListName[], then: () => void): void {
+    const done = this.refresh(lists);
+    if (this.after.get(key) === done) return;
+    this.after.set(key, done);
+    void done.then(() => {
+      if (this.after.get(key) === done) this.after.delete(key);
+      then();
+    });
   }
 
   /** Queues a re-read of `lists`; the promise settles when the re-read that covers them has run. */

@@ -3,19 +3,20 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, ToolsealError } from '../errors.js';
 import { untrusted } from '../io/terminal.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
-import { readAllPages, type ListBudget, type PageRequest } from '../manifest/capture/pages.js';
-import type { DynamicList } from '../manifest/schema.js';
-import { LIST_NAMES, listOfMethod, listsChangedBy, listSpec, type ListName } from '../manifest/lists.js';
+import type { PageRequest } from '../manifest/capture/pages.js';
+import { LIST_NAMES, listOfMethod, listsChangedBy, type ListName } from '../manifest/lists.js';
 import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
 import { summarizeDecision, type ListsDecision } from './decide.js';
-import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode } from './errors.js';
+import { disownServerError, SessionRefusedError } from './errors.js';
 import { EarlyRequests } from './early-requests.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { RequestLedger } from './requests.js';
 import { calledEntry, errorResponse, kindOf, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
 import type { ClientPeer, GuardOptions } from './session-options.js';
 import { ExposureState, type SessionFacts } from './exposure.js';
+import { asRecord, initializeFacts, signedInitializeResult } from './initialize-result.js';
+import { notVerifiedReply, refusalMessage, refusedReply, upstreamFailedReply } from './replies.js';
 import type { Denial } from './view.js';
 
 export type { AttestationResolver, ClientPeer, GuardOptions } from './session-options.js';
@@ -47,7 +48,6 @@ export class GuardSession {
   private readonly sessionId: string;
   private readonly audit: AuditSink;
   private readonly refreshes = new RefreshQueue((lists) => this.recapture(lists), (err) => this.onerror?.(err));
-  private readonly notifyAfter = new Map<string, Promise<void>>();
   private exposure: ExposureState | undefined;
   private readonly early: EarlyRequests;
   private droppedHeld = 0;
@@ -123,9 +123,7 @@ export class GuardSession {
     // Every client request still open gets an answer, the held initialize and the queued ones too.
     const open = [...this.requests.pendingClientIds(), ...this.waiting.splice(0).flatMap((m) => (m.id !== undefined ? [m.id] : []))];
     if (initializing && this.initClientId !== undefined) open.push(this.initClientId);
-    for (const id of new Set(open)) {
-      this.toClient(errorResponse(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${why}`, guardErrorData({ code: 'UPSTREAM_FAILED', server: this.serverName(), reason: why })));
-    }
+    for (const id of new Set(open)) this.toClient(upstreamFailedReply(id, this.serverName(), `the request cannot complete: ${why}`, why));
     this.requests.clearClientRequests();
     this.record({ event: 'session', decision: refused ? 'refused' : 'closed', reason: why });
     await Promise.allSettled([this.upstream.close(), this.client.close()]);
@@ -138,20 +136,10 @@ export class GuardSession {
   }
 
   private route(msg: RpcMessage): void {
-    const params = msg.params ?? {};
     if (listOfMethod(msg.method)) return void this.answerList(msg);
-    switch (msg.method) {
-      case 'tools/call':
-        return this.guarded(msg, this.exposure!.view.checkNamed('tools', String(params.name)));
-      case 'prompts/get':
-        return this.guarded(msg, this.exposure!.view.checkNamed('prompts', String(params.name)));
-      case 'resources/read': case 'resources/subscribe': case 'resources/unsubscribe':
-        return this.guarded(msg, this.exposure!.view.checkUri(String(params.uri)));
-      case 'completion/complete':
-        return this.guarded(msg, this.exposure!.view.checkRef(params.ref));
-      default:
-        return this.forward(msg);
-    }
+    const denial = this.exposure!.view.checkRequest(msg.method, msg.params ?? {});
+    if (denial === null) return this.forward(msg);
+    this.guarded(msg, denial);
   }
 
   private guarded(msg: RpcMessage, denial: Denial | undefined): void {
@@ -164,11 +152,8 @@ export class GuardSession {
       this.record({ event: 'call', decision: 'allow', entry, code: denial.code, reason: `enforce: warn, although ${denial.reason}` });
       return this.forward(msg);
     }
-    const code = notVerifiedCode(denial.list);
-    const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';
-    const message = `toolseal: the ${noun} "${untrusted(denial.key)}" of server ${untrusted(this.serverName())} is not verified (${denial.reason}); the request was not forwarded.`;
     this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
-    this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.notVerified, message, guardErrorData({ code, server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason })));
+    this.toClient(notVerifiedReply(msg.id!, this.serverName(), denial));
   }
 
   private async answerList(msg: RpcMessage): Promise<void> {
@@ -182,7 +167,7 @@ export class GuardSession {
     const failure = this.exposure!.failure(list);
     if (failure !== undefined && this.exposure!.settings.enforce !== 'warn') {
       const reason = `${msg.method} could not be read from the server: ${failure}`;
-      return this.toClient(errorResponse(msg.id!, GUARD_RPC_CODES.upstreamFailed, `toolseal: ${reason}`, guardErrorData({ code: 'UPSTREAM_FAILED', server: this.serverName(), reason })));
+      return this.toClient(upstreamFailedReply(msg.id!, this.serverName(), reason, reason));
     }
     this.toClient(resultResponse(msg.id!, { [resultKey]: this.exposure!.view.lists[list] }));
   }
@@ -201,8 +186,7 @@ export class GuardSession {
   private forwardInitialize(msg: RpcMessage): void {
     this.state = 'initializing';
     this.initClientId = msg.id;
-    const caps = msg.params?.capabilities;
-    this.clientCapabilities = caps !== null && typeof caps === 'object' ? (caps as Record<string, unknown>) : {};
+    this.clientCapabilities = asRecord(msg.params?.capabilities);
     this.forward(msg);
   }
 
@@ -253,11 +237,7 @@ export class GuardSession {
 
   /** Re-verifies, then forwards the `list_changed` once per refresh, however many arrived meanwhile. */
   private afterRefresh(msg: RpcMessage, lists: ListName[]): void {
-    const done = this.refreshes.refresh(lists);
-    if (this.notifyAfter.get(msg.method!) === done) return;
-    this.notifyAfter.set(msg.method!, done);
-    void done.then(() => {
-      if (this.notifyAfter.get(msg.method!) === done) this.notifyAfter.delete(msg.method!);
+    this.refreshes.refreshOnce(msg.method!, lists, () => {
       if (this.state === 'ready') this.toClient(msg);
     });
   }
@@ -277,11 +257,8 @@ export class GuardSession {
       return this.toClient({ ...msg, ...(msg.error ? { error: disownServerError(msg.error) } : {}), id: clientId });
     }
     const result = msg.result;
-    const caps = result.capabilities;
-    this.capabilities = caps !== null && typeof caps === 'object' ? (caps as Record<string, unknown>) : {};
-    const protocolVersion = String(result.protocolVersion ?? '');
-    this.facts = { serverInfo: result.serverInfo, instructions: result.instructions, protocolVersion, clientCapabilities: this.clientCapabilities };
-    this.upstream.setProtocolVersion?.(protocolVersion);
+    ({ capabilities: this.capabilities, facts: this.facts } = initializeFacts(result, this.clientCapabilities));
+    this.upstream.setProtocolVersion?.(this.facts.protocolVersion);
     this.toUpstream({ jsonrpc: '2.0', method: 'notifications/initialized' });
     try {
       const source = this.options.attestation;
@@ -292,51 +269,16 @@ export class GuardSession {
     this.record({ event: 'session', decision: 'open', digest: this.exposure.attestation.digest, reason: `verifying against the manifest signed for ${this.exposure.attestation.manifest.server.name}` });
     await this.recapture([...LIST_NAMES]);
     if (this.state !== 'initializing') return;
-    this.toClient(resultResponse(clientId, this.signedInitializeResult(result)));
+    this.toClient(resultResponse(clientId, signedInitializeResult(result, this.exposure)));
     this.state = 'ready';
     for (const waiting of this.waiting.splice(0)) this.fromClient(waiting as JSONRPCMessage);
     for (const waiting of this.upstreamWaiting.splice(0)) this.fromUpstream(waiting as JSONRPCMessage);
   }
 
-  /**
-   * The initialize result as the client may see it: only what the manifest signs and the
-   * guard verified. `serverInfo` is the *signed* name, version and title (under `warn`, the
-   * live ones, which the decision compared): a live title that differs never reaches the
-   * client, the decision notes the difference. Its other fields (description, icons,
-   * websiteUrl) and the result's `_meta` are not signed, so a rug pull there would reach the
-   * client unchecked: they are dropped. `instructions` stay only when verified.
-   */
-  private signedInitializeResult(result: Record<string, unknown>): Record<string, unknown> {
-    const live = (result.serverInfo ?? {}) as Record<string, unknown>;
-    const info = this.exposure && this.exposure.settings.enforce !== 'warn' ? this.exposure.attestation.manifest.server as Record<string, unknown> : live;
-    const serverInfo = Object.fromEntries(['name', 'version', 'title'].filter((k) => info[k] !== undefined).map((k) => [k, info[k]]));
-    const exposeInstructions = this.exposure?.decision?.verdict.instructions.exposed ?? false;
-    return {
-      protocolVersion: result.protocolVersion,
-      capabilities: result.capabilities,
-      serverInfo,
-      ...(exposeInstructions && result.instructions !== undefined ? { instructions: result.instructions } : {}),
-    };
-  }
-
   private async recapture(lists: ListName[]): Promise<void> {
     const exposure = this.exposure!;
-    const ctx = { server: this.serverName(), limits: this.limits };
-    // One byte budget for the lists of one read, as capture has for its lists.
-    const budget: ListBudget = { usedBytes: 0 };
-    await Promise.all(lists.map(async (list) => {
-      if (!this.capabilities[listSpec(list).capability]) return exposure.setList(list, []);
-      try {
-        exposure.setList(list, await readAllPages(this.request, list, ctx, budget));
-      } catch (err) {
-        // A dynamic list (the user's data, not signed) that cannot be read is served empty, as capture records it.
-        if (exposure.attestation.manifest.dynamic?.includes(list as DynamicList)) {
-          this.record({ event: 'verify', decision: 'note', reason: `${listSpec(list).method} could not be read (${(err as Error).message}); it is dynamic (not signed), so it is served empty` });
-          return exposure.setList(list, []);
-        }
-        exposure.setFailed(list, (err as Error).message);
-      }
-    }));
+    const note = (reason: string) => this.record({ event: 'verify', decision: 'note', reason });
+    await exposure.read(lists, this.request, this.capabilities, { server: this.serverName(), limits: this.limits }, note);
     if (this.state !== 'ready' && this.state !== 'initializing') return;
     let verified: ReturnType<ExposureState['decide']>;
     try {
@@ -363,7 +305,7 @@ export class GuardSession {
     if (this.state === 'closed' || this.state === 'refused') return;
     const initializing = this.state === 'initializing';
     this.state = 'refused';
-    const message = `toolseal refused the server ${untrusted(this.serverName())} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
+    const message = refusalMessage(this.serverName(), this.enforceMode(), reason);
     this.options.log?.(message);
     if (initializing && this.initClientId !== undefined) this.replyRefused(this.initClientId, reason);
     for (const id of [...this.requests.pendingClientIds()]) this.replyRefused(id, reason);
@@ -373,8 +315,11 @@ export class GuardSession {
   }
 
   private replyRefused(id: RpcId, reason = 'the server was refused earlier in this session'): void {
-    const message = `toolseal refused the server ${untrusted(this.serverName())} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
-    this.toClient(errorResponse(id, GUARD_RPC_CODES.sessionRefused, message, guardErrorData({ code: 'SESSION_REFUSED', server: this.serverName(), reason })));
+    this.toClient(refusedReply(id, this.serverName(), this.enforceMode(), reason));
+  }
+
+  private enforceMode(): string {
+    return this.options.settings?.enforce ?? 'block';
   }
 
   private toUpstream(msg: RpcMessage): void {

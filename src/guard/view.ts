@@ -37,6 +37,21 @@ export class ExposureView {
   }
 
   /** Why `tools/call` or `prompts/get` of `key` is not allowed, or undefined when it is. */
+  /**
+   * The check of a client request that names an entry (`tools/call`, `prompts/get`, a
+   * resource read or (un)subscribe, `completion/complete`): the denial, or undefined when the
+   * entry is exposed; `null` when the request names no entry.
+   */
+  checkRequest(method: string | undefined, params: Record<string, unknown>): Denial | undefined | null {
+    switch (method) {
+      case 'tools/call': return this.checkNamed('tools', String(params.name));
+      case 'prompts/get': return this.checkNamed('prompts', String(params.name));
+      case 'resources/read': case 'resources/subscribe': case 'resources/unsubscribe': return this.checkUri(String(params.uri));
+      case 'completion/complete': return this.checkRef(params.ref);
+      default: return null;
+    }
+  }
+
   checkNamed(list: 'tools' | 'prompts', key: string): Denial | undefined {
     if (this.keys[list].has(key)) return undefined;
     const finding = this.hidden.get(`${list}\0${key}`);
