@@ -76,7 +76,7 @@ async function runApprove(names: string[], flags: ApproveFlags): Promise<number>
   };
   // With --all, a server that could not be captured is skipped (and said so); one named is an error.
   const skipped = flags.all ? report.servers.filter((s) => s.status === 'capture-failed') : [];
-  for (const s of skipped) process.stderr.write(`toolseal: error [${s.error!.code}]: the MCP server "${s.name}" in ${s.file} could not be captured, so it is not approved: ${s.error!.message}\n`);
+  for (const s of skipped) process.stderr.write(lib.captureFailureLine(s, ', so it is not approved'));
   const keep = report.servers.map((s) => !skipped.includes(s));
   const result = await lib.approveServers(report.servers.filter((_s, i) => keep[i]), selected.filter((_s, i) => keep[i]), { signer, ...(lock ? { lock } : {}), ...(trust ? { trust } : {}), confirm });
   if (result.approved.length > 0) await lib.writeLockFile(flags.lock, result.lock);

@@ -26,7 +26,7 @@ export function registerScan(program: Command): void {
     .option('--trusted-root <file>', 'trusted_root.json for the bundles servers offer themselves (default: Sigstore public-good)')
     .option('--policy <file>', 'who may have approved: a toolseal policy file, instead of the lock\'s own approvers');
   addConfigOptions(command).action(async (flags: ScanFlags, cmd: Command) => {
-    const { readLockFile, scanServers, renderScanReport, scanToSarif, scanReportJson } = await import('../../src/admission/index.js');
+    const { readLockFile, scanServers, renderScanReport, scanToSarif, scanReportJson, captureFailureLine } = await import('../../src/admission/index.js');
     const { writeFileAtomic, assertWritableDestination } = await import('../../src/io/files.js');
     if (flags.sarif) await assertWritableDestination(flags.sarif);
     const found = await serversFromFlags(flags);
@@ -48,7 +48,7 @@ export function registerScan(program: Command): void {
     }
     // One line per server that could not be checked, where a script looks for errors.
     for (const s of report.servers) {
-      if (s.status === 'capture-failed') process.stderr.write(`toolseal: error [${s.error!.code}]: the MCP server "${s.name}" in ${s.file} could not be captured: ${s.error!.message}\n`);
+      if (s.status === 'capture-failed') process.stderr.write(captureFailureLine(s));
     }
     setExitCode(cmd, report.exitCode);
   });

@@ -19,7 +19,7 @@ export { approveServers, portablePath, type ApproveOptions, type ApproveResult }
 export { wrapConfig, unwrapConfig, backupPath, type WrapOptions, type WrapResult } from './wrap.js';
 export { admitFromLock, type AdmitFromLockOptions, type Admission } from './admit.js';
 export { serveQuarantine, type QuarantineOptions } from './quarantine.js';
-export { renderScanReport, renderReview, describeFinding } from './render.js';
+export { renderScanReport, renderReview, describeFinding, captureFailureLine } from './render.js';
 export { scanToSarif } from './sarif.js';
 export { scanReportJson, SCAN_REPORT_MEDIA_TYPE } from './report-json.js';
 export { checkPublisherSignature, offeredBundle, type PublisherSignature } from './publisher.js';

@@ -1,4 +1,5 @@
 import { renderDiff, safe, showValue } from '../compare/render.js';
+import { escapeTerminal, untrusted } from '../io/terminal.js';
 import type { HiddenUnicodeFinding } from '../compare/schema.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { CrossFinding } from './cross.js';
@@ -46,7 +47,7 @@ function serverLines(s: ServerScan): string[] {
   if (s.manifest) lines.push(`  serves    ${manifestLine(s.manifest)}`);
   if (s.approval) lines.push(`  approved  by ${safe(s.approval.by)} at ${s.approval.at} (${s.approval.digest.slice(0, 19)}…)`);
   if (s.publisher) lines.push(`  publisher ${s.publisher.verified ? 'signed by' : 'offers a bundle claiming'} ${safe(s.publisher.signedBy)}${s.publisher.reason ? `, which does not verify: ${safe(s.publisher.reason)}` : ' (signature verified; whether to trust them is yours to decide)'}`);
-  if (s.error) lines.push(`  why       [${s.error.code}] ${s.error.message}`);
+  if (s.error) lines.push(`  why       [${s.error.code}] ${escapeTerminal(s.error.message)}`);
   if (s.launchChanged) lines.push('  the configuration launches it differently from the approval');
   if (s.diff) lines.push(...renderDiff(s.diff).trimEnd().split('\n').map((l) => `  ${l}`));
   else for (const f of s.hiddenUnicode) lines.push(`  ${hiddenLine(f)}`);
@@ -56,6 +57,14 @@ function serverLines(s: ServerScan): string[] {
 function manifestLine(m: Manifest): string {
   const parts = [`${m.tools.length} tool(s)`, m.prompts.length ? `${m.prompts.length} prompt(s)` : '', m.resources.length ? `${m.resources.length} resource(s)` : ''].filter(Boolean);
   return `${safe(m.server.name)} ${safe(m.server.version)}: ${parts.join(', ')}`;
+}
+
+/**
+ * The one-line error for a server that could not be captured, for stderr. The message may
+ * carry what the server wrote to its stderr, so it is escaped for the terminal.
+ */
+export function captureFailureLine(s: ServerScan, consequence = ''): string {
+  return `toolseal: error [${s.error?.code ?? 'CAPTURE_FAILED'}]: the MCP server "${untrusted(s.name)}" in ${s.file} could not be captured${consequence}: ${escapeTerminal(s.error?.message ?? 'unknown reason')}\n`;
 }
 
 /** One cross-server finding in words. */

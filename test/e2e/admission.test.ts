@@ -218,6 +218,16 @@ describe('admission: configurations that cannot be scanned', () => {
     expect(named.stderr).toMatch(/^toolseal: error \[APPROVE_NOT_CAPTURED\]: The MCP server "ghost" in .* could not be captured, so it cannot be approved/);
   });
 
+  it('what a failing server wrote to its stderr reaches the terminal escaped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'toolseal-admission-bad-'));
+    const path = join(dir, 'claude_desktop_config.json');
+    await writeFile(path, JSON.stringify({ mcpServers: { crashy: { command: process.execPath, args: [join(SERVERS, 'crash.mjs')], env: { FIXTURE_CRASH_PAGE: '1', FIXTURE_STDERR: '\u001b[2J\u001b]0;owned\u0007 cleared your screen' } } } }));
+    const run = await runCli(['scan', '--config', path]);
+    expect(run.code).toBe(2);
+    expect(run.stdout + run.stderr).toContain('cleared your screen');
+    expect(run.stdout + run.stderr).not.toMatch(/[\u001b\u0007]/);
+  });
+
   it('a command that does not exist: exit 2, naming the server and the file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'toolseal-admission-bad-'));
     const path = join(dir, 'claude_desktop_config.json');
