@@ -31,6 +31,13 @@ describe('canonicalText', () => {
     }), { numRuns: 2000 });
   });
 
+  it('equals the canonicalize package on canonical documents parsed back, the in-order input a signed payload is', () => {
+    fc.assert(fc.property(json, (value) => {
+      const parsed: unknown = JSON.parse(canonicalize(JSON.parse(JSON.stringify(value)))!);
+      expect(canonicalText(parsed)).toBe(canonicalize(parsed));
+    }), { numRuns: 2000 });
+  });
+
   it('keeps an own "__proto__" member, orders index-like names by code unit, and omits undefined members', () => {
     const value: unknown = JSON.parse('{"b":1,"__proto__":{"x":1},"10":0,"9":0,"a":[1,{"d":2,"c":3}]}');
     expect(canonicalText(value)).toBe('{"10":0,"9":0,"__proto__":{"x":1},"a":[1,{"c":3,"d":2}],"b":1}');

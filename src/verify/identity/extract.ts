@@ -14,18 +14,41 @@ const OID_OTHERNAME_SAN = '1.3.6.1.4.1.57264.1.7';
  * @throws VerificationError `CERTIFICATE_IDENTITY_MISSING` or `CERTIFICATE_EXTENSION_MALFORMED`
  */
 export function signerFromCertificate(cert: X509Certificate): KeylessSignerIdentity {
-  const subject = subjectOf(cert);
-  const issuer = issuerOf(cert);
+  const extensions = extensionValues(cert);
+  const subject = subjectOf(cert, extensions);
+  const issuer = issuerOf(extensions);
   const claims: FulcioClaims = {};
   for (const [name, oid] of Object.entries(FULCIO_CLAIM_OIDS) as [FulcioClaimName, string][]) {
-    const value = derUtf8Extension(cert, oid);
+    const value = derUtf8Extension(extensions, oid);
     if (value !== undefined) claims[name] = value;
   }
   return { kind: 'keyless', issuer, subject, claims };
 }
 
-function subjectOf(cert: X509Certificate): string {
-  checkSubjectAltNames(cert);
+/** The extnValue contents of a certificate's extensions, by OID. */
+type ExtensionValues = Map<string, Uint8Array>;
+
+/**
+ * Every extension's value keyed by its OID, decoded once. `cert.extension(oid)` decodes the
+ * OID of every extension on each call, and reading a Fulcio identity asks for some twenty
+ * OIDs. Like that lookup, the first extension with an OID wins (an Extension is
+ * SEQUENCE { extnID, critical?, extnValue }: the value is the last element).
+ */
+function extensionValues(cert: X509Certificate): ExtensionValues {
+  const values: ExtensionValues = new Map();
+  try {
+    for (const ext of cert.extensions) {
+      const oid = ext.subs[0]!.toOID();
+      if (!values.has(oid)) values.set(oid, ext.subs[ext.subs.length - 1]!.value);
+    }
+  } catch (err) {
+    throw malformed('extensions', err);
+  }
+  return values;
+}
+
+function subjectOf(cert: X509Certificate, extensions: ExtensionValues): string {
+  checkSubjectAltNames(extensions);
   let subject: string | undefined;
   try {
     const san = cert.extSubjectAltName;
@@ -49,12 +72,12 @@ const IDENTITY_NAME_TAGS = new Set([0, 1, 6]);
  * reads another), and e-mail and URI names in ASCII as IA5String requires (the decoder
  * underneath clears the high bit of each byte, so `±` would read as `1`).
  */
-function checkSubjectAltNames(cert: X509Certificate): void {
-  const ext = cert.extension(OID_SUBJECT_ALT_NAME);
-  if (!ext) return;
+function checkSubjectAltNames(extensions: ExtensionValues): void {
+  const value = extensions.get(OID_SUBJECT_ALT_NAME);
+  if (!value) return;
   let names: ASN1Obj[];
   try {
-    names = ASN1Obj.parseBuffer(Buffer.from(ext.value)).subs;
+    names = ASN1Obj.parseBuffer(Buffer.from(value)).subs;
   } catch (err) {
     throw malformed('subject alternative name', err);
   }
@@ -69,10 +92,10 @@ function checkSubjectAltNames(cert: X509Certificate): void {
   }
 }
 
-function issuerOf(cert: X509Certificate): string {
-  const v2 = derUtf8Extension(cert, OID_ISSUER_V2);
-  const v1ext = cert.extension(OID_ISSUER_V1);
-  const v1 = v1ext ? decodeUtf8(v1ext.value, OID_ISSUER_V1) : undefined;
+function issuerOf(extensions: ExtensionValues): string {
+  const v2 = derUtf8Extension(extensions, OID_ISSUER_V2);
+  const v1value = extensions.get(OID_ISSUER_V1);
+  const v1 = v1value ? decodeUtf8(v1value, OID_ISSUER_V1) : undefined;
   // Real Fulcio writes both with the same value; two different issuers in one certificate
   // would let a policy check one while another verifier reads the other.
   if (v2 !== undefined && v1 !== undefined && v1 !== v2) {
@@ -84,13 +107,13 @@ function issuerOf(cert: X509Certificate): string {
 }
 
 /** The text of a DER UTF8String extension, or undefined when the certificate lacks it. */
-function derUtf8Extension(cert: X509Certificate, oid: string): string | undefined {
-  const ext = cert.extension(oid);
-  if (!ext) return undefined;
+function derUtf8Extension(extensions: ExtensionValues, oid: string): string | undefined {
+  const value = extensions.get(oid);
+  if (!value) return undefined;
   let obj: ASN1Obj;
   try {
     // extnValue is an OCTET STRING whose content is the DER-encoded value.
-    obj = ASN1Obj.parseBuffer(Buffer.from(ext.value));
+    obj = ASN1Obj.parseBuffer(Buffer.from(value));
   } catch (err) {
     throw malformed(`extension ${oid}`, err);
   }
