@@ -41,12 +41,10 @@ function freshCache(): { env: NodeJS.ProcessEnv; tufUsed: () => boolean } {
 describe('no silent network waits', () => {
   it('a key-based verify never touches TUF (no --offline, no --trusted-root needed)', async () => {
     const cache = freshCache();
-    const start = Date.now();
     const run = await runCli(['verify', '--bundle', join(dir, 'b.json'), '--key', join(dir, 'key.pub.pem'), '--manifest', join(dir, 'm.json')], { env: cache.env });
     expect(run.code, run.stdout + run.stderr).toBe(0);
+    // No TUF cache was even created: the trust material is the shipped root (timing is bench/'s job).
     expect(cache.tufUsed()).toBe(false);
-    // A CLI start and a verification; the old TUF wait alone was 6-7 s.
-    expect(Date.now() - start).toBeLessThan(5000);
   });
 
   it('a file that is not a bundle is refused before any network', async () => {
