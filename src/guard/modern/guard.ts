@@ -5,7 +5,8 @@ import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
 import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf } from '../../protocol/wire.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from '../audit.js';
 import { summarizeDecision } from '../decide.js';
-import { GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode } from '../errors.js';
+import { untrusted } from '../../io/terminal.js';
+import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode } from '../errors.js';
 import { UpstreamRpcError } from '../requests.js';
 import { listOfMethod, listsChangedBy, type ListName } from '../../manifest/lists.js';
 import { calledEntry, type RpcId, type RpcMessage } from '../rpc.js';
@@ -71,7 +72,7 @@ export class ModernGuard {
     try {
       return await this.route(msg, view, call);
     } catch (err) {
-      if (err instanceof UpstreamRpcError) return { jsonrpc: '2.0', id: msg.id, error: { code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) } };
+      if (err instanceof UpstreamRpcError) return { jsonrpc: '2.0', id: msg.id, error: disownServerError({ code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) }) };
       return this.upstreamFailed(msg.id, (err as Error).message);
     }
   }
@@ -138,7 +139,7 @@ export class ModernGuard {
     }
     const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';
     this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
-    return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the ${noun} "${denial.key}" of server ${this.serverName()} is not verified (${denial.reason}); the request was not forwarded.`,
+    return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the ${noun} "${untrusted(denial.key)}" of server ${untrusted(this.serverName())} is not verified (${denial.reason}); the request was not forwarded.`,
       guardErrorData({ code: notVerifiedCode(denial.list), server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason }));
   }
 
@@ -157,7 +158,8 @@ export class ModernGuard {
       this.record({ event: 'call', decision: 'allow', entry: calledEntry(msg), reason: 'verified' });
     }
     const answer = await this.upstream.request(msg, { ...(call.emit ? { onNotification: call.emit } : {}), ...(call.signal ? { signal: call.signal } : {}), ...(call.headers ? { headers: call.headers } : {}) });
-    if (!answer.result) return answer;
+    // The server's own error may not pass for the guard's (-32051..-32053 are the guard's codes).
+    if (!answer.result) return answer.error ? { ...answer, error: disownServerError(answer.error) } : answer;
     if (answer.result.resultType === 'input_required') {
       const hidden = hiddenIn(answer.result.inputRequests, this.options.settings?.allowHiddenUnicode ?? []);
       if (hidden.length > 0 && this.options.settings?.enforce !== 'warn') {
