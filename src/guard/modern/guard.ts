@@ -72,7 +72,7 @@ export class ModernGuard {
     try {
       return await this.route(msg, view, call);
     } catch (err) {
-      if (err instanceof UpstreamRpcError) return { jsonrpc: '2.0', id: msg.id, error: disownServerError({ code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) }) };
+      if (err instanceof UpstreamRpcError) return this.upstreamError(msg, err);
       return this.upstreamFailed(msg.id, (err as Error).message);
     }
   }
@@ -80,6 +80,21 @@ export class ModernGuard {
   /** Closes the upstream. */
   async close(): Promise<void> {
     await this.upstream.close();
+  }
+
+  /**
+   * The server's own error, under the client's id. A `server/discover` answered with an
+   * error outside the modern range comes from a 2025-era server: the message says so (the
+   * code stays, so a dual-era client still falls back to `initialize`).
+   */
+  private upstreamError(msg: Rpc, err: UpstreamRpcError): RpcMessage {
+    const data = err.data !== undefined ? { data: err.data } : {};
+    const modern = err.code <= -32020 && err.code >= -32099;
+    const message = msg.method === 'server/discover' && !modern
+      ? `toolseal: the server does not speak MCP ${MODERN_PROTOCOL_VERSION} (it answered server/discover with ${err.code}: ${err.message.slice(0, 200)}); connect with a client that speaks the 2025 era (initialize).`
+      : err.message;
+    // A server error that uses the guard's own codes is marked as the server's (never a guard refusal).
+    return { jsonrpc: '2.0', id: msg.id, error: disownServerError({ code: err.code, message, ...data }) };
   }
 
   /** The `_meta` rules of the revision, answered before anything goes upstream. */
