@@ -103,7 +103,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     if (body === null || typeof body !== 'object' || Array.isArray(body) || msg.jsonrpc !== '2.0') throw new HttpRefusal(400, 'the body must be one JSON-RPC message', -32600);
     if (msg.method === 'initialize' && msg.id !== undefined) return openSession(req, res, body);
     if (msg.method === 'server/discover' || metaOf(msg.params)?.[META.protocolVersion] !== undefined) return modern.handle(req, res, body);
-    throw new HttpRefusal(400, 'no session: a 2025-era client starts with initialize; a 2026-07-28 request carries _meta["io.modelcontextprotocol/protocolVersion"]', -32600, msg.id ?? null);
+    throw new HttpRefusal(400, 'Invalid params: the request has no _meta["io.modelcontextprotocol/protocolVersion"] (every 2026-07-28 request names its protocol version) and no session (a 2025-era client starts with initialize)', -32602, msg.id ?? null);
   }
 
   async function toSession(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
