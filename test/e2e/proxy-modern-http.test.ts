@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEraHttp, type RunningServer } from './capture-servers.js';
 import { alive, fixture, until } from './guard.helpers.js';
 import { identityFlags, signTarget, startSigningBench, type SigningBench } from './proxy.helpers.js';
-import { connectHttp, modernPost, startListening } from './proxy-modern.helpers.js';
+import { connectHttp, modernPost, startListening, startRoundRobin } from './proxy-modern.helpers.js';
 
 let bench: SigningBench;
 let eraBundle: string;
@@ -87,6 +87,28 @@ describe('toolseal proxy --listen, 2026-07-28 clients', () => {
       expect(await old.json()).toMatchObject({ id: 13, error: { code: -32022, data: { requested: '1900-01-01' } } });
     } finally {
       await proxy.stop();
+    }
+  }, 60_000);
+
+  it('scales out: two proxy processes behind one loopback round-robin serve one modern client, any instance answering any request', async () => {
+    const [a, b] = await Promise.all([startListening(flags('--enforce', 'filter'), 'dual-era.mjs', { FIXTURE_POISON: '1' }), startListening(flags('--enforce', 'filter'), 'dual-era.mjs', { FIXTURE_POISON: '1' })]);
+    const balancer = await startRoundRobin([a.url, b.url]);
+    try {
+      const client = await connectHttp('modern', balancer.url);
+      for (let i = 0; i < 3; i++) {
+        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['add']);
+        expect((await client.callTool({ name: 'add', arguments: { a: i, b: 1 } })).content).toEqual([{ type: 'text', text: String(i + 1) }]);
+        await expect(client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow(/not verified/);
+      }
+      await client.close();
+      expect(balancer.served[0]).toBeGreaterThanOrEqual(4);
+      expect(balancer.served[1]).toBeGreaterThanOrEqual(4);
+      // Each instance verified on its own, and each refused the hidden tool itself.
+      expect(a.pids()).toHaveLength(1);
+      expect(b.pids()).toHaveLength(1);
+    } finally {
+      await balancer.close();
+      await Promise.all([a.stop(), b.stop()]);
     }
   }, 60_000);
 });

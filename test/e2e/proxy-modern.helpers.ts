@@ -95,3 +95,30 @@ export function modernPost(body: { id?: number | string; method: string; params?
     body: JSON.stringify(message),
   };
 }
+
+/**
+ * A loopback round-robin balancer: each incoming HTTP request goes to the next backend
+ * in turn (request and response streamed through unchanged). `served` counts per backend.
+ */
+export async function startRoundRobin(backends: string[]): Promise<{ url: string; served: number[]; close: () => Promise<void> }> {
+  const { createServer, request } = await import('node:http');
+  const served = backends.map(() => 0);
+  let next = 0;
+  const server = createServer((req, res) => {
+    const index = next++ % backends.length;
+    served[index]! += 1;
+    const target = new URL(backends[index]!);
+    const upstream = request({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/mcp`, served,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
