@@ -4,7 +4,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from '../errors.js';
 import { describeTarget, type ServerTarget } from '../manifest/capture/options.js';
-import { META, metaOf } from '../protocol/wire.js';
+import { META, isModernVersion, metaOf } from '../protocol/wire.js';
 import { checkPostHeaders, HttpRefusal, readStrictBody, replyError } from './http/messages.js';
 import { ModernRoute } from './http/modern.js';
 import type { ModernGuardOptions } from './modern/guard.js';
@@ -101,8 +101,11 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     const body = await readStrictBody(req, options.maxBodyBytes ?? 4 * 1024 * 1024);
     const msg = body as RpcMessage;
     if (body === null || typeof body !== 'object' || Array.isArray(body) || msg.jsonrpc !== '2.0') throw new HttpRefusal(400, 'the body must be one JSON-RPC message', -32600);
+    // A request that claims the modern era (its _meta, its MCP-Protocol-Version header, or
+    // server/discover) is modern, initialize included (-32601 there); else initialize opens a session.
+    const claimsModern = msg.method === 'server/discover' || metaOf(msg.params)?.[META.protocolVersion] !== undefined || isModernVersion(req.headers['mcp-protocol-version']);
+    if (claimsModern) return modern.handle(req, res, body);
     if (msg.method === 'initialize' && msg.id !== undefined) return openSession(req, res, body);
-    if (msg.method === 'server/discover' || metaOf(msg.params)?.[META.protocolVersion] !== undefined) return modern.handle(req, res, body);
     throw new HttpRefusal(400, 'Invalid params: the request has no _meta["io.modelcontextprotocol/protocolVersion"] (every 2026-07-28 request names its protocol version) and no session (a 2025-era client starts with initialize)', -32602, msg.id ?? null);
   }
 

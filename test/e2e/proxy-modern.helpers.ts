@@ -54,11 +54,11 @@ export interface ListeningProxy {
   stop: () => Promise<number | null>;
 }
 
-/** Starts `toolseal proxy --listen 127.0.0.1:0 ARGS [-- node SCRIPT]` and resolves with the URL it prints. */
-export async function startListening(args: string[], script?: string, env: Record<string, string> = {}): Promise<ListeningProxy> {
+/** Starts `toolseal proxy --listen 127.0.0.1:0 ARGS [-- node SCRIPT | -- COMMAND...]` and resolves with the URL it prints. */
+export async function startListening(args: string[], script?: string, env: Record<string, string> = {}, command?: string[]): Promise<ListeningProxy> {
   const { spawn } = await import('node:child_process');
   const { createInterface } = await import('node:readline');
-  const server = script ? ['--', process.execPath, join(FIXTURES, script)] : [];
+  const server = command ? ['--', ...command] : script ? ['--', process.execPath, join(FIXTURES, script)] : [];
   const child = spawn(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:0', ...args, ...server], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...stringEnv(), ...env } });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {

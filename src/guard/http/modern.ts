@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerTarget } from '../../manifest/capture/options.js';
-import { META, NAMED_METHODS, decodeHeaderValue, metaOf, MODERN_RPC_CODES } from '../../protocol/wire.js';
+import { META, NAMED_METHODS, REMOVED_METHODS, decodeHeaderValue, metaOf, metaProblem, MODERN_RPC_CODES } from '../../protocol/wire.js';
 import { ModernGuard, type ModernGuardOptions } from '../modern/guard.js';
 import { modernUpstreamFor } from '../modern/connect.js';
 import { kindOf, type RpcMessage } from '../rpc.js';
@@ -29,7 +29,13 @@ export class ModernRoute {
     const msg = body as RpcMessage;
     if (kindOf(msg) === 'notification') return void res.writeHead(202).end();
     if (kindOf(msg) === 'response') throw new HttpRefusal(400, 'a client must not POST responses in the 2026-07-28 era', -32600, msg.id ?? null);
-    checkMirroredHeaders(req, msg);
+    // A removed method is answered -32601 (404) by the guard, whatever else is wrong with it;
+    // then the _meta rules, then the headers: a request without _meta is invalid whatever its headers say.
+    if (!REMOVED_METHODS.has(msg.method ?? '')) {
+      const problem = metaProblem(msg.params);
+      if (problem !== undefined) throw new HttpRefusal(400, `Invalid params: ${problem}`, MODERN_RPC_CODES.invalidParams, msg.id ?? null);
+      checkMirroredHeaders(req, msg);
+    }
     const guard = await this.guardFor();
     const cancelled = new AbortController();
     res.once('close', () => { if (!res.writableFinished) cancelled.abort(); });
@@ -119,6 +125,5 @@ function statusOf(answer: RpcMessage, msg: RpcMessage): number {
   if (code === undefined) return 200;
   if (code === MODERN_RPC_CODES.methodNotFound) return 404;
   if (code === MODERN_RPC_CODES.unsupportedProtocolVersion || code === MODERN_RPC_CODES.headerMismatch || code === MODERN_RPC_CODES.missingRequiredClientCapability) return 400;
-  if (code === MODERN_RPC_CODES.invalidParams && msg.method !== 'server/discover' && metaOf(msg.params)?.[META.protocolVersion] === undefined) return 400;
   return 200;
 }

@@ -2,7 +2,7 @@ import { scanString } from '../../compare/hidden-unicode.js';
 import type { HiddenUnicodeFinding } from '../../compare/index.js';
 import { captureLimits, type CaptureLimits } from '../../manifest/capture/options.js';
 import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
-import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf } from '../../protocol/wire.js';
+import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf, metaProblem } from '../../protocol/wire.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from '../audit.js';
 import { summarizeDecision } from '../decide.js';
 import { untrusted } from '../../io/terminal.js';
@@ -103,10 +103,11 @@ export class ModernGuard {
     if (REMOVED_METHODS.has(method)) {
       return errorOf(msg.id, MODERN_RPC_CODES.methodNotFound, `Method not found: ${method} is not part of MCP ${MODERN_PROTOCOL_VERSION}.`);
     }
-    const version = metaOf(msg.params)?.[META.protocolVersion];
-    if (version === undefined && method !== 'server/discover') {
-      return errorOf(msg.id, MODERN_RPC_CODES.invalidParams, `Invalid params: the request has no _meta["${META.protocolVersion}"]; every ${MODERN_PROTOCOL_VERSION} request names its protocol version.`);
+    const problem = metaProblem(msg.params);
+    if (problem !== undefined) {
+      return errorOf(msg.id, MODERN_RPC_CODES.invalidParams, `Invalid params: ${problem}; every ${MODERN_PROTOCOL_VERSION} request names its protocol version and client capabilities.`);
     }
+    const version = metaOf(msg.params)?.[META.protocolVersion];
     if (version !== undefined && !isModernVersion(version)) {
       const supported = this.supportedVersions();
       return errorOf(msg.id, MODERN_RPC_CODES.unsupportedProtocolVersion, `Unsupported protocol version: ${String(version).slice(0, 40)}`, { supported, requested: version });
