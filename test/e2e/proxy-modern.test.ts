@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from './guard.helpers.js';
 import { identityFlags, signTarget, startSigningBench, type SigningBench } from './proxy.helpers.js';
+import { execFileSync } from 'node:child_process';
+import { until } from './guard.helpers.js';
 import { connectStdio, type ClientEra } from './proxy-modern.helpers.js';
+
+/** Processes whose command line names `needle` (the process table, as ps shows it). */
+function processesNaming(needle: string): string[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(needle));
+}
 
 let bench: SigningBench;
 let eraBundle: string;
@@ -47,6 +54,8 @@ describe('toolseal proxy over stdio serves each client in the era it shares with
         await client.close();
       }
       expect(stderr()).toContain(': accept;');
+      // The auto client's disposable probe proxy and the session's proxy both exit, with their servers.
+      await until(() => processesNaming(bundle).length === 0, 10_000, 'every proxy of this test to exit');
     }, 30_000);
   }
 
@@ -57,6 +66,6 @@ describe('toolseal proxy over stdio serves each client in the era it shares with
 
   it('a 2025 client and a modern-only server: initialize fails with the versions the server supports', async () => {
     const failed = await connectStdio('legacy', flags(eraBundle), 'modern.mjs').then(() => undefined, (err: Error) => err);
-    expect(failed?.message).toMatch(/2026-07-28/);
+    expect(failed?.message).toMatch(/toolseal: the server .* does not speak this client's protocol version .*it supports 2026-07-28/);
   }, 30_000);
 });
