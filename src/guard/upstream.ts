@@ -34,8 +34,13 @@ const UPSTREAM_GRACE = { termAfterMs: 500, killAfterMs: 700 };
 export function upstreamTransport(target: ServerTarget, options: UpstreamOptions = {}): Transport {
   if (target.kind === 'http') {
     // Every JSON body and SSE event is read strictly before the SDK's JSON.parse sees it.
-    const fetch = strictFetch(`The server ${describeTarget(target)}`, globalThis.fetch, captureLimits(options.limits).maxListBytes + 1024 * 1024);
-    return new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers: target.headers ?? {} }, fetch });
+    // A refused event fails the session at once (the SDK alone would only log the broken stream).
+    const fetch = strictFetch(`The server ${describeTarget(target)}`, globalThis.fetch, captureLimits(options.limits).maxListBytes + 1024 * 1024, (err) => {
+      transport.onerror?.(err);
+      void transport.close();
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers: target.headers ?? {} }, fetch });
+    return transport;
   }
   const transport = new StrictStdioClientTransport({
     command: target.command, args: target.args ?? [], ...(target.env ? { env: target.env } : {}), stderr: options.stderr ?? 'inherit', ...(target.cwd ? { cwd: target.cwd } : {}),

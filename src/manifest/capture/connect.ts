@@ -8,6 +8,7 @@ import type { ClientProfile } from '../profile.js';
 import { answerProfileRequests } from './handlers.js';
 import { describeTarget, type CaptureLimits, type CaptureOptions, type ServerTarget } from './options.js';
 import { StrictStdioClientTransport } from './strict-stdio.js';
+import { strictFetch } from '../../io/strict-http.js';
 import { watchTransport, type TransportWatch } from './watch.js';
 
 /** How much of the server's stderr is kept for error messages. */
@@ -89,8 +90,12 @@ export function parseServerUrl(url: string): URL {
 
 function httpConnection(client: Client, target: Extract<ServerTarget, { kind: 'http' }>, limits: CaptureLimits): Connection {
   const parsed = parseServerUrl(target.url);
-  // The SDK transport parses with JSON.parse: every body and event is checked strictly first.
-  const strict = strictFetch(`The MCP server ${describeTarget(target)}`, fetch, limits.maxListBytes + 1024 * 1024);
+  // The SDK transport parses with JSON.parse: every body and event is checked strictly first,
+  // and a refused one fails the connection at once (the SDK alone would wait for a timeout).
+  const strict = strictFetch(`The MCP server ${describeTarget(target)}`, fetch, limits.maxListBytes + 1024 * 1024, (err) => {
+    transport.onerror?.(err);
+    void transport.close();
+  });
   const transport = new StreamableHTTPClientTransport(parsed, { requestInit: { headers: { ...target.headers } }, fetch: strict });
   const watch = watchTransport(transport);
   return {
