@@ -81,7 +81,7 @@ describe('toolseal proxy --listen, 2026-07-28 clients', () => {
       const removed = await fetch(proxy.url, modernPost({ id: 12, method: 'ping' }));
       expect(removed.status).toBe(404);
       expect(await removed.json()).toMatchObject({ id: 12, error: { code: -32601 } });
-      const body = JSON.stringify({ jsonrpc: '2.0', id: 13, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '1900-01-01' } } });
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 13, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '1900-01-01', 'io.modelcontextprotocol/clientCapabilities': {} } } });
       const old = await fetch(proxy.url, { ...modernPost({ id: 13, method: 'tools/list' }, { 'mcp-protocol-version': '1900-01-01' }), body });
       expect(old.status).toBe(400);
       expect(await old.json()).toMatchObject({ id: 13, error: { code: -32022, data: { requested: '1900-01-01' } } });
