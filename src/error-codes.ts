@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   ARTIFACT_HASH_UNSUPPORTED: { class: 'InputError', meaning: 'a digest was given for an artifact whose bundle signs another hash' },
   ARTIFACT_INVALID: { class: 'InputError', meaning: 'an --artifact value is not a URI' },
   ARTIFACT_REQUIRED: { class: 'InputError', meaning: 'a message-signature bundle was verified without its artifact' },
+  AUTH_TOKEN_REQUIRED: { class: 'InputError', meaning: 'the HTTP proxy would listen beyond loopback without a bearer token' },
   AUDIT_CONCURRENCY_INVALID: { class: 'InputError', meaning: 'the audit concurrency is not a whole number in range' },
   AUDIT_LOG_UNWRITABLE: { class: 'InputError', meaning: 'the audit log file cannot be opened for appending' },
   AUDIT_SOURCE_REQUIRED: { class: 'InputError', meaning: 'an audit was started without exactly one source' },

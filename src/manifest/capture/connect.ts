@@ -8,7 +8,6 @@ import type { ClientProfile } from '../profile.js';
 import { answerProfileRequests } from './handlers.js';
 import { describeTarget, type CaptureLimits, type CaptureOptions, type ServerTarget } from './options.js';
 import { StrictStdioClientTransport } from './strict-stdio.js';
-import { strictFetch } from '../../io/strict-http.js';
 import { watchTransport, type TransportWatch } from './watch.js';
 
 /** How much of the server's stderr is kept for error messages. */
