@@ -61,7 +61,6 @@ export const ERROR_CODES = {
   REGISTRY_RESPONSE_INVALID: { class: 'InputError', meaning: 'the registry answered with something that is not strict JSON of the expected shape' },
   REGISTRY_UNREACHABLE: { class: 'InputError', meaning: 'the registry could not be read' },
   REGISTRY_URL_INVALID: { class: 'InputError', meaning: 'the registry URL is not a URL' },
-  REQUEST_TOO_LARGE: { class: 'InputError', meaning: 'an HTTP request body over the limit' },
   SERVER_JSON_PATH_MISSING: { class: 'InputError', meaning: 'a server.json path cannot be read' },
   SERVER_JSON_UNREADABLE: { class: 'InputError', meaning: 'a --server-json file the user named cannot be read or is not JSON' },
   SERVER_SPEC_INVALID: { class: 'InputError', meaning: 'the server to run is specified wrongly (no command or URL, or both)' },
