@@ -25,6 +25,10 @@ interface ProxyFlags extends PolicyOptionFlags, LaunchFlags {
   server?: string;
   headerEnv: string[];
   bearerTokenEnv?: string;
+  maxSessions?: string;
+  idleTimeout?: string;
+  authTokenFile?: string;
+  allowOrigin: string[];
 }
 
 /**
@@ -53,6 +57,10 @@ export function registerProxy(program: Command): void {
     .option('--lock <file>', 'admit the server only as the lock approves it (with --server): its approved bundle is the policy; a server not approved is refused without being started')
     .option('--server <name>', 'with --lock: the server\'s name in the lock')
     .option('--listen <host:port>', 'serve Streamable HTTP on this address (e.g. 127.0.0.1:8931) instead of stdio')
+    .option('--max-sessions <n>', 'with --listen: most 2025-era client sessions open at once, each with its own server (default 32)')
+    .option('--idle-timeout <ms>', 'with --listen: close a 2025-era session idle this long, in milliseconds (default 600000)')
+    .option('--auth-token-file <file>', 'with --listen: require Authorization: Bearer <the token in FILE> on every request (needed to listen beyond loopback)')
+    .option('--allow-origin <origin>', 'with --listen: a browser Origin allowed besides the proxy\'s own (repeatable); any other gets 403', collect, [])
     .option('--timeout <ms>', 'timeout of each request the guard itself sends (list pages), in milliseconds (default 30000)')
     .option('--offline', 'with Sigstore public-good: use the trusted root shipped with toolseal, no TUF refresh, no network');
   addPolicyOptions(addLaunchOptions(command)).action(async (commandLine: string[], flags: ProxyFlags, cmd: Command) => {
@@ -116,7 +124,7 @@ async function serve(upstream: ServerTarget, flags: ProxyFlags, policy: Policy, 
     onDecision: (decision) => log(describeDecision(decision)),
   };
   try {
-    return listen ? await serveHttp(upstream, listen, options, log) : await serveStdio(upstream, options, log);
+    return listen ? await serveHttp(upstream, listen, options, log, flags) : await serveStdio(upstream, options, log);
   } finally {
     await audit.close();
   }
@@ -139,9 +147,9 @@ async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (lin
   return end.reason === 'refused' ? 1 : 2;
 }
 
-async function serveHttp(upstream: ServerTarget, listen: { host: string; port: number }, options: RunOptions, log: (line: string) => void): Promise<number> {
+async function serveHttp(upstream: ServerTarget, listen: { host: string; port: number }, options: RunOptions, log: (line: string) => void, flags: ProxyFlags): Promise<number> {
   const { startHttpProxy } = await import('../../src/internal.js');
-  const proxy = await startHttpProxy({ ...options, upstream, ...listen });
+  const proxy = await startHttpProxy({ ...options, upstream, ...listen, ...(await httpLimits(flags)) });
   log(`toolseal proxy: listening on ${proxy.url}`);
   await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
   await proxy.close();
@@ -203,4 +211,27 @@ function describeDecision(decision: ListsDecision): string {
   const hidden = decision.hidden.length > 0 && v.decision !== 'refuse' ? `; hidden: ${shown.join(', ')}${more}` : '';
   const notes = v.notes.length > 0 ? `; notes: ${v.notes.slice(0, 5).join('; ')}` : '';
   return `toolseal proxy: ${untrusted(v.server)} (manifest ${v.digest.slice(0, 19)}…): ${v.decision}; exposed ${counts}${hidden}${notes}`;
+}
+
+/** The HTTP proxy's session limits and access rules from the flags. */
+async function httpLimits(flags: ProxyFlags): Promise<{ maxSessions?: number; idleTimeoutMs?: number; authToken?: string; allowedOrigins: string[] }> {
+  const positive = (value: string | undefined, flag: string): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw usage(`${flag} takes a positive whole number, not "${value.slice(0, 40)}".`);
+    return n;
+  };
+  const maxSessions = positive(flags.maxSessions, '--max-sessions');
+  const idleTimeoutMs = positive(flags.idleTimeout, '--idle-timeout');
+  let authToken: string | undefined;
+  if (flags.authTokenFile !== undefined) {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(flags.authTokenFile, 'utf8').catch((err: Error) => { throw usage(`--auth-token-file ${flags.authTokenFile}: cannot read it (${err.message}).`); });
+    authToken = text.trim();
+    if (authToken === '' || /[\s]/.test(authToken)) throw usage(`--auth-token-file ${flags.authTokenFile}: the file must hold one token without blanks.`);
+  }
+  for (const origin of flags.allowOrigin) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw usage(`--allow-origin takes an origin like https://app.example.com, not "${origin.slice(0, 60)}".`);
+  }
+  return { ...(maxSessions ? { maxSessions } : {}), ...(idleTimeoutMs ? { idleTimeoutMs } : {}), ...(authToken ? { authToken } : {}), allowedOrigins: flags.allowOrigin };
 }

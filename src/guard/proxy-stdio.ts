@@ -115,11 +115,16 @@ class EraRouter {
 
   /** The first modern request: its answer shows whether the upstream speaks the modern era. */
   private probe(msg: RpcMessage): void {
-    this.era = 'probing';
     const guard = this.modernGuard();
+    if (msg.method !== 'server/discover') {
+      // A request with a modern _meta decides the era; only a discover probe may fail over to initialize.
+      this.era = 'modern';
+      return void this.answer(guard, msg);
+    }
+    this.era = 'probing';
     void this.answer(guard, msg).then((answer) => {
       if (this.done) return;
-      this.era = msg.method === 'server/discover' && !isModernAnswer(answer) ? 'undecided' : 'modern';
+      this.era = isModernAnswer(answer) ? 'modern' : 'undecided';
       for (const held of this.held.splice(0)) this.fromClient(held);
     });
   }

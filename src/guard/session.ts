@@ -254,7 +254,7 @@ export class GuardSession {
   private async completeInitialize(msg: RpcMessage, clientId: RpcId): Promise<void> {
     if (msg.error || !msg.result) {
       this.state = 'new';
-      return this.toClient({ ...msg, ...(msg.error ? { error: disownServerError(msg.error) } : {}), id: clientId });
+      return this.toClient({ ...msg, ...(msg.error ? { error: noLegacyEra(disownServerError(msg.error), this.serverName()) } : {}), id: clientId });
     }
     const result = msg.result;
     ({ capabilities: this.capabilities, facts: this.facts } = initializeFacts(result, this.clientCapabilities));
@@ -341,4 +341,15 @@ export class GuardSession {
     // Before the server's initialize answer (a server that dies at start), its command names it.
     return typeof info?.name === 'string' ? info.name : this.options.serverLabel ?? 'the upstream server';
   }
+}
+
+/**
+ * A modern-only server answers `initialize` with the versions it does support: say so in
+ * words a 2025-era client's user can act on (the code and data stay the server's).
+ */
+function noLegacyEra(error: NonNullable<RpcMessage['error']>, server: string): NonNullable<RpcMessage['error']> {
+  const supported = (error.data as { supported?: unknown } | undefined)?.supported;
+  if (!Array.isArray(supported)) return error;
+  const versions = supported.filter((v): v is string => typeof v === 'string').slice(0, 8).join(', ');
+  return { ...error, message: `toolseal: the server ${server} does not speak this client's protocol version (it answered initialize: ${String(error.message).slice(0, 200)}); it supports ${versions}: connect with a client that speaks one of them.` };
 }

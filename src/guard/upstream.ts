@@ -2,6 +2,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { captureLimits, describeTarget, type CaptureLimits, type ServerTarget } from '../manifest/capture/options.js';
 import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
+import { strictFetch } from '../io/strict-http.js';
 
 /** Options of {@link upstreamTransport}. */
 export interface UpstreamOptions {
@@ -32,7 +33,14 @@ const UPSTREAM_GRACE = { termAfterMs: 500, killAfterMs: 700 };
  */
 export function upstreamTransport(target: ServerTarget, options: UpstreamOptions = {}): Transport {
   if (target.kind === 'http') {
-    return new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers: target.headers ?? {} } });
+    // Every JSON body and SSE event is read strictly before the SDK's JSON.parse sees it.
+    // A refused event fails the session at once (the SDK alone would only log the broken stream).
+    const fetch = strictFetch(`The server ${describeTarget(target)}`, globalThis.fetch, captureLimits(options.limits).maxListBytes + 1024 * 1024, (err) => {
+      transport.onerror?.(err);
+      void transport.close();
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers: target.headers ?? {} }, fetch });
+    return transport;
   }
   const transport = new StrictStdioClientTransport({
     command: target.command, args: target.args ?? [], ...(target.env ? { env: target.env } : {}), stderr: options.stderr ?? 'inherit', ...(target.cwd ? { cwd: target.cwd } : {}),

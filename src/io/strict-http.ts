@@ -103,32 +103,48 @@ export class SseReader {
  * event with duplicate keys, lone surrogates or bytes that are not UTF-8 fails the request
  * (or ends the stream) instead of being read one way here and another way by a client.
  * Bytes are passed on unchanged, so what the SDK parses is exactly what was checked.
+ * `onViolation` is told about a refused body or event (the request fails, the stream errors).
  */
-export function strictFetch(source: string, inner: FetchLike = fetch, maxBytes = DEFAULT_MAX_HTTP_MESSAGE_BYTES): FetchLike {
+export function strictFetch(source: string, inner: FetchLike = fetch, maxBytes = DEFAULT_MAX_HTTP_MESSAGE_BYTES, onViolation?: (err: Error) => void): FetchLike {
   return async (input, init) => {
     const res = await inner(input, init);
     const type = (res.headers.get('content-type') ?? '').toLowerCase();
     if (!res.body) return res;
     const init2 = { status: res.status, statusText: res.statusText, headers: res.headers };
-    if (type.includes('text/event-stream')) return new Response(res.body.pipeThrough(checkedEvents(source, maxBytes)), init2);
+    // A bad event ends the stream; the SDK only logs a broken stream, so `onViolation` lets the
+    // caller fail the connection at once instead of waiting for a timeout.
+    if (type.includes('text/event-stream')) return new Response(res.body.pipeThrough(checkedEvents(source, maxBytes, onViolation)), init2);
     if (type.includes('application/json')) {
       const bytes = await readLimited(res.body, maxBytes, source);
-      if (bytes.length > 0) parseStrictMessage(bytes, source);
+      try {
+        if (bytes.length > 0) parseStrictMessage(bytes, source);
+      } catch (err) {
+        onViolation?.(err as Error);
+        throw err;
+      }
       return new Response(bytes, init2);
     }
     return res;
   };
 }
 
-function checkedEvents(source: string, maxBytes: number): TransformStream<Uint8Array, Uint8Array> {
+function checkedEvents(source: string, maxBytes: number, onViolation?: (err: Error) => void): TransformStream<Uint8Array, Uint8Array> {
   const reader = new SseReader((data) => void parseStrictMessage(data, source), source, maxBytes);
+  const guarded = (step: () => void): void => {
+    try {
+      step();
+    } catch (err) {
+      onViolation?.(err as Error);
+      throw err;
+    }
+  };
   return new TransformStream({
     transform(chunk, controller) {
-      reader.push(chunk);
+      guarded(() => reader.push(chunk));
       controller.enqueue(chunk);
     },
     flush() {
-      reader.end();
+      guarded(() => reader.end());
     },
   });
 }

@@ -6,5 +6,5 @@ export {
 } from './era.js';
 export {
   META, MODERN_RPC_CODES, REMOVED_METHODS, REMOVED_NOTIFICATIONS, NAMED_METHODS,
-  isModernVersion, metaOf, isModernMessage, encodeHeaderValue, decodeHeaderValue,
+  isModernVersion, metaOf, metaProblem, isModernMessage, encodeHeaderValue, decodeHeaderValue,
 } from './wire.js';

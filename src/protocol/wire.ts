@@ -78,3 +78,17 @@ export function decodeHeaderValue(value: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * What is wrong with a modern request's `_meta`, in words, or undefined: the revision
+ * requires an object with a protocol version string and a client capabilities object
+ * (answered `-32602`, over HTTP with 400).
+ */
+export function metaProblem(params: unknown): string | undefined {
+  const meta = metaOf(params);
+  if (meta === undefined) return 'the request has no _meta';
+  if (typeof meta[META.protocolVersion] !== 'string') return `the request's _meta has no "${META.protocolVersion}"`;
+  const caps = meta[META.clientCapabilities];
+  if (caps === null || typeof caps !== 'object' || Array.isArray(caps)) return `the request's _meta has no "${META.clientCapabilities}" object`;
+  return undefined;
+}

@@ -2,7 +2,7 @@ import { scanString } from '../../compare/hidden-unicode.js';
 import type { HiddenUnicodeFinding } from '../../compare/index.js';
 import { captureLimits, type CaptureLimits } from '../../manifest/capture/options.js';
 import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
-import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf } from '../../protocol/wire.js';
+import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf, metaProblem } from '../../protocol/wire.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from '../audit.js';
 import { summarizeDecision } from '../decide.js';
 import { untrusted } from '../../io/terminal.js';
@@ -72,7 +72,7 @@ export class ModernGuard {
     try {
       return await this.route(msg, view, call);
     } catch (err) {
-      if (err instanceof UpstreamRpcError) return { jsonrpc: '2.0', id: msg.id, error: disownServerError({ code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) }) };
+      if (err instanceof UpstreamRpcError) return this.upstreamError(msg, err);
       return this.upstreamFailed(msg.id, (err as Error).message);
     }
   }
@@ -82,16 +82,32 @@ export class ModernGuard {
     await this.upstream.close();
   }
 
+  /**
+   * The server's own error, under the client's id. A `server/discover` answered with an
+   * error outside the modern range comes from a 2025-era server: the message says so (the
+   * code stays, so a dual-era client still falls back to `initialize`).
+   */
+  private upstreamError(msg: Rpc, err: UpstreamRpcError): RpcMessage {
+    const data = err.data !== undefined ? { data: err.data } : {};
+    const modern = err.code <= -32020 && err.code >= -32099;
+    const message = msg.method === 'server/discover' && !modern
+      ? `toolseal: the server does not speak MCP ${MODERN_PROTOCOL_VERSION} (it answered server/discover with ${err.code}: ${err.message.slice(0, 200)}); connect with a client that speaks the 2025 era (initialize).`
+      : err.message;
+    // A server error that uses the guard's own codes is marked as the server's (never a guard refusal).
+    return { jsonrpc: '2.0', id: msg.id, error: disownServerError({ code: err.code, message, ...data }) };
+  }
+
   /** The `_meta` rules of the revision, answered before anything goes upstream. */
   private precheck(msg: Rpc): RpcMessage | undefined {
     const method = msg.method ?? '';
     if (REMOVED_METHODS.has(method)) {
       return errorOf(msg.id, MODERN_RPC_CODES.methodNotFound, `Method not found: ${method} is not part of MCP ${MODERN_PROTOCOL_VERSION}.`);
     }
-    const version = metaOf(msg.params)?.[META.protocolVersion];
-    if (version === undefined && method !== 'server/discover') {
-      return errorOf(msg.id, MODERN_RPC_CODES.invalidParams, `Invalid params: the request has no _meta["${META.protocolVersion}"]; every ${MODERN_PROTOCOL_VERSION} request names its protocol version.`);
+    const problem = metaProblem(msg.params);
+    if (problem !== undefined) {
+      return errorOf(msg.id, MODERN_RPC_CODES.invalidParams, `Invalid params: ${problem}; every ${MODERN_PROTOCOL_VERSION} request names its protocol version and client capabilities.`);
     }
+    const version = metaOf(msg.params)?.[META.protocolVersion];
     if (version !== undefined && !isModernVersion(version)) {
       const supported = this.supportedVersions();
       return errorOf(msg.id, MODERN_RPC_CODES.unsupportedProtocolVersion, `Unsupported protocol version: ${String(version).slice(0, 40)}`, { supported, requested: version });

@@ -89,8 +89,12 @@ export function parseServerUrl(url: string): URL {
 
 function httpConnection(client: Client, target: Extract<ServerTarget, { kind: 'http' }>, limits: CaptureLimits): Connection {
   const parsed = parseServerUrl(target.url);
-  // The SDK transport parses with JSON.parse: every body and event is checked strictly first.
-  const strict = strictFetch(`The MCP server ${describeTarget(target)}`, fetch, limits.maxListBytes + 1024 * 1024);
+  // The SDK transport parses with JSON.parse: every body and event is checked strictly first,
+  // and a refused one fails the connection at once (the SDK alone would wait for a timeout).
+  const strict = strictFetch(`The MCP server ${describeTarget(target)}`, fetch, limits.maxListBytes + 1024 * 1024, (err) => {
+    transport.onerror?.(err);
+    void transport.close();
+  });
   const transport = new StreamableHTTPClientTransport(parsed, { requestInit: { headers: { ...target.headers } }, fetch: strict });
   const watch = watchTransport(transport);
   return {
