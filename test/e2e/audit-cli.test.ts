@@ -73,7 +73,8 @@ describe('toolseal audit (built CLI)', () => {
 
   it('says which page it waits for, and how long, while a page hangs', async () => {
     const started = Date.now();
-    const run = await audit(['audit', '--registry', slow.url, '--no-cache', '--timeout', '1500', '--retries', '1', '--json']);
+    // --offline: the subject is the registry wait; this machine has no TUF mirror to reach either.
+    const run = await audit(['audit', '--registry', slow.url, '--offline', '--no-cache', '--timeout', '1500', '--retries', '1', '--json']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`toolseal: page 1 read from ${slow.url}/v0.1/servers: 2 server(s) to audit, 2 so far`);
     expect(run.stderr).toMatch(/toolseal: still waiting for page 2 from http:\/\/127\.0\.0\.1:\d+\/v0\.1\/servers \(\d s; each attempt gives up after 1.5 s\)/);
