@@ -32,7 +32,7 @@ export function describeRegistryEvent(e: RegistryEvent): string {
 function eventText(e: RegistryEvent): string {
   switch (e.kind) {
     case 'page': return `page ${e.page} read from ${e.url.split('?')[0]}: ${e.servers} server(s) to audit, ${e.total} so far`;
-    case 'waiting': return `still waiting for page ${e.page} from ${e.url.split('?')[0]} (${Math.round(e.waitedMs / 1000)} s; each attempt gives up after ${e.timeoutMs / 1000} s)`;
+    case 'waiting': return `still waiting for page ${e.page} from ${e.url.split('?')[0]} (${Math.round(e.waitedMs / 100) / 10} s; each attempt gives up after ${e.timeoutMs / 1000} s)`;
     case 'retry': return `page ${e.page}: ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1} of ${e.attempts})`;
     case 'fallback': return `${e.from}: ${e.reason}; trying ${e.to}`;
   }
