@@ -40,7 +40,7 @@ const tool = fc.record({
   inputSchema: objectSchema(propertySchema),
   outputSchema: objectSchema(leafSchema),
   annotations,
-  _meta: fc.dictionary(fc.constantFrom('acme.dev/trace', 'ui', 'x/y~z'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }),
+  _meta: fc.dictionary(fc.constantFrom('acme.dev/trace', 'ui', 'x/y~z'), fc.jsonValue({ maxDepth: 2 }).filter(withoutProtoMember), { maxKeys: 2 }),
 }, { requiredKeys: ['name', 'inputSchema'] });
 
 const prompt = fc.record({
@@ -73,3 +73,8 @@ export const manifestParts: fc.Arbitrary<ManifestParts> = fc.record({
   resources: fc.uniqueArray(resource, { selector: (r) => r.uri, maxLength: 2 }),
   resourceTemplates: fc.uniqueArray(template, { selector: (t) => t.uriTemplate, maxLength: 2 }),
 }, { requiredKeys: ['server', 'capture', 'tools', 'prompts', 'resources', 'resourceTemplates'] });
+
+/** A valid manifest has no `__proto__` member anywhere (toolseal refuses such entries), so valid-manifest arbitraries leave it out. */
+function withoutProtoMember(value: unknown): boolean {
+  return !JSON.stringify(value).includes('"__proto__":');
+}
