@@ -7,6 +7,7 @@ import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from '../audit.js';
 import { summarizeDecision } from '../decide.js';
 import { untrusted } from '../../io/terminal.js';
 import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode, type GuardErrorData } from '../errors.js';
+import { refusalMessage } from '../replies.js';
 import { UpstreamRpcError } from '../requests.js';
 import { listOfMethod, listsChangedBy, type ListName } from '../../manifest/lists.js';
 import { calledEntry, type RpcId, type RpcMessage } from '../rpc.js';
@@ -200,7 +201,7 @@ export class ModernGuard {
       chain = chain.then(async () => {
         const lists = listsChangedBy(n.method);
         if (lists.length > 0) {
-          await this.refresh(view, lists, { force: true }).catch((err: Error) => this.options.log?.(`toolseal: ${this.serverName()}: re-reading after ${n.method} failed: ${err.message}`));
+          await this.refresh(view, lists, { force: true }).catch((err: Error) => this.options.log?.(`toolseal: ${untrusted(this.serverName())}: re-reading after ${n.method} failed: ${untrusted(err.message)}`));
           if (this.refused !== undefined) return stop.abort();
         } else if (n.method === 'notifications/resources/updated' && view.verifier!.view.checkUri(String(n.params?.uri)) !== undefined) {
           return;
@@ -227,7 +228,7 @@ export class ModernGuard {
     for (const change of changes) this.record(change);
     const v = decision.verdict;
     this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summarizeDecision(decision) });
-    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${this.serverName()}: ${v.decision}: ${summarizeDecision(decision)}`);
+    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${untrusted(this.serverName())}: ${v.decision}: ${summarizeDecision(decision)}`);
     this.options.onDecision?.(decision);
     if (v.decision === 'refuse') this.refuse(v.refusal!.reason);
   }
@@ -242,7 +243,7 @@ export class ModernGuard {
   }
 
   private refusalMessage(reason: string): string {
-    return `toolseal refused the server ${this.serverName()} (enforce: ${this.options.settings?.enforce ?? 'block'}): ${reason}`;
+    return refusalMessage(this.serverName(), this.options.settings?.enforce ?? 'block', reason);
   }
 
   private refusal(id: RpcId, reason: string): RpcMessage {
