@@ -1,16 +1,16 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, ToolsealError } from '../errors.js';
-import { untrusted } from '../io/terminal.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import type { PageRequest } from '../manifest/capture/pages.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, type ListName } from '../manifest/lists.js';
 import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
-import { summarizeDecision, type ListsDecision } from './decide.js';
+import type { ListsDecision } from './decide.js';
 import { disownServerError, SessionRefusedError } from './errors.js';
 import { EarlyRequests } from './early-requests.js';
 import { RefreshQueue } from './refresh-queue.js';
+import { decideAndReport, type DecisionSink } from './report-decision.js';
 import { RequestLedger } from './requests.js';
 import { calledEntry, errorResponse, kindOf, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
 import type { ClientPeer, GuardOptions } from './session-options.js';
@@ -280,20 +280,7 @@ export class GuardSession {
     const note = (reason: string) => this.record({ event: 'verify', decision: 'note', reason });
     await exposure.read(lists, this.request, this.capabilities, { server: this.serverName(), limits: this.limits }, note);
     if (this.state !== 'ready' && this.state !== 'initializing') return;
-    let verified: ReturnType<ExposureState['decide']>;
-    try {
-      verified = exposure.decide(this.facts!);
-    } catch (err) {
-      // A decision that cannot be made must not leave the last view in place (fail closed).
-      return this.refuse(`the lists could not be verified: ${(err as Error).message}`);
-    }
-    const { decision, changes } = verified;
-    for (const change of changes) this.record(change);
-    const v = decision.verdict;
-    this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summarizeDecision(decision) });
-    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${untrusted(this.serverName())}: ${v.decision}: ${summarizeDecision(decision)}`);
-    this.options.onDecision?.(decision);
-    if (v.decision === 'refuse') return this.refuse(v.refusal!.reason);
+    decideAndReport(exposure, this.facts!, this.decisionSink());
   }
 
   private readonly request: PageRequest = (method, params) => {
@@ -328,6 +315,17 @@ export class GuardSession {
 
   private toClient(msg: RpcMessage | JSONRPCMessage, related?: RpcId): void {
     this.client.send(msg as JSONRPCMessage, related === undefined ? undefined : { relatedRequestId: related }).catch((err: Error) => this.onerror?.(err));
+  }
+
+  /** How this guard reports its decisions (see {@link decideAndReport}). */
+  private decisionSink(): DecisionSink {
+    return {
+      serverName: this.serverName(),
+      record: (fields) => this.record(fields),
+      log: this.options.log,
+      onDecision: this.options.onDecision,
+      refuse: (reason) => this.refuse(reason),
+    };
   }
 
   private record(fields: Omit<AuditRecord, 'time' | 'server' | 'session'>): void {

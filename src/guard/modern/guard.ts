@@ -4,10 +4,10 @@ import { captureLimits, type CaptureLimits } from '../../manifest/capture/option
 import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
 import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf, metaProblem } from '../../protocol/wire.js';
 import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from '../audit.js';
-import { summarizeDecision } from '../decide.js';
 import { untrusted } from '../../io/terminal.js';
 import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode, type GuardErrorData } from '../errors.js';
 import { refusalMessage } from '../replies.js';
+import { decideAndReport, type DecisionSink } from '../report-decision.js';
 import { UpstreamRpcError } from '../requests.js';
 import { listOfMethod, listsChangedBy, type ListName } from '../../manifest/lists.js';
 import { calledEntry, type RpcId, type RpcMessage } from '../rpc.js';
@@ -218,19 +218,7 @@ export class ModernGuard {
   private async refresh(view: ContextView, lists: readonly ListName[], options: { withDiscover?: boolean; force?: boolean } = {}): Promise<void> {
     const changed = await view.refresh(lists, options);
     if (!changed || this.refused !== undefined) return;
-    let verified: ReturnType<NonNullable<ContextView['verifier']>['decide']>;
-    try {
-      verified = view.verifier!.decide(view.facts());
-    } catch (err) {
-      return this.refuse(`the lists could not be verified: ${(err as Error).message}`);
-    }
-    const { decision, changes } = verified;
-    for (const change of changes) this.record(change);
-    const v = decision.verdict;
-    this.record({ event: 'verify', decision: v.decision, digest: v.digest, reason: summarizeDecision(decision) });
-    if (v.decision !== 'accept') this.options.log?.(`toolseal: ${untrusted(this.serverName())}: ${v.decision}: ${summarizeDecision(decision)}`);
-    this.options.onDecision?.(decision);
-    if (v.decision === 'refuse') this.refuse(v.refusal!.reason);
+    decideAndReport(view.verifier!, view.facts(), this.decisionSink());
   }
 
   private refuse(reason: string): void {
@@ -302,6 +290,17 @@ export class ModernGuard {
 
   private serverName(): string {
     return this.anyVerifier()?.attestation.manifest.server.name ?? 'upstream';
+  }
+
+  /** How this guard reports its decisions (see {@link decideAndReport}). */
+  private decisionSink(): DecisionSink {
+    return {
+      serverName: this.serverName(),
+      record: (fields) => this.record(fields),
+      log: this.options.log,
+      onDecision: this.options.onDecision,
+      refuse: (reason) => this.refuse(reason),
+    };
   }
 
   private record(fields: Omit<AuditRecord, 'time' | 'server' | 'session'>): void {
