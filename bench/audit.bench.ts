@@ -12,7 +12,8 @@
  * TSA timestamp) from the local Sigstore. SIGNER=key: ECDSA P-256 key bundles and a policy naming
  * the key, whose signing is fast enough to set up 10,000 servers on a loaded machine.
  *
- * Run: npx tsx bench/audit.bench.ts         (N=50 for a quick look; RUNS=cold to skip warm)
+ * Run: npx tsx bench/audit.bench.ts         (N=50 for a quick look; RUNS=cold to skip warm;
+ *      HEAP=cli,default to compare the CLI's heap setting with V8's default in the same run)
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -21,14 +22,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { auditWithReports, createKeySigner, generateKeyPair, signManifest } from '../src/internal.js';
+import { auditWithReports, createKeySigner, generateKeyPair, limitHeapGrowthForAudit, signManifest } from '../src/internal.js';
 import { manifestFor, serverJson, startBundleHost, startSigningBench, writeJson } from '../test/e2e/audit.helpers.js';
 import { startRegistryFixture } from '../test/e2e/registry-fixture.js';
 
 interface Measured { ms: number; maxRssMiB: number; peakHeapMiB: number; verified: number; hits: number }
 
 /** Child: one audit with every report written to `outDir`, measured, printed as JSON on stdout. */
-async function child(registry: string, trustedRoot: string, cacheDir: string, outDir: string, policyFile: string): Promise<void> {
+async function child(registry: string, trustedRoot: string, cacheDir: string, outDir: string, policyFile: string, heap: string): Promise<void> {
+  if (heap === 'cli') limitHeapGrowthForAudit();
   let peakHeap = 0;
   const sampler = setInterval(() => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); }, 20);
   const stdout = createWriteStream(join(outDir, 'report.json'));
@@ -84,6 +86,8 @@ async function setUp(n: number, sign: Sign) {
 async function main(): Promise<void> {
   const sizes = (process.env.N ?? '1000,10000').split(',').map(Number);
   const runs = (process.env.RUNS ?? 'cold,warm').split(',');
+  // cli: the audit as `toolseal audit` runs it (limitHeapGrowthForAudit); default: V8's own growth, for comparison.
+  const heaps = (process.env.HEAP ?? 'cli').split(',');
   const bench = await startSigningBench();
   const kind = process.env.SIGNER ?? 'keyless';
   const { sign, policyFile } = await signerFor(kind, bench);
@@ -96,9 +100,10 @@ async function main(): Promise<void> {
       const cacheDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-bench-'));
       const outDir = await mkdtemp(join(tmpdir(), 'toolseal-audit-bench-out-'));
       try {
-        for (const name of runs) {
-          const m = await runChild([env.registry.url, bench.trustedRootPath, cacheDir, outDir, policyFile]);
-          rows.push(`| ${kind}, ${name} cache | ${n} | ${m.verified} | ${m.hits} | ${(m.ms / 1000).toFixed(2)} | ${(m.ms / n).toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${m.peakHeapMiB.toFixed(0)} |`);
+        for (const [name, heap] of runs.flatMap((r) => heaps.map((h) => [r, h] as const))) {
+          if (name === 'cold') await rm(cacheDir, { recursive: true, force: true });
+          const m = await runChild([env.registry.url, bench.trustedRootPath, cacheDir, outDir, policyFile, heap]);
+          rows.push(`| ${kind}, ${name} cache, ${heap === 'cli' ? 'heap as the CLI sets it' : "V8's default heap growth"} | ${n} | ${m.verified} | ${m.hits} | ${(m.ms / 1000).toFixed(2)} | ${(m.ms / n).toFixed(2)} | ${m.maxRssMiB.toFixed(0)} | ${m.peakHeapMiB.toFixed(0)} |`);
         }
       } finally {
         await Promise.all([env.close(), rm(cacheDir, { recursive: true, force: true }), rm(outDir, { recursive: true, force: true })]);
@@ -114,5 +119,5 @@ async function main(): Promise<void> {
   console.log(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} CPUs, Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
-if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!, process.argv[7]!);
+if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!, process.argv[7]!, process.argv[8]!);
 else await main();

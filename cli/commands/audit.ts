@@ -62,11 +62,12 @@ export function registerAudit(program: Command): void {
 
 /** Runs the audit with progress on stderr and reports where the flags say; returns the exit code. */
 async function runAuditCommand(flags: AuditFlags): Promise<number> {
-  const { auditWithReports, auditExitCode, createLiveCheck, createProgressReporter, resolveLaunch, summaryLine } = await import('../../src/internal.js');
+  const { auditWithReports, auditExitCode, createLiveCheck, createProgressReporter, limitHeapGrowthForAudit, resolveLaunch, summaryLine } = await import('../../src/internal.js');
   if (!flags.live && (flags.env.length > 0 || flags.envFile.length > 0 || flags.cwd !== undefined || flags.cleanEnv)) {
     throw new InputError('USAGE', '--env, --env-file, --cwd and --clean-env say how --live starts each server; add --live or drop them.');
   }
   const launch = resolveLaunch(launchFromFlags(flags));
+  limitHeapGrowthForAudit();
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(INTERRUPTED);

@@ -26,6 +26,7 @@ export { classifyVerifyError, VERIFY_CODE_RULES, type AttestationVerifier, type 
 export { createAttestationVerifier, type AttestationVerifierOptions } from './attestation-verifier.js';
 export { createLiveCheck, liveTarget, type LiveCheck, type LiveCheckOptions } from './live.js';
 export { auditExitCode } from './exit-code.js';
+export { limitHeapGrowthForAudit, AUDIT_HEAP_GROWING_PERCENT } from './heap.js';
 export { createProgressReporter, describeRegistryEvent, type ProgressReporter, type ProgressStream } from './progress.js';
 export { toSarif, sarifResult, SARIF_REGISTRY_BASE_ID, CODE_SCANNING_RESULT_LIMIT, type SarifOptions } from './report/sarif.js';
 export { renderAuditTable, renderAuditMarkdown, summaryLine, listingLine } from './report/text.js';
