@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
-  createSigner, describeTarget, InputError, manifestToSign, prepareDestination, signManifest, storeGitHubAttestation,
-  writeFileAtomic, type AttestationStoreOptions, type ToolsealError,
+  describeTarget, InputError, prepareDestination, signedLines, signToFiles, storeGitHubAttestation,
+  type AttestationStoreOptions, type ToolsealError,
 } from '../../src/internal.js';
 import type { ActionInputs } from './inputs.js';
 import { launchTarget } from './launch.js';
@@ -23,27 +23,24 @@ export async function sign(inputs: ActionInputs, context: StepContext): Promise<
   await prepareDestination(bundlePath);
   if (target) await prepareDestination(manifestPath!);
   const store = inputs.storeAttestation ? attestationStore(inputs, context.env) : undefined;
-  const signer = await createSigner({
-    ...(inputs.signingKey ? { keyPath: inputs.signingKey } : {}),
-    ...(inputs.fulcioURL ? { fulcioURL: inputs.fulcioURL } : {}),
-    ...(inputs.rekorURL ? { rekorURL: inputs.rekorURL } : {}),
-    ...(inputs.tsaURL ? { tsaURL: inputs.tsaURL } : {}),
-    ...(inputs.signingConfig ? { signingConfigPath: inputs.signingConfig } : {}),
-    ...(inputs.allowPublicLog ? { allowPublicLog: true } : {}),
-    env: context.env,
+  const files = await signToFiles({
+    signer: {
+      keyPath: inputs.signingKey, fulcioURL: inputs.fulcioURL, rekorURL: inputs.rekorURL, tsaURL: inputs.tsaURL,
+      signingConfigPath: inputs.signingConfig, allowPublicLog: inputs.allowPublicLog, env: context.env,
+    },
+    source: {
+      ...(inputs.manifest !== undefined ? { manifestPath: inputs.manifest } : {}),
+      ...(target ? { target } : {}),
+      ...(inputs.clientProfile !== undefined ? { clientProfile: inputs.clientProfile } : {}),
+      exclude: inputs.exclude,
+      artifacts: inputs.artifacts,
+      capture: inputs.capture,
+    },
+    bundlePath,
+    // A captured manifest is kept too: it is what a pull-request `check` compares against.
+    manifestPath: target ? manifestPath : undefined,
   });
-  const manifest = await manifestToSign({
-    ...(inputs.manifest !== undefined ? { manifestPath: inputs.manifest } : {}),
-    ...(target ? { target } : {}),
-    ...(inputs.clientProfile !== undefined ? { clientProfile: inputs.clientProfile } : {}),
-    exclude: inputs.exclude,
-    artifacts: inputs.artifacts,
-    capture: inputs.capture,
-  });
-  const result = await signManifest(manifest, signer);
-  await writeFileAtomic(bundlePath, `${JSON.stringify(result.bundle, null, 2)}\n`);
-  // A captured manifest is kept too: it is what a pull-request `check` compares against.
-  if (target) await writeFileAtomic(manifestPath!, `${JSON.stringify(manifest, null, 2)}\n`);
+  const { manifest, result } = files;
   // A failed upload still leaves the written bundle in the outputs and the summary; then the step fails.
   const upload = store ? await storeGitHubAttestation(result.bundle, store).then((ok) => ({ ok }), (err: ToolsealError) => ({ err })) : undefined;
   const stored = upload && 'ok' in upload ? upload.ok : undefined;
@@ -58,13 +55,7 @@ export async function sign(inputs: ActionInputs, context: StepContext): Promise<
       ...(signed ? { signer: signed } : {}), ...(result.logIndex !== undefined ? { logIndex: result.logIndex } : {}),
       ...(stored ? { attestationURL: stored.url } : {}),
     }),
-    log: [
-      `Signed ${manifest.server.name} ${manifest.server.version} (${manifest.tools.length} tools) -> ${bundlePath}`,
-      `  manifest   ${result.digest}`,
-      `  signed by  ${result.signerText}`,
-      ...(result.logIndex !== undefined ? [`  logged     index ${result.logIndex}`] : []),
-      ...(stored ? [`  stored     ${stored.url}`] : []),
-    ].join('\n'),
+    log: [...signedLines(files, bundlePath), ...(stored ? [`  stored     ${stored.url}`] : [])].join('\n'),
     ...(upload && 'err' in upload ? { failure: upload.err } : {}),
   };
 }

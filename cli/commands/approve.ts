@@ -5,16 +5,11 @@ import type { ServerScan } from '../../src/admission/index.js';
 import { printJson, setExitCode } from '../output.js';
 import { addConfigOptions, concurrencyOf, serversFromFlags, type ConfigFlags } from '../admission-flags.js';
 import { timeoutOption, usage, type ServerFlags } from '../server-flags.js';
+import { signerOptionsOf, type SignerFlags } from '../signer-flags.js';
 
-interface ApproveFlags extends ConfigFlags {
+interface ApproveFlags extends ConfigFlags, Omit<SignerFlags, 'allowPublicLog'> {
   all?: boolean;
   yes?: boolean;
-  key?: string;
-  identityToken?: string;
-  fulcioUrl?: string;
-  rekorUrl?: string;
-  tsaUrl?: string;
-  signingConfig?: string;
   trustedRoot?: string;
   json?: boolean;
 }
@@ -54,11 +49,7 @@ async function runApprove(names: string[], flags: ApproveFlags): Promise<number>
   const { assertWritableDestination } = await import('../../src/io/files.js');
   await assertWritableDestination(flags.lock);
   // The signer first: a missing identity fails before any server is started.
-  const signer = await createSigner({
-    ...(flags.key ? { keyPath: flags.key } : {}), ...(flags.identityToken ? { identityToken: flags.identityToken } : {}),
-    ...(flags.fulcioUrl ? { fulcioURL: flags.fulcioUrl } : {}), ...(flags.rekorUrl ? { rekorURL: flags.rekorUrl } : {}),
-    ...(flags.tsaUrl ? { tsaURL: flags.tsaUrl } : {}), ...(flags.signingConfig ? { signingConfigPath: flags.signingConfig } : {}),
-  });
+  const signer = await createSigner(signerOptionsOf(flags));
   const found = await serversFromFlags(flags);
   const selected = flags.all ? found.servers : found.servers.filter((s) => names.includes(s.name));
   const missing = names.filter((n) => !found.servers.some((s) => s.name === n));

@@ -2,22 +2,16 @@ import type { Command } from 'commander';
 import { DEFAULT_BUNDLE_FILE } from '../../src/sign/bundle-file.js';
 import { printJson, setExitCode } from '../output.js';
 import { addServerOptions, collect, dynamicOption, hasServer, targetFromFlags, captureFlags, type ServerFlags } from '../server-flags.js';
+import { signerOptionsOf, type SignerFlags } from '../signer-flags.js';
 
-interface SignFlags extends ServerFlags {
+interface SignFlags extends ServerFlags, SignerFlags {
   manifest?: string;
   clientProfile?: string;
   exclude: string[];
   dynamic: string[];
   artifact: string[];
-  identityToken?: string;
-  fulcioUrl?: string;
-  rekorUrl?: string;
-  tsaUrl?: string;
-  signingConfig?: string;
-  key?: string;
   output: string;
   manifestOutput?: string;
-  allowPublicLog?: boolean;
   json?: boolean;
 }
 
@@ -48,41 +42,31 @@ export function registerSign(program: Command): void {
     .option('--allow-public-log', 'sign keyless on Sigstore public-good even when the token says the repository is private (its name, workflow and ref become public)')
     .option('--json', 'print the result as JSON')
     .action(async (commandLine: string[], flags: SignFlags, cmd: Command) => {
-      const {
-        assertWritableDestination, createSigner, manifestToSign, signManifest, writeFileAtomic,
-      } = await import('../../src/internal.js');
-      // Before signing: a keyless signature is logged in Rekor for good, even if the write then fails.
-      await assertWritableDestination(flags.output);
-      if (flags.manifestOutput) await assertWritableDestination(flags.manifestOutput);
-      // The signer first, as the Action does: no identity token fails before a server is started.
-      const signer = await createSigner({
-        ...(flags.key ? { keyPath: flags.key } : {}),
-        ...(flags.identityToken ? { identityToken: flags.identityToken } : {}),
-        ...(flags.fulcioUrl ? { fulcioURL: flags.fulcioUrl } : {}),
-        ...(flags.rekorUrl ? { rekorURL: flags.rekorUrl } : {}),
-        ...(flags.tsaUrl ? { tsaURL: flags.tsaUrl } : {}),
-        ...(flags.signingConfig ? { signingConfigPath: flags.signingConfig } : {}),
-        ...(flags.allowPublicLog ? { allowPublicLog: true } : {}),
-      });
-      const manifest = await manifestToSign({
-        ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
-        ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),
-        ...(flags.clientProfile !== undefined ? { clientProfile: flags.clientProfile } : {}),
-        exclude: flags.exclude, artifacts: flags.artifact, capture: { ...captureFlags(flags), ...dynamicOption(flags.dynamic) },
-      });
-      if (flags.manifestOutput && !flags.manifest) await writeFileAtomic(flags.manifestOutput, `${JSON.stringify(manifest, null, 2)}\n`);
-      const result = await signManifest(manifest, signer);
-      await writeFileAtomic(flags.output, `${JSON.stringify(result.bundle, null, 2)}\n`);
-      if (flags.json) {
-        printJson({ bundle: flags.output, manifestDigest: result.digest, server: manifest.server, signer: result.signedBy ?? null, logIndex: result.logIndex ?? null, tools: manifest.tools.length });
-      } else {
-        process.stdout.write([
-          `Signed ${manifest.server.name} ${manifest.server.version} (${manifest.tools.length} tools) -> ${flags.output}`,
-          `  manifest   ${result.digest}`,
-          `  signed by  ${result.signerText}`,
-          ...(result.logIndex !== undefined ? [`  logged     index ${result.logIndex}`] : []),
-        ].join('\n') + '\n');
-      }
+      await runSign(commandLine, flags);
       setExitCode(cmd, 0);
     });
+}
+
+async function runSign(commandLine: string[], flags: SignFlags): Promise<void> {
+  const { assertWritableDestination, signToFiles, signedLines } = await import('../../src/internal.js');
+  // Before signing: a keyless signature is logged in Rekor for good, even if the write then fails.
+  await assertWritableDestination(flags.output);
+  if (flags.manifestOutput) await assertWritableDestination(flags.manifestOutput);
+  const signed = await signToFiles({
+    signer: signerOptionsOf(flags),
+    source: {
+      ...(flags.manifest !== undefined ? { manifestPath: flags.manifest } : {}),
+      ...(hasServer(commandLine, flags) ? { target: targetFromFlags(commandLine, flags) } : {}),
+      ...(flags.clientProfile !== undefined ? { clientProfile: flags.clientProfile } : {}),
+      exclude: flags.exclude, artifacts: flags.artifact, capture: { ...captureFlags(flags), ...dynamicOption(flags.dynamic) },
+    },
+    bundlePath: flags.output,
+    manifestPath: flags.manifestOutput || undefined,
+  });
+  const { manifest, result } = signed;
+  if (flags.json) {
+    printJson({ bundle: flags.output, manifestDigest: result.digest, server: manifest.server, signer: result.signedBy ?? null, logIndex: result.logIndex ?? null, tools: manifest.tools.length });
+  } else {
+    process.stdout.write(`${signedLines(signed, flags.output).join('\n')}\n`);
+  }
 }

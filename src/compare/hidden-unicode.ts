@@ -27,14 +27,8 @@ export function hiddenCategory(codePoint: number): HiddenUnicodeCategory | undef
  * Paths address entries by key, as diff paths do (see `ManifestDiffSchema`).
  */
 export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanOptions = {}): HiddenUnicodeFinding[] {
-  const allow = new Set(options.allow ?? []);
   const out: HiddenUnicodeFinding[] = [];
-  const scan: Scan = (text, tokens, target) => {
-    // Most strings are clean: test first, build the pointer only for a finding.
-    if (!ANY_INVISIBLE.test(text)) return;
-    const path = tokens.map((t) => `/${escapePointer(t)}`).join('');
-    for (const finding of scanString(text, path, target)) if (!allow.has(finding.category)) out.push(finding);
-  };
+  const scan = collector(options, out);
   for (const field of ['name', 'version', 'title'] as const) {
     const value = manifest.server[field];
     if (value !== undefined) scan(value, ['server', field], 'value');
@@ -48,12 +42,34 @@ export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScan
   return out;
 }
 
+/**
+ * Hidden Unicode in every string value and member name of any JSON value (e.g. the input
+ * requests of an `input_required` result), found by the same rule as {@link scanHiddenUnicode};
+ * paths are JSON Pointers below `root`.
+ */
+export function scanValueHiddenUnicode(value: unknown, root: readonly string[], options: HiddenUnicodeScanOptions = {}): HiddenUnicodeFinding[] {
+  const out: HiddenUnicodeFinding[] = [];
+  walk(value, [...root], collector(options, out));
+  return out;
+}
+
 /** True when {@link scanHiddenUnicode} finds anything not allowed. */
 export function hasHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanOptions = {}): boolean {
   return scanHiddenUnicode(manifest, options).length > 0;
 }
 
 type Scan = (text: string, tokens: readonly string[], target: 'value' | 'key') => void;
+
+/** A {@link Scan} that pushes each finding not allowed onto `out`. */
+function collector(options: HiddenUnicodeScanOptions, out: HiddenUnicodeFinding[]): Scan {
+  const allow = new Set(options.allow ?? []);
+  return (text, tokens, target) => {
+    // Most strings are clean: test first, build the pointer only for a finding.
+    if (!ANY_INVISIBLE.test(text)) return;
+    const path = tokens.map((t) => `/${escapePointer(t)}`).join('');
+    for (const finding of scanString(text, path, target)) if (!allow.has(finding.category)) out.push(finding);
+  };
+}
 
 /** Visits every string and member name; `tokens` is a shared stack of unescaped pointer tokens. */
 function walk(value: unknown, tokens: string[], scan: Scan): void {

@@ -1,4 +1,5 @@
 import type { ExposureState, SessionFacts } from './exposure.js';
+import type { RpcMessage } from './rpc.js';
 
 /**
  * The initialize result as the client may see it: only what the manifest signs and the
@@ -33,4 +34,15 @@ export function initializeFacts(result: Record<string, unknown>, clientCapabilit
 /** An object member as a record, or an empty one when the peer sent something else. */
 export function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * A modern-only server answers `initialize` with the versions it does support: say so in
+ * words a 2025-era client's user can act on (the code and data stay the server's).
+ */
+export function noLegacyEra(error: NonNullable<RpcMessage['error']>, server: string): NonNullable<RpcMessage['error']> {
+  const supported = (error.data as { supported?: unknown } | undefined)?.supported;
+  if (!Array.isArray(supported)) return error;
+  const versions = supported.filter((v): v is string => typeof v === 'string').slice(0, 8).join(', ');
+  return { ...error, message: `toolseal: the server ${server} does not speak this client's protocol version (it answered initialize: ${String(error.message).slice(0, 200)}); it supports ${versions}: connect with a client that speaks one of them.` };
 }

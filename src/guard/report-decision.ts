@@ -2,14 +2,24 @@ import { untrusted } from '../io/terminal.js';
 import type { AuditRecord } from './audit.js';
 import { summarizeDecision, type ListsDecision } from './decide.js';
 import type { ExposureState, SessionFacts } from './exposure.js';
+import type { GuardOptions } from './session-options.js';
+import type { Denial } from './view.js';
+
+/** The fields of an audit record a guard fills in; the sink adds time, server and session. */
+export type GuardRecord = Omit<AuditRecord, 'time' | 'server' | 'session'>;
 
 /** Where a guard of either era reports what it decided over its lists. */
 export interface DecisionSink {
   serverName: string;
-  record(fields: Omit<AuditRecord, 'time' | 'server' | 'session'>): void;
+  record(fields: GuardRecord): void;
   log?: ((line: string) => void) | undefined;
   onDecision?: ((decision: ListsDecision) => void) | undefined;
   refuse(reason: string): void;
+}
+
+/** The decision sink of a guard of either era: its own record and refuse, the log and `onDecision` from its options. */
+export function decisionSink(serverName: string, options: GuardOptions, record: (fields: GuardRecord) => void, refuse: (reason: string) => void): DecisionSink {
+  return { serverName, record, log: options.log, onDecision: options.onDecision, refuse };
 }
 
 /**
@@ -33,4 +43,18 @@ export function decideAndReport(exposure: ExposureState, facts: SessionFacts, si
   if (v.decision !== 'accept') sink.log?.(`toolseal: ${untrusted(sink.serverName)}: ${v.decision}: ${summary}`);
   sink.onDecision?.(decision);
   if (v.decision === 'refuse') sink.refuse(v.refusal!.reason);
+}
+
+/**
+ * Records a call to an entry the view does not expose, the same way in both eras. Returns
+ * true when the call is refused; under `enforce: warn` it is recorded as allowed and goes on.
+ */
+export function reportDenial(denial: Denial, warn: boolean, record: (fields: GuardRecord) => void): boolean {
+  const entry = `${denial.list}/${denial.key}`;
+  if (warn) {
+    record({ event: 'call', decision: 'allow', entry, code: denial.code, reason: `enforce: warn, although ${denial.reason}` });
+    return false;
+  }
+  record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
+  return true;
 }

@@ -1,28 +1,26 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { CaptureError, ToolsealError } from '../errors.js';
+import { CaptureError } from '../errors.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import type { PageRequest } from '../manifest/capture/pages.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, type ListName } from '../manifest/lists.js';
-import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
-import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from './audit.js';
+import { NULL_AUDIT_SINK, type AuditSink } from './audit.js';
 import type { ListsDecision } from './decide.js';
 import { disownServerError, SessionRefusedError } from './errors.js';
-import { EarlyRequests } from './early-requests.js';
 import { RefreshQueue } from './refresh-queue.js';
-import { decideAndReport, type DecisionSink } from './report-decision.js';
+import { decideAndReport, decisionSink, reportDenial, type GuardRecord } from './report-decision.js';
 import { RequestLedger } from './requests.js';
+import { watchUpstream } from './upstream.js';
 import { calledEntry, errorResponse, kindOf, resultResponse, type RpcId, type RpcMessage } from './rpc.js';
 import type { ClientPeer, GuardOptions } from './session-options.js';
 import { ExposureState, type SessionFacts } from './exposure.js';
-import { asRecord, initializeFacts, signedInitializeResult } from './initialize-result.js';
+import { HeldMessages } from './held-messages.js';
+import { asRecord, initializeFacts, noLegacyEra, signedInitializeResult } from './initialize-result.js';
 import { notVerifiedReply, refusalMessage, refusedReply, upstreamFailedReply } from './replies.js';
 import type { Denial } from './view.js';
 
 export type { AttestationResolver, ClientPeer, GuardOptions } from './session-options.js';
 
-/** Most messages held per direction until the client is in; more is a flood, not a handshake. */
-const MAX_HELD = 1000;
 let sessionCounter = 0;
 
 /**
@@ -42,15 +40,12 @@ export class GuardSession {
   onerror?: (err: Error) => void;
   private state: 'new' | 'initializing' | 'ready' | 'refused' | 'closed' = 'new';
   private readonly requests = new RequestLedger();
-  private readonly waiting: RpcMessage[] = [];
-  private readonly upstreamWaiting: RpcMessage[] = [];
   private readonly limits: CaptureLimits;
   private readonly sessionId: string;
   private readonly audit: AuditSink;
   private readonly refreshes = new RefreshQueue((lists) => this.recapture(lists), (err) => this.onerror?.(err));
   private exposure: ExposureState | undefined;
-  private readonly early: EarlyRequests;
-  private droppedHeld = 0;
+  private readonly held: HeldMessages;
   private facts: SessionFacts | undefined;
   private capabilities: Record<string, unknown> = {};
   private initClientId: RpcId | undefined;
@@ -60,27 +55,17 @@ export class GuardSession {
     this.limits = captureLimits(options.limits);
     this.sessionId = options.sessionId ?? `s${++sessionCounter}`;
     this.audit = options.audit ?? NULL_AUDIT_SINK;
-    // A quarter of the list timeout each: the server's list answer waits for these, so a
-    // few unanswered ones in a row must still leave it time to answer within its own bound.
-    this.early = new EarlyRequests(Math.ceil(this.limits.requestTimeoutMs / 4), (id, method, ms) => {
-      this.toUpstream(errorResponse(id, -32001, `toolseal: the client did not answer ${method} within ${ms} ms while the server's lists were being verified.`) as RpcMessage);
-    });
-    upstream.onmessage = (message) => this.fromUpstream(message);
-    // toolseal's own refusal of what the server sent (e.g. SERVER_JSON_INVALID from the
-    // strict stdio transport, which then closes) is the reason the session ends.
-    let refusal: ToolsealError | undefined;
-    upstream.onclose = () => void this.close(refusal ?? new CaptureError('UPSTREAM_CLOSED', `The server ${this.serverName()} closed the connection.`));
-    upstream.onerror = (err) => {
-      if (err instanceof ToolsealError) refusal ??= err;
-      this.onerror?.(err);
-    };
-    // A skipped stdout line (not JSON) is said on the log and kept in the audit log.
-    if (upstream instanceof StrictStdioClientTransport) {
-      upstream.onnote = (note) => {
+    this.held = new HeldMessages(this.limits.requestTimeoutMs, { toClient: (m) => this.toClient(m), toUpstream: (m) => this.toUpstream(m), record: (f) => this.record(f) });
+    watchUpstream(upstream, {
+      message: (message) => this.fromUpstream(message),
+      closed: (refusal) => void this.close(refusal ?? new CaptureError('UPSTREAM_CLOSED', `The server ${this.serverName()} closed the connection.`)),
+      error: (err) => this.onerror?.(err),
+      // A skipped stdout line (not JSON) is said on the log and kept in the audit log.
+      note: (note) => {
         this.options.log?.(`toolseal: ${note}`);
         this.record({ event: 'server-output', decision: 'skipped', reason: note });
-      };
-    }
+      },
+    });
   }
 
   /** Starts the upstream transport (spawns a stdio server, or prepares the HTTP client). */
@@ -98,7 +83,7 @@ export class GuardSession {
     const msg = message as RpcMessage;
     if (this.state === 'closed') return;
     const kind = kindOf(msg);
-    if (kind === 'response') return this.early.settle(msg.id) ? this.toUpstream(msg) : undefined;
+    if (kind === 'response') return this.held.settle(msg.id) ? this.toUpstream(msg) : undefined;
     if (kind === 'notification') return this.clientNotification(msg);
     if (this.state === 'refused') return this.replyRefused(msg.id!);
     if (msg.method === 'initialize') {
@@ -106,7 +91,7 @@ export class GuardSession {
       // A second initialize would rebuild what was verified; the session is already set up.
       return this.toClient(errorResponse(msg.id!, -32600, 'toolseal: this session is already initialized; open a new session to initialize again.'));
     }
-    if (this.state !== 'ready') return this.hold(this.waiting, msg);
+    if (this.state !== 'ready') return this.held.holdFromClient(msg);
     if (this.refreshes.busy) return void this.refreshes.idle().then(() => this.routeIfReady(msg));
     this.route(msg);
   }
@@ -117,14 +102,10 @@ export class GuardSession {
     const refused = this.state === 'refused';
     const initializing = this.state === 'initializing';
     this.state = 'closed';
-    this.early.clear();
+    this.held.clear();
     this.requests.rejectInternal(reason ?? new CaptureError('SESSION_CLOSED', 'The session closed.'));
     const why = reason?.message ?? 'the session closed';
-    // Every client request still open gets an answer, the held initialize and the queued ones too.
-    const open = [...this.requests.pendingClientIds(), ...this.waiting.splice(0).flatMap((m) => (m.id !== undefined ? [m.id] : []))];
-    if (initializing && this.initClientId !== undefined) open.push(this.initClientId);
-    for (const id of new Set(open)) this.toClient(upstreamFailedReply(id, this.serverName(), `the request cannot complete: ${why}`, why));
-    this.requests.clearClientRequests();
+    for (const id of this.takeOpenClientIds(initializing)) this.toClient(upstreamFailedReply(id, this.serverName(), `the request cannot complete: ${why}`, why));
     this.record({ event: 'session', decision: refused ? 'refused' : 'closed', reason: why });
     await Promise.allSettled([this.upstream.close(), this.client.close()]);
     this.onclose?.(reason);
@@ -147,12 +128,7 @@ export class GuardSession {
       if (this.options.auditAllowedCalls) this.record({ event: 'call', decision: 'allow', entry: calledEntry(msg), reason: 'verified' });
       return this.forward(msg);
     }
-    const entry = `${denial.list}/${denial.key}`;
-    if (this.exposure!.settings.enforce === 'warn') {
-      this.record({ event: 'call', decision: 'allow', entry, code: denial.code, reason: `enforce: warn, although ${denial.reason}` });
-      return this.forward(msg);
-    }
-    this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
+    if (!reportDenial(denial, this.exposure!.settings.enforce === 'warn', (fields) => this.record(fields))) return this.forward(msg);
     this.toClient(notVerifiedReply(msg.id!, this.serverName(), denial));
   }
 
@@ -174,7 +150,7 @@ export class GuardSession {
 
   private clientNotification(msg: RpcMessage): void {
     if (msg.method === 'notifications/initialized') return; // the guard sent its own before reading the lists
-    if (this.state !== 'ready') return this.hold(this.waiting, msg);
+    if (this.state !== 'ready') return this.held.holdFromClient(msg);
     if (msg.method === 'notifications/cancelled') {
       const upstreamId = this.requests.upstreamIdOf(msg.params?.requestId as RpcId);
       if (upstreamId === undefined) return; // answered locally, or already done
@@ -199,8 +175,8 @@ export class GuardSession {
     if (this.state === 'closed' || this.state === 'refused') return;
     const kind = kindOf(msg);
     if (kind === 'response') return this.upstreamResponse(msg);
-    if (kind === 'request' && this.state === 'initializing') return this.forwardEarly(msg);
-    if (this.state !== 'ready') return this.hold(this.upstreamWaiting, msg);
+    if (kind === 'request' && this.state === 'initializing') return this.held.forwardEarly(msg);
+    if (this.state !== 'ready') return this.held.holdFromServer(msg);
     if (kind === 'request') return this.toClient(msg);
     const lists = listsChangedBy(msg.method);
     if (lists.length > 0) return this.afterRefresh(msg, lists);
@@ -208,31 +184,6 @@ export class GuardSession {
       return this.toClient(msg, this.requests.clientIdOfProgress(msg.params?.progressToken as string | number));
     }
     this.toClient(msg);
-  }
-
-  /**
-   * A server request while the lists are read goes to the client now (see `EarlyRequests`):
-   * holding it could deadlock a server that asks for roots before it answers `tools/list`.
-   * The client has declared its capabilities in the `initialize` already forwarded.
-   */
-  private forwardEarly(msg: RpcMessage): void {
-    this.early.track(msg.id!, msg.method!);
-    this.toClient(msg);
-  }
-
-  /**
-   * Holds a message until the client is in, at most {@link MAX_HELD} per direction: beyond
-   * that a request is answered with an error and a notification dropped (and counted in the
-   * audit log), so a flood before the handshake ends cannot grow memory without bound.
-   */
-  private hold(queue: RpcMessage[], msg: RpcMessage): void {
-    if (queue.length < MAX_HELD) return void queue.push(msg);
-    const fromClient = queue === this.waiting;
-    if (fromClient && msg.id !== undefined) {
-      return this.toClient(errorResponse(msg.id, -32000, `toolseal: more than ${MAX_HELD} messages arrived before the server's lists were verified; send them after initialize completes.`));
-    }
-    if (fromClient && msg.id === undefined) return;
-    if (++this.droppedHeld === 1) this.record({ event: 'session', decision: 'dropped', reason: `the server sent more than ${MAX_HELD} messages before its lists were verified; later ones were dropped` });
   }
 
   /** Re-verifies, then forwards the `list_changed` once per refresh, however many arrived meanwhile. */
@@ -271,8 +222,8 @@ export class GuardSession {
     if (this.state !== 'initializing') return;
     this.toClient(resultResponse(clientId, signedInitializeResult(result, this.exposure)));
     this.state = 'ready';
-    for (const waiting of this.waiting.splice(0)) this.fromClient(waiting as JSONRPCMessage);
-    for (const waiting of this.upstreamWaiting.splice(0)) this.fromUpstream(waiting as JSONRPCMessage);
+    for (const waiting of this.held.takeFromClient()) this.fromClient(waiting as JSONRPCMessage);
+    for (const waiting of this.held.takeFromServer()) this.fromUpstream(waiting as JSONRPCMessage);
   }
 
   private async recapture(lists: ListName[]): Promise<void> {
@@ -280,7 +231,7 @@ export class GuardSession {
     const note = (reason: string) => this.record({ event: 'verify', decision: 'note', reason });
     await exposure.read(lists, this.request, this.capabilities, { server: this.serverName(), limits: this.limits }, note);
     if (this.state !== 'ready' && this.state !== 'initializing') return;
-    decideAndReport(exposure, this.facts!, this.decisionSink());
+    decideAndReport(exposure, this.facts!, decisionSink(this.serverName(), this.options, (fields) => this.record(fields), (reason) => this.refuse(reason)));
   }
 
   private readonly request: PageRequest = (method, params) => {
@@ -294,11 +245,21 @@ export class GuardSession {
     this.state = 'refused';
     const message = refusalMessage(this.serverName(), this.enforceMode(), reason);
     this.options.log?.(message);
-    if (initializing && this.initClientId !== undefined) this.replyRefused(this.initClientId, reason);
-    for (const id of [...this.requests.pendingClientIds()]) this.replyRefused(id, reason);
-    for (const waiting of this.waiting.splice(0)) if (waiting.id !== undefined) this.replyRefused(waiting.id, reason);
-    this.requests.clearClientRequests();
+    for (const id of this.takeOpenClientIds(initializing)) this.replyRefused(id, reason);
     void this.close(new SessionRefusedError(this.serverName(), message));
+  }
+
+  /**
+   * Every client request still open, each once: the held initialize, the forwarded and the
+   * queued ones. They are no longer tracked afterwards; the caller answers each.
+   */
+  private takeOpenClientIds(initializing: boolean): Set<RpcId> {
+    const open = new Set<RpcId>();
+    if (initializing && this.initClientId !== undefined) open.add(this.initClientId);
+    for (const id of this.requests.pendingClientIds()) open.add(id);
+    for (const held of this.held.takeFromClient()) if (held.id !== undefined) open.add(held.id);
+    this.requests.clearClientRequests();
+    return open;
   }
 
   private replyRefused(id: RpcId, reason = 'the server was refused earlier in this session'): void {
@@ -317,18 +278,7 @@ export class GuardSession {
     this.client.send(msg as JSONRPCMessage, related === undefined ? undefined : { relatedRequestId: related }).catch((err: Error) => this.onerror?.(err));
   }
 
-  /** How this guard reports its decisions (see {@link decideAndReport}). */
-  private decisionSink(): DecisionSink {
-    return {
-      serverName: this.serverName(),
-      record: (fields) => this.record(fields),
-      log: this.options.log,
-      onDecision: this.options.onDecision,
-      refuse: (reason) => this.refuse(reason),
-    };
-  }
-
-  private record(fields: Omit<AuditRecord, 'time' | 'server' | 'session'>): void {
+  private record(fields: GuardRecord): void {
     const enforce = this.exposure?.settings.enforce;
     this.audit.write({ time: new Date().toISOString(), server: this.serverName(), session: this.sessionId, ...(enforce ? { enforce } : {}), ...fields });
   }
@@ -341,13 +291,3 @@ export class GuardSession {
   }
 }
 
-/**
- * A modern-only server answers `initialize` with the versions it does support: say so in
- * words a 2025-era client's user can act on (the code and data stay the server's).
- */
-function noLegacyEra(error: NonNullable<RpcMessage['error']>, server: string): NonNullable<RpcMessage['error']> {
-  const supported = (error.data as { supported?: unknown } | undefined)?.supported;
-  if (!Array.isArray(supported)) return error;
-  const versions = supported.filter((v): v is string => typeof v === 'string').slice(0, 8).join(', ');
-  return { ...error, message: `toolseal: the server ${server} does not speak this client's protocol version (it answered initialize: ${String(error.message).slice(0, 200)}); it supports ${versions}: connect with a client that speaks one of them.` };
-}

@@ -1,5 +1,7 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ToolsealError } from '../errors.js';
 import { captureLimits, describeTarget, type CaptureLimits, type ServerTarget } from '../manifest/capture/options.js';
 import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
 import { strictFetch } from '../io/strict-http.js';
@@ -56,4 +58,30 @@ export function upstreamTransport(target: ServerTarget, options: UpstreamOptions
     };
   }
   return transport;
+}
+
+/** What a guard session hears from its upstream transport (see {@link watchUpstream}). */
+export interface UpstreamEvents {
+  message(message: JSONRPCMessage): void;
+  /** The transport closed; `refusal` is toolseal's own refusal of what the server sent, if there was one. */
+  closed(refusal: ToolsealError | undefined): void;
+  error(err: Error): void;
+  /** A stdout line the strict stdio transport skipped (not JSON). */
+  note(note: string): void;
+}
+
+/**
+ * Wires `upstream`'s callbacks to `events`. toolseal's own refusal of what the server sent
+ * (e.g. SERVER_JSON_INVALID from the strict stdio transport, which then closes) is kept and
+ * handed to `closed`: it is the reason the session ends, not the close itself.
+ */
+export function watchUpstream(upstream: Transport, events: UpstreamEvents): void {
+  let refusal: ToolsealError | undefined;
+  upstream.onmessage = (message) => events.message(message);
+  upstream.onclose = () => events.closed(refusal);
+  upstream.onerror = (err) => {
+    if (err instanceof ToolsealError) refusal ??= err;
+    events.error(err);
+  };
+  if (upstream instanceof StrictStdioClientTransport) upstream.onnote = (note) => events.note(note);
 }

@@ -6,22 +6,26 @@ import { createKeylessSigner } from './keyless.js';
 import { assertPublicLogAccepted } from './public-log.js';
 import type { ManifestSigner } from './signer.js';
 
-/** Everything that chooses and configures a signer, as the CLI and the Action receive it. */
+/**
+ * Everything that chooses and configures a signer, as the CLI and the Action receive it. A
+ * member that is absent, `undefined` or empty is not given (so a face passes its flags or
+ * inputs as they are).
+ */
 export interface SignerOptions {
   /** A private key file: sign key-based instead of keyless. */
-  keyPath?: string;
+  keyPath?: string | undefined;
   /** Passphrase of an encrypted key; default `$TOOLSEAL_KEY_PASSPHRASE`. */
-  keyPassphrase?: string;
+  keyPassphrase?: string | undefined;
   /** An explicit OIDC token; otherwise `SIGSTORE_ID_TOKEN` or GitHub Actions' ambient token. */
-  identityToken?: string;
-  fulcioURL?: string;
-  rekorURL?: string;
-  tsaURL?: string;
-  signingConfigPath?: string;
-  timeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
+  identityToken?: string | undefined;
+  fulcioURL?: string | undefined;
+  rekorURL?: string | undefined;
+  tsaURL?: string | undefined;
+  signingConfigPath?: string | undefined;
+  timeoutMs?: number | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Sign keyless on a public Sigstore instance even for a private repository (see `assertPublicLogAccepted`). */
-  allowPublicLog?: boolean;
+  allowPublicLog?: boolean | undefined;
 }
 
 /**

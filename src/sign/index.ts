@@ -7,5 +7,6 @@ export { createSigner, parseArtifactSpec, type SignerOptions } from './create-si
 export { signManifest, type SignResult } from './sign-manifest.js';
 export { DEFAULT_BUNDLE_FILE } from './bundle-file.js';
 export { manifestToSign, type ManifestToSignOptions } from './manifest-to-sign.js';
+export { signToFiles, signedLines, type SignToFilesOptions, type SignedFiles } from './sign-to-files.js';
 export { storeGitHubAttestation, type AttestationStoreOptions, type StoredAttestation } from './attestation-store.js';
 export { assertPublicLogAccepted, type KeylessDestination } from './public-log.js';

@@ -1,18 +1,20 @@
-import { scanString } from '../../compare/hidden-unicode.js';
-import type { HiddenUnicodeFinding } from '../../compare/index.js';
+import { scanValueHiddenUnicode } from '../../compare/hidden-unicode.js';
 import { captureLimits, type CaptureLimits } from '../../manifest/capture/options.js';
 import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
-import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf, metaProblem } from '../../protocol/wire.js';
-import { NULL_AUDIT_SINK, type AuditRecord, type AuditSink } from '../audit.js';
+import type { Manifest } from '../../manifest/schema.js';
+import { META, MODERN_RPC_CODES } from '../../protocol/wire.js';
+import { NULL_AUDIT_SINK, type AuditSink } from '../audit.js';
 import { untrusted } from '../../io/terminal.js';
-import { disownServerError, GUARD_RPC_CODES, guardErrorData, SessionRefusedError, notVerifiedCode, type GuardErrorData } from '../errors.js';
-import { refusalMessage } from '../replies.js';
-import { decideAndReport, type DecisionSink } from '../report-decision.js';
+import { disownServerError, GUARD_RPC_CODES, SessionRefusedError } from '../errors.js';
+import { notVerifiedReply, refusalMessage, refusedReply, upstreamFailedReply } from '../replies.js';
+import { decideAndReport, decisionSink, reportDenial, type GuardRecord } from '../report-decision.js';
 import { UpstreamRpcError } from '../requests.js';
 import { listOfMethod, listsChangedBy, type ListName } from '../../manifest/lists.js';
 import { calledEntry, type RpcId, type RpcMessage } from '../rpc.js';
 import type { GuardOptions } from '../session-options.js';
 import type { Denial } from '../view.js';
+import { errorOf, precheckRequest, serverErrorAnswer } from './answers.js';
+import { discoverResult, signedServerInfo, withSignedInfo } from './signed-info.js';
 import type { ModernUpstream } from './upstream.js';
 import { ALL_LISTS, ContextView, contextKey, contextOf } from './views.js';
 
@@ -67,13 +69,13 @@ export class ModernGuard {
   async handle(message: RpcMessage, call: ModernCall = {}): Promise<RpcMessage> {
     const msg = message as Rpc;
     if (this.refused !== undefined) return this.refusal(msg.id, this.refused);
-    const early = this.precheck(msg);
+    const early = precheckRequest(msg, () => this.supportedVersions());
     if (early) return early;
     const view = this.viewFor(msg);
     try {
       return await this.route(msg, view, call);
     } catch (err) {
-      if (err instanceof UpstreamRpcError) return this.upstreamError(msg, err);
+      if (err instanceof UpstreamRpcError) return serverErrorAnswer(msg, err);
       return this.upstreamFailed(msg.id, (err as Error).message);
     }
   }
@@ -83,50 +85,18 @@ export class ModernGuard {
     await this.upstream.close();
   }
 
-  /**
-   * The server's own error, under the client's id. A `server/discover` answered with an
-   * error outside the modern range comes from a 2025-era server: the message says so (the
-   * code stays, so a dual-era client still falls back to `initialize`).
-   */
-  private upstreamError(msg: Rpc, err: UpstreamRpcError): RpcMessage {
-    const data = err.data !== undefined ? { data: err.data } : {};
-    const modern = err.code <= -32020 && err.code >= -32099;
-    const message = msg.method === 'server/discover' && !modern
-      ? `toolseal: the server does not speak MCP ${MODERN_PROTOCOL_VERSION} (it answered server/discover with ${err.code}: ${err.message.slice(0, 200)}); connect with a client that speaks the 2025 era (initialize).`
-      : err.message;
-    // A server error that uses the guard's own codes is marked as the server's (never a guard refusal).
-    return { jsonrpc: '2.0', id: msg.id, error: disownServerError({ code: err.code, message, ...data }) };
-  }
-
-  /** The `_meta` rules of the revision, answered before anything goes upstream. */
-  private precheck(msg: Rpc): RpcMessage | undefined {
-    const method = msg.method ?? '';
-    if (REMOVED_METHODS.has(method)) {
-      return errorOf(msg.id, MODERN_RPC_CODES.methodNotFound, `Method not found: ${method} is not part of MCP ${MODERN_PROTOCOL_VERSION}.`);
-    }
-    const problem = metaProblem(msg.params);
-    if (problem !== undefined) {
-      return errorOf(msg.id, MODERN_RPC_CODES.invalidParams, `Invalid params: ${problem}; every ${MODERN_PROTOCOL_VERSION} request names its protocol version and client capabilities.`);
-    }
-    const version = metaOf(msg.params)?.[META.protocolVersion];
-    if (version !== undefined && !isModernVersion(version)) {
-      const supported = this.supportedVersions();
-      return errorOf(msg.id, MODERN_RPC_CODES.unsupportedProtocolVersion, `Unsupported protocol version: ${String(version).slice(0, 40)}`, { supported, requested: version });
-    }
-    return undefined;
-  }
-
   private async route(msg: Rpc, view: ContextView, call: ModernCall): Promise<RpcMessage> {
     const method = msg.method!;
     if (method === 'server/discover') {
       await this.refresh(view, [], { withDiscover: true });
-      return this.refused !== undefined ? this.refusal(msg.id, this.refused) : { jsonrpc: '2.0', id: msg.id, result: this.discoverResult(view) };
+      return this.refused !== undefined ? this.refusal(msg.id, this.refused) : { jsonrpc: '2.0', id: msg.id, result: discoverResult(view, this.signedServer()) };
     }
     const listed = listOfMethod(method);
     if (listed) return this.answerList(msg, view, listed.name, listed.resultKey);
     await this.refresh(view, []);
     if (this.refused !== undefined) return this.refusal(msg.id, this.refused);
-    const denial = this.denial(msg, view);
+    // Subscribe and unsubscribe, which the 2025-era check also covers, were refused by the precheck.
+    const denial = view.verifier!.view.checkRequest(msg.method, msg.params ?? {});
     if (denial) {
       const refused = this.refuseCall(msg, denial);
       if (refused) return refused;
@@ -135,29 +105,10 @@ export class ModernGuard {
     return this.forward(msg, view, call);
   }
 
-  private denial(msg: Rpc, view: ContextView): Denial | undefined {
-    const exposure = view.verifier!.view;
-    const params = msg.params ?? {};
-    switch (msg.method) {
-      case 'tools/call': return exposure.checkNamed('tools', String(params.name));
-      case 'prompts/get': return exposure.checkNamed('prompts', String(params.name));
-      case 'resources/read': return exposure.checkUri(String(params.uri));
-      case 'completion/complete': return exposure.checkRef(params.ref);
-      default: return undefined;
-    }
-  }
-
   /** The refusal of a call to an entry the view does not expose; undefined under `warn` (recorded, forwarded). */
   private refuseCall(msg: Rpc, denial: Denial): RpcMessage | undefined {
-    const entry = `${denial.list}/${denial.key}`;
-    if (this.options.settings?.enforce === 'warn') {
-      this.record({ event: 'call', decision: 'allow', entry, code: denial.code, reason: `enforce: warn, although ${denial.reason}` });
-      return undefined;
-    }
-    const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';
-    this.record({ event: 'call', decision: 'refuse', entry, code: denial.code, reason: denial.reason });
-    return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the ${noun} "${untrusted(denial.key)}" of server ${untrusted(this.serverName())} is not verified (${denial.reason}); the request was not forwarded.`,
-      { code: notVerifiedCode(denial.list), server: this.serverName(), list: denial.list, key: denial.key, reason: denial.reason });
+    if (!reportDenial(denial, this.options.settings?.enforce === 'warn', (fields) => this.record(fields))) return undefined;
+    return notVerifiedReply(msg.id, this.serverName(), denial);
   }
 
   private async answerList(msg: Rpc, view: ContextView, list: ListName, field: string): Promise<RpcMessage> {
@@ -167,7 +118,7 @@ export class ModernGuard {
     const failure = view.verifier!.failure(list);
     if (failure !== undefined && this.options.settings?.enforce !== 'warn') return this.upstreamFailed(msg.id, `${msg.method} could not be read from the server: ${failure}`);
     const hints = view.hints.get(list) ?? {};
-    return { jsonrpc: '2.0', id: msg.id, result: { [field]: view.verifier!.view.lists[list], ...hints, resultType: 'complete', _meta: { [META.serverInfo]: this.signedServerInfo() } } };
+    return { jsonrpc: '2.0', id: msg.id, result: { [field]: view.verifier!.view.lists[list], ...hints, resultType: 'complete', _meta: { [META.serverInfo]: signedServerInfo(this.signedServer()) } } };
   }
 
   private async forward(msg: Rpc, view: ContextView, call: ModernCall): Promise<RpcMessage> {
@@ -178,14 +129,14 @@ export class ModernGuard {
     // The server's own error may not pass for the guard's (-32051..-32053 are the guard's codes).
     if (!answer.result) return answer.error ? { ...answer, error: disownServerError(answer.error) } : answer;
     if (answer.result.resultType === 'input_required') {
-      const hidden = hiddenIn(answer.result.inputRequests, this.options.settings?.allowHiddenUnicode ?? []);
+      const hidden = scanValueHiddenUnicode(answer.result.inputRequests, ['inputRequests'], { allow: this.options.settings?.allowHiddenUnicode ?? [] });
       if (hidden.length > 0 && this.options.settings?.enforce !== 'warn') {
         const reason = `its input requests hide Unicode (${hidden.map((f) => `${f.category} at ${f.path}`).join(', ')})`;
         this.record({ event: 'call', decision: 'refuse', entry: calledEntry(msg), code: 'HIDDEN_UNICODE', reason });
         return errorOf(msg.id, GUARD_RPC_CODES.notVerified, `toolseal: the server ${this.serverName()} answered ${msg.method} with input requests that hide Unicode; the answer was not forwarded.`, { code: 'HIDDEN_UNICODE', server: this.serverName(), reason });
       }
     }
-    return { ...answer, result: this.withSignedInfo(answer.result) };
+    return { ...answer, result: withSignedInfo(answer.result, this.signedServer()) };
   }
 
   /**
@@ -212,13 +163,13 @@ export class ModernGuard {
     const answer = await this.upstream.request(msg, { onNotification, signal: stop.signal, ...(call.headers ? { headers: call.headers } : {}) });
     await chain;
     if (this.refused !== undefined) return this.refusal(msg.id, this.refused);
-    return answer.result ? { ...answer, result: this.withSignedInfo(answer.result) } : answer;
+    return answer.result ? { ...answer, result: withSignedInfo(answer.result, this.signedServer()) } : answer;
   }
 
   private async refresh(view: ContextView, lists: readonly ListName[], options: { withDiscover?: boolean; force?: boolean } = {}): Promise<void> {
     const changed = await view.refresh(lists, options);
     if (!changed || this.refused !== undefined) return;
-    decideAndReport(view.verifier!, view.facts(), this.decisionSink());
+    decideAndReport(view.verifier!, view.facts(), decisionSink(this.serverName(), this.options, (fields) => this.record(fields), (reason) => this.refuse(reason)));
   }
 
   private refuse(reason: string): void {
@@ -231,35 +182,19 @@ export class ModernGuard {
   }
 
   private refusalMessage(reason: string): string {
-    return refusalMessage(this.serverName(), this.options.settings?.enforce ?? 'block', reason);
+    return refusalMessage(this.serverName(), this.enforceMode(), reason);
   }
 
   private refusal(id: RpcId, reason: string): RpcMessage {
-    return errorOf(id, GUARD_RPC_CODES.sessionRefused, this.refusalMessage(reason), { code: 'SESSION_REFUSED', server: this.serverName(), reason });
+    return refusedReply(id, this.serverName(), this.enforceMode(), reason);
   }
 
   private upstreamFailed(id: RpcId, reason: string): RpcMessage {
-    return errorOf(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: the request cannot complete: ${reason}`, { code: 'UPSTREAM_FAILED', server: this.serverName(), reason });
+    return upstreamFailedReply(id, this.serverName(), `the request cannot complete: ${reason}`, reason);
   }
 
-  /** The discover answer as a client may see it: signed server info, instructions only when verified. */
-  private discoverResult(view: ContextView): Record<string, unknown> {
-    const { instructions, ...rest } = view.discover ?? {};
-    const exposed = view.verifier?.decision?.verdict.instructions.exposed ?? false;
-    return { ...this.withSignedInfo(rest), ...(exposed && instructions !== undefined ? { instructions } : {}) };
-  }
-
-  /** A result whose `_meta` names the server: the name the manifest signs replaces the live one. */
-  private withSignedInfo(result: Record<string, unknown>): Record<string, unknown> {
-    const meta = metaOf(result);
-    if (meta?.[META.serverInfo] === undefined) return result;
-    return { ...result, _meta: { ...meta, [META.serverInfo]: this.signedServerInfo() } };
-  }
-
-  private signedServerInfo(): Record<string, unknown> {
-    const server = this.anyVerifier()?.attestation.manifest.server;
-    if (!server) return {};
-    return { name: server.name, version: server.version, ...(server.title !== undefined ? { title: server.title } : {}) };
+  private enforceMode(): string {
+    return this.options.settings?.enforce ?? 'block';
   }
 
   private viewFor(msg: Rpc): ContextView {
@@ -288,48 +223,18 @@ export class ModernGuard {
     return undefined;
   }
 
+  /** The server the manifest signs, once any view is verified. */
+  private signedServer(): Manifest['server'] | undefined {
+    return this.anyVerifier()?.attestation.manifest.server;
+  }
+
   private serverName(): string {
-    return this.anyVerifier()?.attestation.manifest.server.name ?? 'upstream';
+    return this.signedServer()?.name ?? 'upstream';
   }
 
-  /** How this guard reports its decisions (see {@link decideAndReport}). */
-  private decisionSink(): DecisionSink {
-    return {
-      serverName: this.serverName(),
-      record: (fields) => this.record(fields),
-      log: this.options.log,
-      onDecision: this.options.onDecision,
-      refuse: (reason) => this.refuse(reason),
-    };
+  private record(fields: GuardRecord): void {
+    this.audit.write({ time: new Date().toISOString(), server: this.serverName(), session: this.options.sessionId ?? 'modern', enforce: this.enforceMode(), ...fields });
   }
-
-  private record(fields: Omit<AuditRecord, 'time' | 'server' | 'session'>): void {
-    const enforce = this.options.settings?.enforce ?? 'block';
-    this.audit.write({ time: new Date().toISOString(), server: this.serverName(), session: this.options.sessionId ?? 'modern', enforce, ...fields });
-  }
-}
-
-/** An error the guard answers with; its guard data is marked as the guard's own (see `toGuardError`). */
-function errorOf(id: RpcId, code: number, message: string, data?: Record<string, unknown>): RpcMessage {
-  const marked = data && typeof data.code === 'string' && typeof data.server === 'string' ? guardErrorData(data as unknown as GuardErrorData) : data;
-  return { jsonrpc: '2.0', id, error: { code, message, ...(marked ? { data: marked } : {}) } };
-}
-
-/** Hidden Unicode anywhere in an `input_required` result's input requests (text a client shows a person or a model). */
-function hiddenIn(value: unknown, allow: readonly string[]): HiddenUnicodeFinding[] {
-  const out: HiddenUnicodeFinding[] = [];
-  const walk = (v: unknown, path: string): void => {
-    if (typeof v === 'string') out.push(...scanString(v, path, 'value'));
-    else if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}/${i}`));
-    else if (v !== null && typeof v === 'object') {
-      for (const [k, item] of Object.entries(v)) {
-        out.push(...scanString(k, `${path}/${k}`, 'key'));
-        walk(item, `${path}/${k}`);
-      }
-    }
-  };
-  walk(value, '/inputRequests');
-  return out.filter((f) => !allow.includes(f.category));
 }
 
 export { ALL_LISTS };
