@@ -77,13 +77,14 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   const mode = parseMode(get('mode'));
   refuseForeignInputs(mode, env);
   const command = get('command');
+  const url = get('url');
   const keys = lines('key');
   const timeout = get('timeout');
   return {
     mode,
     server: {
       ...(command !== undefined ? { command: splitCommandLine(command) } : {}),
-      ...(get('url') !== undefined ? { url: get('url') } : {}),
+      ...(url !== undefined ? { url } : {}),
       headers: lines('headers'),
     },
     ...optional('clientProfile', get('client-profile')),

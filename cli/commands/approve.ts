@@ -55,9 +55,10 @@ async function runApprove(names: string[], flags: ApproveFlags): Promise<number>
   const missing = names.filter((n) => !found.servers.some((s) => s.name === n));
   if (missing.length > 0) throw usage(`No configured MCP server is named ${missing.map((n) => `"${n}"`).join(', ')} in ${found.files.map((f) => f.path).join(', ') || 'any configuration found'}.`);
   const lock = await lib.readLockFile(flags.lock, { optional: true });
+  const concurrency = concurrencyOf(flags);
   const report = await lib.scanServers(selected, {
     ...(lock ? { lock, lockPath: flags.lock } : {}),
-    ...(concurrencyOf(flags) ? { concurrency: concurrencyOf(flags) } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
     capture: timeoutOption(flags as unknown as ServerFlags),
   });
   const trust = flags.trustedRoot ? { source: 'trusted-root' as const, path: relative(dirname(resolve(flags.lock)), resolve(flags.trustedRoot)) } : undefined;

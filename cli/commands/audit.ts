@@ -105,7 +105,7 @@ function auditOptions(flags: AuditFlags): AuditOptions {
     ...(flags.trustedRoot ? { trustedRoot: flags.trustedRoot } : {}),
     ...(flags.offline ? { offline: true } : {}),
     concurrency: flags.concurrency,
-    cacheDir: flags.cache ? (flags.cacheDir ?? undefined) : false,
+    ...(!flags.cache ? { cacheDir: false as const } : flags.cacheDir !== undefined ? { cacheDir: flags.cacheDir } : {}),
     retry: { timeoutMs: flags.timeout, attempts: flags.retries + 1 },
     ...(flags.maxPages ? { maxPages: flags.maxPages } : {}),
   };

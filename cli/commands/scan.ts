@@ -31,13 +31,14 @@ export function registerScan(program: Command): void {
     if (flags.sarif) await assertWritableDestination(flags.sarif);
     const found = await serversFromFlags(flags);
     const lock = await readLockFile(flags.lock, { optional: true });
+    const concurrency = concurrencyOf(flags);
     const { readPolicyFile } = await import('../../src/policy/index.js');
     const approverPolicy = flags.policy !== undefined ? await readPolicyFile(flags.policy) : undefined;
     const report = await scanServers(found.servers, {
       ...(lock ? { lock, lockPath: flags.lock } : {}),
       ...(approverPolicy ? { approverPolicy } : {}),
       ...(flags.trustedRoot !== undefined ? { publisherTrust: { source: 'trusted-root' as const, path: resolve(flags.trustedRoot) } } : {}),
-      ...(concurrencyOf(flags) ? { concurrency: concurrencyOf(flags) } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
       capture: timeoutOption(flags as unknown as ServerFlags),
     });
     if (flags.sarif) await writeFileAtomic(flags.sarif, `${JSON.stringify(scanToSarif(report), null, 2)}\n`);

@@ -43,7 +43,7 @@ export function registerVerifyBundle(program: Command): void {
       }
       const { policyFromFlags, readPolicyFile, verifyBundleFile } = await import('../../src/internal.js');
       const policy = flags.policy ? await readPolicyFile(flags.policy) : await policyFromFlags(flags);
-      const result = await verifyBundleFile({ bundlePath: flags.bundle, artifact: fileOrDigest, policy, offline: flags.offline });
+      const result = await verifyBundleFile({ bundlePath: flags.bundle, artifact: fileOrDigest, policy, ...(flags.offline ? { offline: true } : {}) });
       if (flags.json) printJson(summary(result));
       else process.stdout.write(`${describe(result)}\n`);
       setExitCode(command, 0);

@@ -87,7 +87,7 @@ function requestSignal(timeoutMs: number, parent?: AbortSignal): { signal: Abort
   };
 }
 
-async function fetchOnce(url: string, attempt: number, options: RetryOptions): Promise<{ outcome: FetchOutcome; retryAfterMs?: number }> {
+async function fetchOnce(url: string, attempt: number, options: RetryOptions): Promise<{ outcome: FetchOutcome; retryAfterMs?: number | undefined }> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const request = requestSignal(timeoutMs, options.signal);
   try {

@@ -8,19 +8,22 @@ import {
   CANONICALIZATION, DYNAMIC_LISTS, MANIFEST_MEDIA_TYPE, ManifestSchema, type Artifact, type CaptureInfo, type DynamicList, type Manifest,
 } from './schema.js';
 
-/** The raw material of a manifest, as a capture (or a test) gathered it. */
+/**
+ * The raw material of a manifest, as a capture (or a test) gathered it. An `undefined` member
+ * is an absent one (so a `Manifest` is its own parts).
+ */
 export interface ManifestParts {
-  server: { name: string; version: string; title?: string };
+  server: { name: string; version: string; title?: string | undefined };
   capture: CaptureInfo;
-  instructions?: string;
-  tools?: object[];
-  prompts?: object[];
-  resources?: object[];
-  resourceTemplates?: object[];
-  exclude?: string[];
-  artifacts?: Artifact[];
+  instructions?: string | undefined;
+  tools?: object[] | undefined;
+  prompts?: object[] | undefined;
+  resources?: object[] | undefined;
+  resourceTemplates?: object[] | undefined;
+  exclude?: string[] | undefined;
+  artifacts?: Artifact[] | undefined;
   /** Lists declared dynamic (not signed); recorded in table order, absent when none. */
-  dynamic?: DynamicList[];
+  dynamic?: DynamicList[] | undefined;
 }
 
 /**

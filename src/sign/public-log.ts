@@ -5,9 +5,9 @@ import { PUBLIC_GOOD } from './keyless.js';
 
 /** Where a keyless signature goes: the instance's URLs, or a signing config naming them. */
 export interface KeylessDestination {
-  fulcioURL?: string;
-  rekorURL?: string;
-  signingConfigPath?: string;
+  fulcioURL?: string | undefined;
+  rekorURL?: string | undefined;
+  signingConfigPath?: string | undefined;
 }
 
 /** Hosts of Sigstore's public instances (production and staging): their logs are public and permanent. */

@@ -17,7 +17,7 @@ export interface BundleClaims {
   signer?: ClaimedSigner;
   log?: { index: string; integratedTime?: string; kind: string };
   timestampAuthorities: number;
-  server?: { name: string; version: string; title?: string };
+  server?: { name: string; version: string; title?: string | undefined };
   manifestDigest?: Sha256Digest;
   counts?: Record<ListName, number>;
   clientProfile?: string;

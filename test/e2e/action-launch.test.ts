@@ -38,6 +38,13 @@ describe('the Action starts the server by the one launch rule, in every mode', (
     await mkdir(serverDir, { recursive: true });
     await writeFile(join(serverDir, 'weather.config.json'), JSON.stringify({ region: 'alps' }));
     await local.writeTrustedRoot(file('trusted_root.json'));
+    // The bundle and manifest the check and verify tests read, made here so every test runs
+    // alone; the sign test below signs into its own folder and checks what it wrote.
+    const signed = await runAction({
+      mode: 'sign', command: WEATHER, env: `WEATHER_API_KEY=${KEY}`, 'working-directory': 'servers/weather',
+      'manifest-output': 'signed/weather/mcp-manifest.json', bundle: 'signed/weather/mcp-manifest.sigstore.json', ...instance(),
+    }, tokenEnv(oidc), work);
+    if (signed.code !== 0) throw new Error(`the fixture bundle could not be signed: ${signed.errors.join('; ')}`);
   });
   afterAll(async () => {
     await Promise.all([oidc?.close(), privateOidc?.close(), local?.close()]);
@@ -63,35 +70,35 @@ describe('the Action starts the server by the one launch rule, in every mode', (
 
   it("check and verify: the step's environment (the key in env:) reaches the server; without it the step fails naming the variable", async () => {
     const stepEnv = { WEATHER_API_KEY: KEY, FIXTURE_ENV_REPORT: file('report.json') };
-    const check = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/weather', manifest: 'out/weather/mcp-manifest.json' }, stepEnv, work);
+    const check = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/weather', manifest: 'signed/weather/mcp-manifest.json' }, stepEnv, work);
     expect(check.errors).toEqual([]);
     expect(check.outputs.verified).toBe('true');
     expect((await report()).cwd).toBe(serverDir);
     const verify = await runAction({
-      mode: 'verify', command: WEATHER, 'working-directory': 'servers/weather', bundle: 'out/weather/mcp-manifest.sigstore.json',
+      mode: 'verify', command: WEATHER, 'working-directory': 'servers/weather', bundle: 'signed/weather/mcp-manifest.sigstore.json',
       'trusted-root': file('trusted_root.json'), 'certificate-identity': 'https://github.com/acme/internal-mcp/.github/workflows/sign.yml@refs/heads/main',
       'certificate-oidc-issuer': 'https://token.actions.githubusercontent.com',
     }, stepEnv, work);
     expect(verify.errors).toEqual([]);
     expect(verify.outputs.verified).toBe('true');
     const otherServer = await runAction({
-      mode: 'verify', bundle: 'out/weather/mcp-manifest.sigstore.json', 'trusted-root': file('trusted_root.json'), 'server-name': 'fixture-calendar',
+      mode: 'verify', bundle: 'signed/weather/mcp-manifest.sigstore.json', 'trusted-root': file('trusted_root.json'), 'server-name': 'fixture-calendar',
       'certificate-identity': 'https://github.com/acme/internal-mcp/.github/workflows/sign.yml@refs/heads/main', 'certificate-oidc-issuer': 'https://token.actions.githubusercontent.com',
     }, {}, work);
     expect(otherServer.code).toBe(1);
     expect(otherServer.outputs.verified).toBe('false');
     expect(otherServer.errors[0]).toContain('fixture-calendar');
-    const without = await runAction({ mode: 'check', command: WEATHER, manifest: 'out/weather/mcp-manifest.json' }, {}, work);
+    const without = await runAction({ mode: 'check', command: WEATHER, manifest: 'signed/weather/mcp-manifest.json' }, {}, work);
     expect(without.code).toBe(1);
     expect(without.errors[0]).toContain('WEATHER_API_KEY is not set');
   });
 
   it('protocol-era: legacy captures an initialize-only server; modern refuses it with the era to use', async () => {
     const stepEnv = { WEATHER_API_KEY: KEY };
-    const legacy = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/weather', manifest: 'out/weather/mcp-manifest.json', 'protocol-era': 'legacy' }, stepEnv, work);
+    const legacy = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/weather', manifest: 'signed/weather/mcp-manifest.json', 'protocol-era': 'legacy' }, stepEnv, work);
     expect(legacy.errors).toEqual([]);
     expect(legacy.outputs.verified).toBe('true');
-    const modern = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/weather', manifest: 'out/weather/mcp-manifest.json', 'protocol-era': 'modern' }, stepEnv, work);
+    const modern = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/weather', manifest: 'signed/weather/mcp-manifest.json', 'protocol-era': 'modern' }, stepEnv, work);
     expect(modern.code).toBe(1);
     expect(modern.errors[0]).toContain('[PROTOCOL_ERA_UNAVAILABLE]');
   });
@@ -99,9 +106,9 @@ describe('the Action starts the server by the one launch rule, in every mode', (
   it('refuses env and working-directory for an HTTP server, and a working directory that does not exist, before anything runs', async () => {
     const http = await runAction({ mode: 'check', url: 'http://127.0.0.1:9/mcp', env: 'A=b', manifest: 'x.json' }, {}, work);
     expect(http.errors[0]).toContain('applies to a server command only');
-    const missing = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/nowhere', manifest: 'out/weather/mcp-manifest.json' }, {}, work);
+    const missing = await runAction({ mode: 'check', command: WEATHER, 'working-directory': 'servers/nowhere', manifest: 'signed/weather/mcp-manifest.json' }, {}, work);
     expect(missing.errors[0]).toContain('[CWD_INVALID]');
-    const bad = await runAction({ mode: 'check', command: WEATHER, env: `=${KEY}`, manifest: 'out/weather/mcp-manifest.json' }, {}, work);
+    const bad = await runAction({ mode: 'check', command: WEATHER, env: `=${KEY}`, manifest: 'signed/weather/mcp-manifest.json' }, {}, work);
     expect(bad.errors[0]).toContain('[ENV_INVALID]');
     expect(bad.stdout).not.toContain(KEY);
   });

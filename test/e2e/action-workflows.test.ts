@@ -13,7 +13,7 @@ import {
   type GitHubActionsTokenEndpoint, type GitHubAttestationsApi, type LocalSigstore,
 } from '../../src/testing/index.js';
 import { writeProject, writeStandIns, type StandIns } from '../helpers/runner/stand-ins.js';
-import { runWorkflow, type RunnerOptions } from '../helpers/runner/workflow.js';
+import { runWorkflow, type JobRun, type RunnerOptions } from '../helpers/runner/workflow.js';
 import { RELEASE, releaseClaims } from './action.helpers.js';
 import { EVERYTHING_BIN, FIXTURES, ROOT } from './capture-helpers.js';
 
@@ -86,9 +86,14 @@ describe('the workflows in the README and docs/action.md, run as written', () =>
 
   describe('docs/action.md', () => {
     let repo: string;
+    /** A project whose manifest was committed by the sign snippet, for the check test alone. */
+    let checkRepo: string;
     beforeAll(async () => {
       repo = join(work, 'docs-repo');
-      await writeProject(repo, { name: '@acme/weather-mcp', version: '1.4.0', server: EVERYTHING });
+      checkRepo = join(work, 'docs-check-repo');
+      await Promise.all([repo, checkRepo].map((dir) => writeProject(dir, { name: '@acme/weather-mcp', version: '1.4.0', server: EVERYTHING })));
+      const [signed] = await runWorkflow(snippet(docs, 'sign'), runner(checkRepo));
+      if (!signed!.ok) throw new Error(`the sign snippet failed in ${checkRepo}: ${signed!.steps.flatMap((s) => s.errors).join('; ')}`);
     });
 
     it('sign: builds, signs, and leaves the bundle and the manifest in the workspace', async () => {
@@ -101,14 +106,14 @@ describe('the workflows in the README and docs/action.md, run as written', () =>
     });
 
     it('check: passes against the committed manifest, and annotates a drifted entry on its line of mcp-manifest.json', async () => {
-      const [same] = await runWorkflow(snippet(docs, 'check'), runner(repo));
+      const [same] = await runWorkflow(snippet(docs, 'check'), runner(checkRepo));
       expect(same!.steps[0]!.errors).toEqual([]);
       expect(same!.ok).toBe(true);
-      const committed = await readManifestFile(join(repo, 'mcp-manifest.json'));
+      const committed = await readManifestFile(join(checkRepo, 'mcp-manifest.json'));
       committed.tools.find((t) => t.name === 'echo')!.description = 'Echoes back the input (as reviewed)';
       const text = `${JSON.stringify(committed, null, 2)}\n`;
-      await writeFile(join(repo, 'mcp-manifest.json'), text);
-      const [drift] = await runWorkflow(snippet(docs, 'check'), runner(repo));
+      await writeFile(join(checkRepo, 'mcp-manifest.json'), text);
+      const [drift] = await runWorkflow(snippet(docs, 'check'), runner(checkRepo));
       expect(drift!.ok).toBe(false);
       const lines = text.split('\n');
       const line = lines.slice(0, lines.findIndex((l) => l.trim() === '"name": "echo",')).findLastIndex((l) => l.trim() === '{') + 1;
@@ -188,34 +193,50 @@ describe('the workflows in the README and docs/action.md, run as written', () =>
   describe('docs/workflows/: a release, a pull request, and a consumer', () => {
     let publisher: string;
     let consumer: string;
+    /** A consumer workspace where verify-dependency.yml installed the package and its bundle, for the docs' verify step. */
+    let installedConsumer: string;
+    let release: JobRun;
+    /** The `gh` calls of the release run alone (later runs append theirs). */
+    let releaseCalls: string[][];
+    const consumerRunner = (dir: string) => runner(dir, { eventName: 'push', ref: 'refs/heads/main', repository: 'bob/agent' });
+    // The release, the released manifest committed in the publisher's repository, and an installed
+    // consumer are made here, so each test below runs alone; the first one checks the release run.
     beforeAll(async () => {
       publisher = join(work, 'publisher');
       consumer = join(work, 'consumer');
+      installedConsumer = join(work, 'consumer-installed');
       await writeProject(publisher, { name: '@acme/weather-mcp', version: '1.4.0', server: EVERYTHING });
-      await mkdir(consumer, { recursive: true });
+      await Promise.all([mkdir(consumer, { recursive: true }), mkdir(installedConsumer, { recursive: true })]);
+      const ghCalls = async (): Promise<string[][]> => (await readFile(join(standIns.releases, 'calls.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+      const before = (await ghCalls()).length;
+      [release] = (await runWorkflow(await workflowFile('sign-on-release.yml'), runner(publisher))) as [JobRun];
+      if (!release.ok) throw new Error(`the release workflow failed: ${release.steps.flatMap((s) => s.errors).join('; ')}`);
+      releaseCalls = (await ghCalls()).slice(before);
+      await cp(join(standIns.releases, REPOSITORY, 'v1.4.0', 'mcp-manifest.json'), join(publisher, 'mcp-manifest.json'));
+      const [installed] = await runWorkflow(await workflowFile('verify-dependency.yml'), consumerRunner(installedConsumer));
+      if (!installed!.ok) throw new Error(`verify-dependency.yml failed: ${installed!.steps.flatMap((s) => s.errors).join('; ')}`);
     });
 
     it('sign-on-release.yml signs the installed tarball, uploads to a draft, publishes it, and npm-publishes the same tarball', async () => {
-      const [job] = await runWorkflow(await workflowFile('sign-on-release.yml'), runner(publisher));
+      const job = release;
       for (const s of job!.steps) expect([s.label, s.code, s.errors]).toEqual([s.label, 0, []]);
       expect(job!.ok).toBe(true);
-      const release = join(standIns.releases, REPOSITORY, 'v1.4.0');
-      expect((await readdir(release)).sort()).toEqual(['acme-weather-mcp-1.4.0.tgz', 'mcp-manifest.json', 'mcp-manifest.sigstore.json', 'release.json']);
-      expect(JSON.parse(await readFile(join(release, 'release.json'), 'utf8'))).toEqual({ draft: false });
-      const calls = (await readFile(join(standIns.releases, 'calls.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]);
+      const released = join(standIns.releases, REPOSITORY, 'v1.4.0');
+      expect((await readdir(released)).sort()).toEqual(['acme-weather-mcp-1.4.0.tgz', 'mcp-manifest.json', 'mcp-manifest.sigstore.json', 'release.json']);
+      expect(JSON.parse(await readFile(join(released, 'release.json'), 'utf8'))).toEqual({ draft: false });
+      const calls = releaseCalls;
       expect(calls.map((c) => c.slice(0, 2))).toEqual([['release', 'create'], ['release', 'upload'], ['release', 'edit']]);
       expect(calls.flat()).not.toContain('--clobber');
-      const tarball = await readFile(join(release, 'acme-weather-mcp-1.4.0.tgz'));
+      const tarball = await readFile(join(released, 'acme-weather-mcp-1.4.0.tgz'));
       expect(await readFile(join(standIns.registry, 'acme-weather-mcp-1.4.0.tgz'))).toEqual(tarball);
-      const manifest = await readManifestFile(join(release, 'mcp-manifest.json'));
+      const manifest = await readManifestFile(join(released, 'mcp-manifest.json'));
       const sha256 = createHash('sha256').update(tarball).digest('hex');
       expect(manifest.artifacts).toEqual([{ uri: 'pkg:npm/%40acme/weather-mcp@1.4.0', digest: { sha256 } }]);
-      const verdict = await verifyBundle(join(release, 'mcp-manifest.sigstore.json'), manifest);
+      const verdict = await verifyBundle(join(released, 'mcp-manifest.sigstore.json'), manifest);
       expect(verdict.problems).toEqual([]);
-      const bundle = await readJsonFile(join(release, 'mcp-manifest.sigstore.json')) as { dsseEnvelope: { payload: string } };
+      const bundle = await readJsonFile(join(released, 'mcp-manifest.sigstore.json')) as { dsseEnvelope: { payload: string } };
       const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as { subject: { digest: { sha256: string } }[] };
       expect(statement.subject.map((s) => s.digest.sha256)).toContain(sha256);
-      await cp(join(release, 'mcp-manifest.json'), join(publisher, 'mcp-manifest.json'));
     });
 
     it('a second release run for the same tag fails instead of replacing what users may have verified', async () => {
@@ -232,14 +253,14 @@ describe('the workflows in the README and docs/action.md, run as written', () =>
     });
 
     it('verify-dependency.yml installs the published package, downloads its bundle and verifies both', async () => {
-      const [job] = await runWorkflow(await workflowFile('verify-dependency.yml'), runner(consumer, { eventName: 'push', ref: 'refs/heads/main', repository: 'bob/agent' }));
+      const [job] = await runWorkflow(await workflowFile('verify-dependency.yml'), consumerRunner(consumer));
       for (const s of job!.steps) expect([s.label, s.code, s.errors]).toEqual([s.label, 0, []]);
       expect(job!.step('verify').outputs.verified).toBe('true');
       expect(job!.steps.at(-1)!.stdout).toContain(`verified ${job!.step('verify').outputs['manifest-digest']}`);
     });
 
     it("docs/action.md's verify step, as written, passes in the consumer's workspace", async () => {
-      const [job] = await runWorkflow(snippet(docs, 'verify'), runner(consumer, { repository: 'bob/agent', ref: 'refs/heads/main' }));
+      const [job] = await runWorkflow(snippet(docs, 'verify'), runner(installedConsumer, { repository: 'bob/agent', ref: 'refs/heads/main' }));
       expect(job!.steps[0]!.errors).toEqual([]);
       expect(job!.ok).toBe(true);
     });

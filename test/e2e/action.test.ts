@@ -44,12 +44,20 @@ describe('the GitHub Action, run from its committed bundle as the runner runs it
   describe('mode: sign', () => {
     let run: Awaited<ReturnType<typeof runAction>>;
     let manifest: Manifest;
+    /** drifted.json: the signed manifest with echo's description and an input type changed (read by a check and a verify test). */
+    let driftedText: string;
     beforeAll(async () => {
       run = await runAction({
         mode: 'sign', command: EVERYTHING, 'manifest-output': 'mcp-manifest.json',
         artifact: 'pkg:npm/%40acme/weather-mcp@1.4.0', ...instance(),
       }, oidc(), work);
       manifest = await readManifestFile(file('mcp-manifest.json'));
+      const drifted = structuredClone(manifest);
+      const echo = drifted.tools.find((t) => t.name === 'echo')!;
+      echo.description = 'Echoes back the input (reviewed)';
+      (echo.inputSchema as { properties: { message: { type: string } } }).properties.message.type = 'number';
+      driftedText = `${JSON.stringify(drifted, null, 2)}\n`;
+      await writeFile(file('drifted.json'), driftedText);
     });
 
     it('succeeds and sets bundle-path, manifest-digest and manifest-path', async () => {
@@ -103,16 +111,10 @@ describe('the GitHub Action, run from its committed bundle as the runner runs it
     });
 
     it('mode: check fails on a drifted server, with the diff in the summary and the diff output', async () => {
-      const drifted = structuredClone(manifest);
-      const echo = drifted.tools.find((t) => t.name === 'echo')!;
-      echo.description = 'Echoes back the input (reviewed)';
-      (echo.inputSchema as { properties: { message: { type: string } } }).properties.message.type = 'number';
-      const text = `${JSON.stringify(drifted, null, 2)}\n`;
-      await writeFile(file('drifted.json'), text);
       const check = await runAction({ mode: 'check', command: EVERYTHING, manifest: 'drifted.json' }, { GITHUB_WORKSPACE: work }, work);
       expect(check.code).toBe(1);
       // The entry's line, found here by reading the file: the `{` that opens the tool named echo.
-      const lines = text.split('\n');
+      const lines = driftedText.split('\n');
       const nameLine = lines.findIndex((l) => l.trim() === '"name": "echo",');
       const line = lines.slice(0, nameLine).findLastIndex((l) => l.trim() === '{') + 1;
       expect(line).toBeGreaterThan(10);

@@ -47,7 +47,7 @@ export function githubClaims(repository: string): GitHubActionsClaims {
   const base = defaultGitHubClaims();
   const [owner] = repository.split('/');
   const workflowRef = `${repository}/.github/workflows/release.yml@refs/heads/main`;
-  return { ...base, sub: `repo:${repository}:ref:refs/heads/main`, repository, repository_owner: owner, workflow_ref: workflowRef, job_workflow_ref: workflowRef };
+  return { ...base, sub: `repo:${repository}:ref:refs/heads/main`, repository, repository_owner: owner!, workflow_ref: workflowRef, job_workflow_ref: workflowRef };
 }
 
 /**

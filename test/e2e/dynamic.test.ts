@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildManifest, compareManifests, withoutDynamicEntries, type Manifest } from '../../src/internal.js';
 import { runCli } from '../helpers/cli.js';
+import { sampleManifest } from '../helpers/manifests.js';
 import { ROOT } from './capture-helpers.js';
 import { connectProxy } from './proxy.helpers.js';
 
@@ -61,8 +62,13 @@ describe('--dynamic resources with real servers whose resources are the user\'s 
   }
 
   it('a policy with refuseDynamicLists refuses such a manifest (exit 1)', async () => {
+    // Its own signed manifest with a dynamic list, so the test does not need the capture tests above.
+    const manifest = join(dir, 'refused-dynamic.json');
+    const bundle = join(dir, 'refused-dynamic.sigstore.json');
+    writeFileSync(manifest, JSON.stringify(sampleManifest({ resources: [], dynamic: ['resources'] })));
+    expect((await runCli(['sign', '--key', join(dir, 'key.pem'), '--manifest', manifest, '-o', bundle])).code).toBe(0);
     writeFileSync(join(dir, 'policy.json'), JSON.stringify({ version: 1, identity: { keys: [join(dir, 'key.pub.pem')] }, refuseDynamicLists: true }));
-    const run = await runCli(['verify', '--bundle', join(dir, 'postgres.sigstore.json'), '--policy', join(dir, 'policy.json')]);
+    const run = await runCli(['verify', '--bundle', bundle, '--policy', join(dir, 'policy.json')]);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toContain('[DYNAMIC_LISTS_REFUSED]');
   });

@@ -23,7 +23,7 @@ function v2Client(mode: Mode): ClientV2 {
 
 function v2Stdio(script: string, env: Record<string, string> = {}): Transport {
   const target = fixture(script, env);
-  return new StdioTransportV2({ command: target.command, args: target.args ?? [], env: target.env, stderr: 'ignore' }) as unknown as Transport;
+  return new StdioTransportV2({ command: target.command, args: target.args ?? [], ...(target.env ? { env: target.env } : {}), stderr: 'ignore' }) as unknown as Transport;
 }
 
 async function guarded(client: ClientV2 | ClientV1, inner: Transport, attestation: GuardAttestation, enforce: EnforceMode = 'block'): Promise<GuardedClient> {
@@ -132,7 +132,7 @@ describe('guardClient with a v1 Client (@modelcontextprotocol/sdk)', () => {
   it('connects to the dual-era server in the legacy era and calls through', async () => {
     const client = new ClientV1({ name: 'guard-test-v1', version: '1.0.0' }, { capabilities: {} });
     const target = fixture('dual-era.mjs');
-    const g = await guarded(client, new StdioTransportV1({ command: target.command, args: target.args ?? [], env: target.env, stderr: 'ignore' }), signed);
+    const g = await guarded(client, new StdioTransportV1({ command: target.command, args: target.args ?? [], ...(target.env ? { env: target.env } : {}), stderr: 'ignore' }), signed);
     expect(g.transport.protocolEra).toBe('legacy');
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'add']);
     expect((await client.callTool({ name: 'echo', arguments: { text: 'v1' } })).content).toEqual([{ type: 'text', text: 'v1' }]);
@@ -141,7 +141,7 @@ describe('guardClient with a v1 Client (@modelcontextprotocol/sdk)', () => {
   it('refuses a call to a tool hidden under filter with ToolNotVerifiedError', async () => {
     const client = new ClientV1({ name: 'guard-test-v1', version: '1.0.0' }, { capabilities: {} });
     const target = fixture('dual-era.mjs', { FIXTURE_POISON: '1' });
-    await guarded(client, new StdioTransportV1({ command: target.command, args: target.args ?? [], env: target.env, stderr: 'ignore' }), signed, 'filter');
+    await guarded(client, new StdioTransportV1({ command: target.command, args: target.args ?? [], ...(target.env ? { env: target.env } : {}), stderr: 'ignore' }), signed, 'filter');
     const err = await client.callTool({ name: 'echo', arguments: { text: 'x' } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolNotVerifiedError);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildStatement, captureServer, createKeylessSigner, describeToken, IN_TOTO_STATEMENT_TYPE, manifestDigest,
+  buildStatement, captureServer, createKeylessSigner, createKeySigner, describeToken, IN_TOTO_STATEMENT_TYPE, manifestDigest,
   signManifest, VerdictSchema, type Manifest, type ManifestSigner, type Verdict,
 } from '../../src/internal.js';
 import { generateSigningKey, GITHUB_ACTIONS_ISSUER, startLocalSigstore, type LocalSigstore } from '../../src/testing/index.js';
@@ -34,6 +34,13 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
     await writeFile(file(name), JSON.stringify(bundle));
   }
 
+  /** Signs the captured manifest with `with` and writes the bundle as `name`. */
+  async function signTo(name: string, withSigner: ManifestSigner): Promise<void> {
+    await writeFile(file(name), JSON.stringify((await signManifest(manifest, withSigner)).bundle));
+  }
+
+  // Every bundle and file a test reads is made here, so each test runs alone or in any order;
+  // the tests of the CLI's own signing write and read their own files.
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'toolseal-sign-'));
     [local, other] = await Promise.all([startLocalSigstore(), startLocalSigstore()]);
@@ -46,6 +53,8 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
     await writeFile(file('key.pem'), key.privateKeyPem);
     await writeFile(file('key.pub.pem'), key.publicKeyPem);
     await writeFile(file('stranger.pub.pem'), generateSigningKey().publicKeyPem);
+    await writeFile(file('policy.json'), JSON.stringify({ version: 1, identity: { issuer: GITHUB_ACTIONS_ISSUER, subject: WORKFLOW }, trust: { source: 'trusted-root', path: file('root.json') } }));
+    await Promise.all([signTo('keyless.json', signer), signTo('key-bundle.json', createKeySigner({ privateKeyPem: key.privateKeyPem, tsaURL: local.tsaURL }))]);
   });
   afterAll(async () => {
     await Promise.all([local?.close(), other?.close()]);
@@ -53,12 +62,15 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
   });
 
   it('signs keyless from the CLI (token flag, local Fulcio/Rekor/TSA) and prints the digest, signer and log index', async () => {
-    const run = await runCli(['sign', '--manifest', file('manifest.json'), '--identity-token', local.mintIdentityToken(), ...sigstoreFlags(), '-o', file('keyless.json')]);
+    const run = await runCli(['sign', '--manifest', file('manifest.json'), '--identity-token', local.mintIdentityToken(), ...sigstoreFlags(), '-o', file('cli-keyless.json')]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(manifestDigest(manifest));
     expect(run.stdout).toContain(WORKFLOW);
     expect(run.stdout).toMatch(/logged\s+index \d+/);
+    const { code, verdict } = await verify('cli-keyless.json', ...PIN, '--github-repository-id', '812345678', '--manifest', file('manifest.json'));
+    expect(verdict.problems).toEqual([]);
+    expect(code).toBe(0);
   });
 
   it('verifies the keyless bundle against the live real server with repository and workflow pins', async () => {
@@ -71,9 +83,9 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
   });
 
   it('signs and verifies key-based (ECDSA P-256) with a TSA timestamp', async () => {
-    const signed = await runCli(['sign', '--manifest', file('manifest.json'), '--key', file('key.pem'), '--tsa-url', local.tsaURL, '-o', file('key-bundle.json')]);
+    const signed = await runCli(['sign', '--manifest', file('manifest.json'), '--key', file('key.pem'), '--tsa-url', local.tsaURL, '-o', file('cli-key-bundle.json')]);
     expect(signed.code).toBe(0);
-    const { code, verdict } = await verify('key-bundle.json', '--key', file('key.pub.pem'), '--manifest', file('manifest.json'));
+    const { code, verdict } = await verify('cli-key-bundle.json', '--key', file('key.pub.pem'), '--manifest', file('manifest.json'));
     expect(verdict.problems).toEqual([]);
     expect(code).toBe(0);
     expect(verdict.signer?.kind).toBe('key');
@@ -194,7 +206,6 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
     });
 
     it('--policy together with inline identity flags', async () => {
-      await writeFile(file('policy.json'), JSON.stringify({ version: 1, identity: { issuer: GITHUB_ACTIONS_ISSUER, subject: WORKFLOW }, trust: { source: 'trusted-root', path: file('root.json') } }));
       const run = await runCli(['verify', '--bundle', file('keyless.json'), '--policy', file('policy.json'), '--key', file('key.pub.pem')]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('[POLICY_OPTIONS_CONFLICT]');

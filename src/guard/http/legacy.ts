@@ -83,7 +83,7 @@ export class LegacyRoute {
       },
     });
     const session = new GuardSession(upstreamTransport(options.upstream, options), {
-      send: (message, sendOptions) => transport.send(message, sendOptions),
+      send: (message, sendOptions) => transport.send(message, sendOptions?.relatedRequestId !== undefined ? { relatedRequestId: sendOptions.relatedRequestId } : undefined),
       close: () => transport.close(),
     }, { serverLabel: describeTarget(options.upstream), ...options, sessionId: options.sessionId ?? `http-${++this.counter}` });
     session.onclose = () => {

@@ -23,8 +23,8 @@ export interface ClientCaptureOptions extends Pick<CaptureOptions, 'requestTimeo
   profile: ClientProfile;
   /** The protocol version negotiated in `initialize` (see `watchTransport`). */
   protocolVersion: string;
-  exclude?: string[];
-  artifacts?: Artifact[];
+  exclude?: string[] | undefined;
+  artifacts?: Artifact[] | undefined;
   /** Lists declared dynamic (see `CaptureOptions.dynamic`). */
   dynamic?: DynamicList[];
   /** Told when a dynamic list could not be read. */

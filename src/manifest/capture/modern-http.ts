@@ -8,7 +8,7 @@ import { META_KEYS } from '../../protocol/index.js';
 /** How {@link ModernHttpClientTransport} reaches a server. */
 export interface ModernHttpOptions {
   url: URL;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Names the server in messages (no credentials). */
   server: string;
   /** Largest response body read, in bytes. */

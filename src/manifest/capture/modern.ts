@@ -16,8 +16,8 @@ export interface ModernCaptureInput {
   discover: DiscoverInfo;
   envelope: RequestEnvelope;
   profile: ClientProfile;
-  exclude?: string[];
-  artifacts?: Artifact[];
+  exclude?: string[] | undefined;
+  artifacts?: Artifact[] | undefined;
   dynamic?: DynamicList[];
   onNote?: (note: string) => void;
 }

@@ -18,9 +18,9 @@ export interface CaptureOptions {
   /** The capabilities the client declares; recorded in the manifest. Default: the bare profile. */
   profile?: ClientProfile;
   /** Paths stripped before the manifest is built (see `applyExclude`); recorded in the manifest. */
-  exclude?: string[];
+  exclude?: string[] | undefined;
   /** What the manifest belongs to; passed through to the manifest. */
-  artifacts?: Artifact[];
+  artifacts?: Artifact[] | undefined;
   /**
    * Which MCP era to capture in: `auto` (default) probes with `server/discover` and uses
    * 2026-07-28 when offered, else `initialize`; `modern` requires 2026-07-28; `legacy`

@@ -72,7 +72,7 @@ export class StrictStdioClientTransport implements Transport {
   private watchdog: GroupWatchdog | undefined;
 
   constructor(private readonly options: StrictStdioOptions) {
-    this.server = options.server ?? describeTarget({ kind: 'stdio', command: options.command, args: options.args });
+    this.server = options.server ?? describeTarget({ kind: 'stdio', command: options.command, ...(options.args ? { args: options.args } : {}) });
     const max = options.maxMessageBytes ?? CAPTURE_DEFAULTS.maxListBytes + 1024 * 1024;
     this.lines = new LineBuffer(max, () => new CaptureError('SERVER_MESSAGE_TOO_LARGE', `The MCP server ${this.server} sent a message longer than ${max} bytes; toolseal closed the connection.`));
     // Handed out before start() so early stderr output is not lost (as the SDK does).

@@ -1,7 +1,7 @@
 import type { SignerIdentity } from './types.js';
 
 /** A signer as a bundle merely claims it (read by `inspectBundle`): a key without a verified fingerprint. */
-export type ClaimedSigner = SignerIdentity | { kind: 'key'; hint?: string };
+export type ClaimedSigner = SignerIdentity | { kind: 'key'; hint?: string | undefined };
 
 /**
  * Who signed, for people, the one way every face says it: `<subject> (issuer <issuer>,

@@ -15,7 +15,7 @@ export interface KeylessSignerIdentity {
 export interface KeySignerIdentity {
   kind: 'key';
   /** The key hint the bundle carried, if any (informational: never used to decide trust). */
-  hint?: string;
+  hint?: string | undefined;
   /** `sha256:<hex>` of the public key's DER SubjectPublicKeyInfo. */
   publicKeyFingerprint: string;
 }

@@ -33,7 +33,7 @@ export async function fetchTrustedRoot(options: TufFetch): Promise<string> {
   const waitMs = cached ? TUF_WAIT.withCacheMs : TUF_WAIT.withoutCacheMs;
   const fresh = (async () => {
     const tuf = await initTUF({
-      mirrorURL: options.mirrorURL, rootPath: options.rootPath, cachePath: options.cachePath, forceCache: true,
+      mirrorURL: options.mirrorURL, ...(options.rootPath !== undefined ? { rootPath: options.rootPath } : {}), cachePath: options.cachePath, forceCache: true,
       // Per fetch: within the wait with a cache; two tries of 5 s (and a backoff) within 15 s without one.
       timeout: cached ? waitMs : 5000, retry: cached ? { retries: 0 } : { retries: 1, minTimeout: 1000, maxTimeout: 1000 },
     });
