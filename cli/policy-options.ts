@@ -8,6 +8,7 @@ export interface PolicyOptionFlags extends PolicyFlags {
   match?: string;
   minVersion?: string;
   serverName?: string;
+  refuseDynamicLists?: boolean;
 }
 
 /** Adds `--policy FILE` and the inline identity/trust flags (same names as cosign where they overlap). */
@@ -26,7 +27,8 @@ export function addPolicyOptions(command: Command): Command {
     .option('--trusted-root <file>', 'trusted_root.json to use instead of Sigstore public-good (offline verification)')
     .option('--match <mode>', 'exact (default) or subset: the live server may expose fewer entries, never more or different')
     .option('--min-version <semver>', 'refuse signed manifests of an older server version (rollback)')
-    .option('--server-name <name>', 'the signed manifest must be for this server name, exact');
+    .option('--server-name <name>', 'the signed manifest must be for this server name, exact')
+    .option('--refuse-dynamic-lists', 'refuse signed manifests that declare lists dynamic (not signed), as the policy field refuseDynamicLists does');
 }
 
 /** The policy from `--policy` or from inline flags, with `--match` / `--min-version` applied on top. */

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { LaunchOptions, ServerTarget } from '../src/internal.js';
 import { InputError } from '../src/errors.js';
 import { parseEnvAssignments } from '../src/launch/resolve.js';
-import { DYNAMIC_LISTS, type DynamicList } from '../src/manifest/schema.js';
+import { parseDynamicLists } from '../src/manifest/dynamic-lists.js';
+import type { DynamicList } from '../src/manifest/schema.js';
 import { serverTargetFrom } from '../src/manifest/capture/target.js';
 import { parseProtocolEra, type ProtocolEraChoice } from '../src/protocol/era.js';
 
@@ -103,13 +104,7 @@ export function captureFlags(flags: ServerFlags): { requestTimeoutMs?: number; p
 
 /** `--dynamic` values as capture options; anything but the two dynamic lists is refused. */
 export function dynamicOption(lists: string[] | undefined): { dynamic?: DynamicList[] } {
-  if (!lists?.length) return {};
-  for (const list of lists) {
-    if (!(DYNAMIC_LISTS as readonly string[]).includes(list)) {
-      throw usage(`--dynamic takes ${DYNAMIC_LISTS.join(' or ')}, not "${list}"; tools and prompts are instructions to the model and are always signed.`);
-    }
-  }
-  return { dynamic: lists as DynamicList[] };
+  return lists?.length ? { dynamic: parseDynamicLists(lists, '--dynamic') } : {};
 }
 
 /** A usage error: exit 2, with the sentence as the message. */

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   BUNDLE_MALFORMED: { class: 'InputError', meaning: 'the file is not a valid Sigstore bundle (or uses a hash toolseal does not verify)' },
   COMMAND_INVALID: { class: 'InputError', meaning: 'the server command line is empty or malformed' },
   CWD_INVALID: { class: 'InputError', meaning: 'the server working directory does not exist' },
+  DYNAMIC_LIST_INVALID: { class: 'InputError', meaning: 'a list declared dynamic that is neither resources nor resourceTemplates' },
   ENV_FILE_INVALID: { class: 'InputError', meaning: 'an env file line is not NAME=value' },
   ENV_FILE_UNREADABLE: { class: 'InputError', meaning: 'an env file cannot be read' },
   ENV_INVALID: { class: 'InputError', meaning: 'an --env value is not NAME=value' },

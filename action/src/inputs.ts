@@ -1,5 +1,6 @@
 import {
-  DEFAULT_BUNDLE_FILE, InputError, parseEnvAssignments, parseProtocolEra, type PolicyOptions, type ProtocolEraChoice, type ServerSpec,
+  DEFAULT_BUNDLE_FILE, InputError, parseDynamicLists, parseEnvAssignments, parseProtocolEra, type DynamicList, type PolicyOptions,
+  type ProtocolEraChoice, type ServerSpec,
 } from '../../src/internal.js';
 import { splitCommandLine } from './command-line.js';
 
@@ -11,6 +12,8 @@ export interface ActionInputs {
   mode: Mode;
   server: ServerSpec;
   clientProfile?: string;
+  /** sign: the lists the publisher does not sign because they are the user's data (`dynamic`, as `--dynamic`). */
+  dynamic: DynamicList[];
   exclude: string[];
   artifacts: string[];
   manifest?: string;
@@ -47,11 +50,11 @@ export interface ActionInputs {
 /** Inputs each mode reads; any other non-empty input is refused so a typo or a wrong mode is not silently ignored. */
 const SERVER_INPUTS = ['command', 'url', 'headers', 'env', 'working-directory', 'timeout', 'protocol-era'];
 const MODE_INPUTS: Record<Mode, string[]> = {
-  sign: [...SERVER_INPUTS, 'client-profile', 'exclude', 'artifact', 'manifest', 'manifest-output', 'key',
+  sign: [...SERVER_INPUTS, 'client-profile', 'dynamic', 'exclude', 'artifact', 'manifest', 'manifest-output', 'key',
     'fulcio-url', 'rekor-url', 'tsa-url', 'signing-config', 'allow-public-log', 'store-attestation'],
   verify: [...SERVER_INPUTS, 'manifest', 'policy', 'certificate-identity', 'certificate-identity-regexp',
     'certificate-oidc-issuer', 'github-repository', 'github-repository-id', 'github-ref', 'github-workflow-ref',
-    'runner-environment', 'key', 'trusted-root', 'offline', 'match', 'min-version', 'server-name'],
+    'runner-environment', 'key', 'trusted-root', 'offline', 'match', 'min-version', 'server-name', 'refuse-dynamic-lists'],
   check: [...SERVER_INPUTS, 'manifest', 'match'],
 };
 /** Inputs with a default in action.yml (the runner always sets them) or read by every mode. */
@@ -88,6 +91,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
       headers: lines('headers'),
     },
     ...optional('clientProfile', get('client-profile')),
+    dynamic: parseDynamicLists(lines('dynamic'), 'The input "dynamic"'),
     exclude: lines('exclude'),
     artifacts: lines('artifact'),
     ...optional('manifest', get('manifest')),
@@ -108,6 +112,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
       ...optional('match', get('match')),
       ...optional('minVersion', get('min-version')),
       ...optional('serverName', get('server-name')),
+      ...(parseBoolean('refuse-dynamic-lists', get('refuse-dynamic-lists'), false) ? { refuseDynamicLists: true } : {}),
     },
     ...optional('signingKey', mode === 'sign' ? get('key') : undefined),
     ...optional('fulcioURL', get('fulcio-url')),

@@ -34,7 +34,7 @@ export async function sign(inputs: ActionInputs, context: StepContext): Promise<
       ...(inputs.clientProfile !== undefined ? { clientProfile: inputs.clientProfile } : {}),
       exclude: inputs.exclude,
       artifacts: inputs.artifacts,
-      capture: inputs.capture,
+      capture: { ...inputs.capture, ...(inputs.dynamic.length > 0 ? { dynamic: inputs.dynamic } : {}) },
     },
     bundlePath,
     // A captured manifest is kept too: it is what a pull-request `check` compares against.

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
-  createManifestVerifier, describeTarget, diffAnnotations, InputError, readJsonFile, readManifestFile, readTextFile,
-  renderVerdict, resolvePolicy, trustSourceFromPolicy, VerificationError,
+  assertSigstoreBundle, createManifestVerifier, describeTarget, diffAnnotations, InputError, readJsonFile, readManifestFile,
+  readTextFile, renderVerdict, resolvePolicy, trustSourceForPolicy, VerificationError,
 } from '../../src/internal.js';
 import type { ActionInputs } from './inputs.js';
 import { launchTarget } from './launch.js';
@@ -13,9 +13,12 @@ export async function verify(inputs: ActionInputs, context: StepContext): Promis
   const target = launchTarget(inputs, context.env);
   if (target && inputs.manifest !== undefined) throw new InputError('INPUT_INVALID', 'mode: verify compares the signed manifest with either a live server ("command" or "url") or a manifest file ("manifest"), not both.');
   const policy = await resolvePolicy(inputs.policy);
-  const verifier = await createManifestVerifier({ policy, trustSource: trustSourceFromPolicy(policy.trust, { cacheDir: join(context.tempDir, 'tuf'), offline: inputs.offline }) });
   const bundlePath = resolve(inputs.bundle);
+  // The bundle before the trust material, as the CLI does: a wrong file should not wait for the network.
   const bundle = await readJsonFile(bundlePath);
+  assertSigstoreBundle(bundle, inputs.bundle);
+  // The CLI's choice of trust: a pinned key on public-good needs no TUF, so it touches no network.
+  const verifier = await createManifestVerifier({ policy, trustSource: trustSourceForPolicy(policy, { cacheDir: join(context.tempDir, 'tuf'), offline: inputs.offline }) });
   const compared = inputs.manifest !== undefined ? await readManifestFile(inputs.manifest) : undefined;
   const verdict = target
     ? await verifier.verifyServer(bundle, target, inputs.capture)

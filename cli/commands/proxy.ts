@@ -86,6 +86,7 @@ async function runProxy(commandLine: string[], flags: ProxyFlags): Promise<numbe
 async function runLockProxy(upstream: ServerTarget, flags: ProxyFlags): Promise<number> {
   if (flags.lock === undefined || flags.server === undefined) throw usage('--lock and --server go together: --lock FILE --server NAME.');
   if (flags.bundle !== undefined || flags.bundleFromServer) throw usage('--lock takes the approved bundle from the lock; drop --bundle / --bundle-from-server.');
+  if (flags.refuseDynamicLists) throw usage('--refuse-dynamic-lists applies to a publisher\'s bundle; a lock entry pins the very manifest its approver reviewed. Drop it, or use --bundle.');
   const { admitFromLock, serveQuarantine } = await import('../../src/admission/index.js');
   const { ToolsealError, isVerdictError } = await import('../../src/errors.js');
   const override = hasPolicyFlags(flags) ? await loadPolicy(flags) : undefined;

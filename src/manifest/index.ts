@@ -12,6 +12,7 @@ export { canonicalBytes, jsonDigest, sha256Hex, digestHex, type Sha256Digest } f
 export { manifestDigest, entryDigest, entryDigests, type EntryDigest } from './digest.js';
 export { buildManifest, validateManifest, readManifestFile, withoutDynamicEntries, type ManifestParts } from './build.js';
 export { applyExclude, parseExcludePath } from './exclude.js';
+export { parseDynamicLists } from './dynamic-lists.js';
 export { locateManifestLines, type ManifestLines } from './locate.js';
 export {
   BARE_PROFILE, FULL_PROFILE, ClientProfileSchema, resolveClientProfile, parseClientProfile, profileFromManifest,

@@ -13,6 +13,8 @@ export interface PolicyOptions extends PolicyFlags {
   minVersion?: string;
   /** Overrides the policy's `serverName` (the server the signed manifest must be for). */
   serverName?: string;
+  /** Refuse signed manifests that declare dynamic lists, whatever the policy file says (it can only tighten). */
+  refuseDynamicLists?: boolean;
 }
 
 /** Every inline option that a policy file would contradict, named as on the command line without dashes. */
@@ -20,9 +22,10 @@ const INLINE_FLAGS: readonly [keyof PolicyFlags, string][] = [...CERT_FLAGS, ['k
 const INLINE = INLINE_FLAGS.map(([key, flag]): [keyof PolicyFlags, string] => [key, flag.slice(2)]);
 
 /**
- * The policy from a file or from inline options, with `match`, `minVersion` and `serverName` applied on
- * top. A file combined with inline identity options is refused rather than merged: someone
- * who adds a key next to a policy file expects it to count, and it would not.
+ * The policy from a file or from inline options, with `match`, `minVersion`, `serverName` and
+ * `refuseDynamicLists` (only ever turned on) applied on top. A file combined with inline
+ * identity options is refused rather than merged: someone who adds a key next to a policy file
+ * expects it to count, and it would not.
  *
  * @param baseDir - where relative key and trusted-root paths of inline options resolve (the cwd)
  * @throws PolicyError `POLICY_OPTIONS_CONFLICT`, plus those of `readPolicyFile` / `policyFromFlags`;
@@ -45,6 +48,7 @@ export async function resolvePolicy(options: PolicyOptions, baseDir = process.cw
     ...(match ? { match } : {}),
     ...(options.minVersion ? { minVersion: options.minVersion } : {}),
     ...(options.serverName ? { serverName: options.serverName } : {}),
+    ...(options.refuseDynamicLists ? { refuseDynamicLists: true } : {}),
   };
 }
 

@@ -37,7 +37,7 @@ export async function manifestToSign(options: ManifestToSignOptions): Promise<Ma
   if (options.manifestPath !== undefined) {
     const unused = [
       (options.artifacts?.length ?? 0) > 0 && 'artifacts', (options.exclude?.length ?? 0) > 0 && 'exclude paths',
-      options.clientProfile !== undefined && 'a client profile',
+      options.clientProfile !== undefined && 'a client profile', (options.capture?.dynamic?.length ?? 0) > 0 && 'dynamic lists',
     ].filter(Boolean);
     if (unused.length > 0) {
       throw invalid(`${unused.join(', ')} apply when capturing a server; the manifest file ${options.manifestPath} already records its own. Drop them or capture instead.`);

@@ -58,6 +58,16 @@ describe('inputs are read from INPUT_* variables as the runner names them', () =
     expect(() => readInputs({ INPUT_MODE: 'verify', INPUT_OFFLINE: 'yes' })).toThrow(/"offline" is true or false, not "yes"/);
   });
 
+  it('reads dynamic for sign (one list per line, only the two dynamic lists) and refuse-dynamic-lists for verify', () => {
+    expect(readInputs({ INPUT_MODE: 'sign', INPUT_DYNAMIC: 'resources\n resourceTemplates \n' }).dynamic).toEqual(['resources', 'resourceTemplates']);
+    expect(readInputs({ INPUT_MODE: 'sign' }).dynamic).toEqual([]);
+    expect(() => readInputs({ INPUT_MODE: 'sign', INPUT_DYNAMIC: 'prompts' })).toThrow(/The input "dynamic" takes resources or resourceTemplates, not "prompts"/);
+    expect(() => readInputs({ INPUT_MODE: 'verify', INPUT_DYNAMIC: 'resources' })).toThrow(/"dynamic" does not apply to mode verify/);
+    expect(readInputs({ INPUT_MODE: 'verify', 'INPUT_REFUSE-DYNAMIC-LISTS': 'true' }).policy).toEqual({ refuseDynamicLists: true });
+    expect(readInputs({ INPUT_MODE: 'verify', 'INPUT_REFUSE-DYNAMIC-LISTS': 'false' }).policy).toEqual({});
+    expect(() => readInputs({ INPUT_MODE: 'check', 'INPUT_REFUSE-DYNAMIC-LISTS': 'true' })).toThrow(/"refuse-dynamic-lists" does not apply to mode check/);
+  });
+
   it('reads verify pins into policy options, keys as a list', () => {
     const inputs = readInputs({
       INPUT_MODE: 'verify', INPUT_BUNDLE: 'b.json', INPUT_KEY: 'a.pem\nb.pem', 'INPUT_TRUSTED-ROOT': 'root.json',

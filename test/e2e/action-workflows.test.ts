@@ -20,6 +20,7 @@ import { EVERYTHING_BIN, FIXTURES, ROOT } from './capture-helpers.js';
 const { repository: REPOSITORY, ref: REF, workflowRef: WORKFLOW_REF, san: SAN } = RELEASE;
 const CLAIMS = releaseClaims('push');
 const EVERYTHING = realpathSync(EVERYTHING_BIN);
+const POSTGRES = realpathSync(join(ROOT, 'node_modules', '.bin', 'mcp-server-postgres'));
 const WEATHER_KEY = 'wk_live_0123456789abcdef-not-for-print';
 
 /** The YAML block after `<!-- workflow-test: NAME -->` in a Markdown file. */
@@ -164,6 +165,25 @@ describe('the workflows in the README and docs/action.md, run as written', () =>
       expect([weather.server.name, calendar.server.name]).toEqual(['mcp-servers/everything', 'fixture-paginated']);
       expect((await readdir(join(mono, 'bundles'))).sort()).toEqual(['calendar.sigstore.json', 'weather.sigstore.json']);
       expect((await verifyBundle(join(mono, 'bundles', 'calendar.sigstore.json'), calendar)).ok).toBe(true);
+    });
+
+    it('dynamic: signs server-postgres with no database reachable; the manifest declares its resources dynamic and verifies', async () => {
+      const db = join(work, 'postgres-mcp');
+      await writeProject(db, { name: '@acme/postgres-mcp', version: '0.6.2', server: POSTGRES });
+      const [job] = await runWorkflow(snippet(docs, 'dynamic'), runner(db));
+      const step = job!.step('toolseal');
+      expect(step.errors).toEqual([]);
+      expect(job!.ok).toBe(true);
+      expect(step.stderr).toMatch(/could not list resources \(.*\); they are dynamic \(not signed\)/);
+      const manifest = await readManifestFile(step.outputs['manifest-path']!);
+      expect(manifest.dynamic).toEqual(['resources']);
+      expect(manifest.resources).toEqual([]);
+      expect(manifest.tools.map((t) => t.name)).toEqual(['query']);
+      expect((await verifyBundle(step.outputs['bundle-path']!, manifest)).ok).toBe(true);
+
+      const [tools] = await runWorkflow(snippet(docs, 'dynamic').replace('dynamic: resources', 'dynamic: tools'), runner(db));
+      expect(tools!.ok).toBe(false);
+      expect(tools!.step('toolseal').errors[0]).toContain('[DYNAMIC_LIST_INVALID]: The input "dynamic" takes resources or resourceTemplates, not "tools"');
     });
 
     it('api-key: the key in the step\'s env reaches the server, the runner\'s secrets and the inputs do not, and no value is printed', async () => {

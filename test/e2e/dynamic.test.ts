@@ -71,6 +71,13 @@ describe('--dynamic resources with real servers whose resources are the user\'s 
     const run = await runCli(['verify', '--bundle', bundle, '--policy', join(dir, 'policy.json')]);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toContain('[DYNAMIC_LISTS_REFUSED]');
+    // The same from the command line, on top of inline pins (or of a policy file that does not say it).
+    const flag = await runCli(['verify', '--bundle', join(dir, 'postgres.sigstore.json'), '--key', join(dir, 'key.pub.pem'), '--refuse-dynamic-lists']);
+    expect(flag.code, flag.stdout + flag.stderr).toBe(1);
+    expect(flag.stdout).toContain('[DYNAMIC_LISTS_REFUSED]');
+    const proxy = await runCli(['proxy', '--bundle', join(dir, 'postgres.sigstore.json'), '--key', join(dir, 'key.pub.pem'), '--refuse-dynamic-lists', '--', process.execPath, '-e', '']);
+    expect(proxy.code, proxy.stderr).toBe(1);
+    expect(proxy.stderr).toContain('DYNAMIC_LISTS_REFUSED');
   });
 
   it('--dynamic takes only resources or resourceTemplates', async () => {
