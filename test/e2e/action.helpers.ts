@@ -34,6 +34,8 @@ export interface ActionRun {
   summary: string;
   /** The `::error` workflow commands printed. */
   errors: string[];
+  /** The run's `RUNNER_TEMP` (the Action keeps its TUF cache in `toolseal/tuf` there). */
+  runnerTemp: string;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
     outputs: parseOutputs(await readFile(outputFile, 'utf8')),
     summary: await readFile(summaryFile, 'utf8'),
     errors: stdout.split('\n').filter((l) => l.startsWith('::error')),
+    runnerTemp: files,
   };
 }
 
