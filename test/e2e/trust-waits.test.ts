@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tufSource } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
+import { writeWarmTufCache } from '../helpers/tuf-cache.js';
 import { FIXTURES } from './capture-helpers.js';
+import { identityFlags, signTarget, startSigningBench } from './proxy.helpers.js';
 
 const seeds = createRequire(import.meta.url)('@sigstore/tuf/seeds.json') as Record<string, { 'root.json': string; targets: Record<string, string> }>;
 const PUBLIC_GOOD = seeds['https://tuf-repo-cdn.sigstore.dev']!;
@@ -83,6 +85,26 @@ describe('no silent network waits', () => {
     expect(took).toBeLessThan(4000);
     expect(notes).toEqual([expect.stringMatching(/the mirror did not answer within 2 s; using the cached trusted root from 3 hours ago \(.*trusted_root\.json\)\.$/)]);
   });
+
+  it('a warm TUF cache (unexpired metadata): public-good trust verifies from disk, with no mirror and no note', async () => {
+    const bench = await startSigningBench();
+    try {
+      const { path: bundle } = await signTarget(bench, { kind: 'stdio', command: process.execPath, args: [join(FIXTURES, 'echo-args.mjs')] }, 'warm.sigstore.json');
+      const cache = mkdtempSync(join(dir, 'warm-'));
+      // The cache a refresh would leave, serving the loopback Sigstore's trusted root; this machine reaches no mirror.
+      await writeWarmTufCache(join(cache, 'tuf'), { trustedRoot: JSON.stringify(bench.sigstore.trustedRoot) });
+      const flags = identityFlags(bench).slice(0, 4);
+      const run = await runCli(['verify', '--bundle', bundle, ...flags], { env: { ...process.env, TOOLSEAL_CACHE_DIR: cache } });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stderr).not.toContain('cached trusted root');
+      // Without the cache the same verification fails: it needs the mirror.
+      const cold = await runCli(['verify', '--bundle', bundle, ...flags], { env: { ...process.env, TOOLSEAL_CACHE_DIR: mkdtempSync(join(dir, 'cold-')) } });
+      expect(cold.code).toBe(2);
+      expect(cold.stderr).toContain('[TUF_UNAVAILABLE]');
+    } finally {
+      await bench.sigstore.close();
+    }
+  }, 60_000);
 
   it('a hanging mirror and no cache: a clear TUF_UNAVAILABLE within 15 s', async () => {
     const start = Date.now();
