@@ -1,20 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ToolsealError } from '../errors.js';
 import { parseStrictJson } from '../io/strict-json.js';
 import { sha256Hex } from '../manifest/canonical.js';
 import { describeSigner } from '../verify/identity/describe.js';
 import type { SignerIdentity } from '../verify/identity/types.js';
 import type { AuditCache, CachedOutcome } from './cache.js';
-import { fetchWithRetry, type RetryOptions } from '../io/http.js';
+import type { RetryOptions } from '../io/http.js';
 import type { LiveCheck } from './live.js';
 import type { NamespacePolicies, ResolvedPolicy } from './namespace-policy.js';
 import type { OutcomeMemo } from './outcome-memo.js';
 import type { ServerAudit } from './result.js';
 import { auditRule, type AuditRuleName } from './rules.js';
-import { bundleFileName, parseServerJson, PUBLISHER_META_MAX_BYTES, toolsealMetaOf, type ServerJson, type ToolsealMeta } from './server-json.js';
+import { parseServerJson, type ServerJson, type ToolsealMeta } from './server-json.js';
 import type { RawEntry } from './registry-entry.js';
-import { bindingProblem } from './binding.js';
+import { entryMismatch, loadEntryBundle } from './entry-bundle.js';
 import { classifyVerifyError, type AttestationVerifier } from './verifier.js';
 
 /** What auditing one server needs; shared by every server of a run. */
@@ -50,46 +48,15 @@ export async function auditServer(entry: RawEntry, ctx: AuditContext): Promise<S
   }
   const server = parsed.server;
   const base: Base = { name: server.name, version: server.version, origin: entry.origin, ...marked };
-  const meta = toolsealMetaOf(server);
-  if (meta.kind === 'too-large') {
-    return result(base, 'meta-too-large', `The publisher-provided _meta of ${server.name} is ${meta.bytes} bytes as the registry's Go JSON encoder writes it (<, > and & take 6 bytes each), over the registry's ${PUBLISHER_META_MAX_BYTES}-byte limit; the registry would refuse it, so it is not trusted. Shrink it.`);
-  }
-  if (meta.kind === 'invalid') return result(base, 'toolseal-meta-invalid', `${server.name}: ${meta.reason}. See docs/audit.md for the dev.toolseal pointer.`);
-  const pointer = meta.kind === 'pointer' ? meta.meta : undefined;
-  const local = ctx.bundlesDir ? join(ctx.bundlesDir, bundleFileName(server.name)) : undefined;
-  const bytes = await loadBundle(local, pointer, ctx);
-  if (bytes === 'none') {
-    return result(base, 'no-attestation', `${server.name} publishes no toolseal attestation: no "dev.toolseal" pointer in its publisher-provided _meta${local ? ` and no ${local}` : ''}. Ask the publisher to sign its manifest (toolseal sign) and point at the bundle.`);
-  }
-  if ('failure' in bytes) return result({ ...base, bundle: { source: bytes.source } }, bytes.failure, bytes.reason);
+  const found = await loadEntryBundle(server, { ...(ctx.bundlesDir ? { bundlesDir: ctx.bundlesDir } : {}), fetch: ctx.fetch });
+  if (found.kind === 'none') return result(base, 'no-attestation', found.reason);
+  if (found.kind === 'failed') return result(found.source ? { ...base, bundle: { source: found.source } } : base, found.rule, found.reason);
   const resolved = ctx.policies.forServer(server.name);
-  const withBundle: Base = { ...base, bundle: { source: bytes.source, digest: `sha256:${sha256Hex(bytes.bytes)}` } };
+  const withBundle: Base = { ...base, bundle: { source: found.source, digest: `sha256:${sha256Hex(found.bytes)}` } };
   if (!resolved) {
     return result(withBundle, 'no-namespace-policy', `${server.name} has a bundle, but no audit policy names who may sign for its namespace "${server.name.split('/')[0]}". Add a "namespaces" entry for it to the --policy file.`);
   }
-  return verifyAndCheck(withBundle, bytes.bytes, server, pointer, resolved, ctx);
-}
-
-type Loaded = 'none' | { source: string; bytes: Buffer } | { source: string; failure: AuditRuleName; reason: string };
-
-/** The bundle's bytes: a file beside the list wins over the URL (no network, auditor-controlled). */
-async function loadBundle(local: string | undefined, pointer: ToolsealMeta | undefined, ctx: AuditContext): Promise<Loaded> {
-  if (local) {
-    try {
-      return { source: local, bytes: await readFile(local) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { source: local, failure: 'bundle-invalid', reason: `${local} cannot be read (${(err as Error).message}).` };
-    }
-  }
-  if (!pointer) return 'none';
-  const outcome = await fetchWithRetry(pointer.bundle, ctx.fetch);
-  if (outcome.ok) return { source: pointer.bundle, bytes: outcome.bytes };
-  if (outcome.kind === 'too-large') {
-    return { source: pointer.bundle, failure: 'bundle-too-large', reason: `The bundle at ${pointer.bundle} answered HTTP ${outcome.status}, but ${outcome.message}; a toolseal bundle is far smaller, so it was not read. Ask the publisher to point at the right file.` };
-  }
-  const rule: AuditRuleName = outcome.kind === 'http' ? 'bundle-http-error' : 'bundle-network-error';
-  const hint = outcome.kind === 'http' ? 'Ask the publisher to fix the bundle URL in server.json.' : 'Run the audit again later; the cache keeps what was already verified.';
-  return { source: pointer.bundle, failure: rule, reason: `The bundle at ${pointer.bundle} could not be fetched: ${outcome.message} after ${outcome.attempts} attempt(s). ${hint}` };
+  return verifyAndCheck(withBundle, found.bytes, server, found.pointer, resolved, ctx);
 }
 
 async function verifyAndCheck(base: Base, bytes: Buffer, server: ServerJson, pointer: ToolsealMeta | undefined, resolved: ResolvedPolicy, ctx: AuditContext): Promise<ServerAudit> {
@@ -99,12 +66,8 @@ async function verifyAndCheck(base: Base, bytes: Buffer, server: ServerJson, poi
   const verified: Base = { ...withPolicy, cached, manifestDigest: outcome.digest, signer: outcome.signer };
   const ownerProblem = resolved.githubOwner ? githubOwnerProblem(outcome.signer, resolved.githubOwner) : undefined;
   if (ownerProblem) return result(verified, 'identity-mismatch', `${server.name}: ${ownerProblem}`, { code: 'GITHUB_OWNER_MISMATCH' });
-  if (pointer?.manifestDigest && pointer.manifestDigest !== outcome.digest) {
-    return result(verified, 'digest-pin-mismatch', `${server.name}: server.json pins the manifest ${pointer.manifestDigest}, but the bundle signs ${outcome.digest}. The bundle or the pin is stale or swapped; the publisher must re-sign or fix the pin.`, { code: 'MANIFEST_DIGEST_MISMATCH' });
-  }
-  // After the pin: a pin that names another digest already says the bundle was swapped.
-  const unbound = bindingProblem(server, outcome.manifest);
-  if (unbound) return result(verified, 'entry-binding-mismatch', `${server.name}: ${unbound}`, { code: 'ENTRY_BINDING_MISMATCH' });
+  const mismatch = entryMismatch(server, pointer, outcome.digest, outcome.manifest);
+  if (mismatch) return result(verified, mismatch.rule, mismatch.reason, { code: mismatch.code });
   if (ctx.live) return ctx.live.check(server, outcome.manifest, resolved.policy.match, verified);
   return result(verified, 'verified', `${server.name} ${server.version}: manifest ${outcome.digest} signed by ${describeSigner(outcome.signer)}, accepted by the ${resolved.origin}.`);
 }

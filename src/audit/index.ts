@@ -17,6 +17,7 @@ export { listEntry, OFFICIAL_META_KEY, type RawEntry, type EntryListing, type Sk
 export { readServerJsonFiles, readServerJsonPaths, type FileListing } from './sources.js';
 export { goJsonByteLength } from './go-json.js';
 export { bindingProblem } from './binding.js';
+export { loadEntryBundle, entryMismatch, type EntryBundle, type EntryBundleOptions } from './entry-bundle.js';
 export {
   AuditPolicySchema, NamespacePolicySchema, GITHUB_ACTIONS_ISSUER, buildNamespacePolicies, loadNamespacePolicies,
   githubDefaultPolicy, type AuditPolicy, type AuditPolicyInput, type NamespacePolicies, type ResolvedPolicy,

@@ -44,6 +44,8 @@ export interface CaptureOptions {
   onSpawn?: (pid: number) => void;
   /** Called with the server's `initialize` result (e.g. to read a bundle it offers in `_meta`). */
   onInitialize?: (result: Record<string, unknown>) => void;
+  /** Called with the server's `server/discover` result when it is captured in MCP 2026-07-28 (where `initialize` is gone, a bundle is offered in its `_meta`). */
+  onDiscover?: (result: Record<string, unknown>) => void;
   /** Gets a note for each stdout line of a stdio server skipped as not JSON, and for a dynamic list that could not be read. Default: this process's stderr. */
   onNote?: (note: string) => void;
   /**

@@ -10,7 +10,8 @@ import type { RequestFn } from './rpc.js';
 
 /** What a `server/discover` probe found out. */
 export type ProbeOutcome =
-  | { era: 'modern'; version: string; discover: DiscoverInfo }
+  /** `raw`: the `server/discover` result as sent (its `_meta` may offer a bundle), when the server answered one. */
+  | { era: 'modern'; version: string; discover: DiscoverInfo; raw?: Record<string, unknown> }
   /** `closed`: the server ended the connection on the probe (some legacy servers exit on any pre-`initialize` request). */
   | { era: 'legacy'; reason: string; closed?: boolean };
 
@@ -37,7 +38,8 @@ export async function probeDiscover(request: RequestFn, envelope: RequestEnvelop
   if (!parsed.ok) {
     throw new CaptureError('DISCOVER_INVALID', `The MCP server ${ctx.server} answered server/discover with a result toolseal cannot read: ${parsed.reason}.`);
   }
-  return chooseVersion(parsed.value.supportedVersions, ctx, parsed.value);
+  const outcome = chooseVersion(parsed.value.supportedVersions, ctx, parsed.value);
+  return outcome.era === 'modern' ? { ...outcome, raw } : outcome;
 }
 
 function probeFailure(err: unknown, transport: 'stdio' | 'http', ctx: CaptureContext): ProbeOutcome {

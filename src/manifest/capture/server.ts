@@ -13,7 +13,7 @@ import { captureFromClient } from './from-client.js';
 import { ModernHttpClientTransport } from './modern-http.js';
 import { captureModernLists } from './modern.js';
 import { probeDiscover, type ProbeOutcome } from './probe.js';
-import { RpcRequester } from './rpc.js';
+import { RpcRequester, type RequestFn } from './rpc.js';
 import { captureLimits, describeTarget, type CaptureLimits, type CaptureOptions, type ServerTarget } from './options.js';
 
 /** The longest a stdio `server/discover` probe waits before taking silence for a legacy server. */
@@ -100,7 +100,7 @@ async function probeStdio(conn: Connection, options: CaptureOptions, ctx: Captur
     await conn.transport.start();
     const probeMs = Math.min(ctx.limits.requestTimeoutMs, options.probeTimeoutMs ?? STDIO_PROBE_TIMEOUT_MS);
     const outcome = await probeDiscover(requester.request, envelopeFor(options), probeMs, 'stdio', ctx);
-    if (outcome.era === 'modern') return { modern: await captureModernLists(requester.request, modernInput(outcome, options), ctx) };
+    if (outcome.era === 'modern') return { modern: await captureModern(requester.request, outcome, options, ctx) };
     refuseLegacy(era, outcome, ctx);
     requester.release();
     return outcome.closed ? { restart: true } : {};
@@ -117,7 +117,7 @@ async function captureHttpModern(target: Extract<ServerTarget, { kind: 'http' }>
   const ctx: CaptureContext = { server, step: 'server/discover', limits };
   try {
     const outcome = await probeDiscover(requester.request, envelopeFor(options), limits.requestTimeoutMs, 'http', ctx);
-    if (outcome.era === 'modern') return await captureModernLists(requester.request, modernInput(outcome, options), ctx);
+    if (outcome.era === 'modern') return await captureModern(requester.request, outcome, options, ctx);
     refuseLegacy(era, outcome, ctx);
     return undefined;
   } catch (err) {
@@ -136,6 +136,12 @@ function refusedLegacy(err: unknown): boolean {
 function refuseLegacy(era: ProtocolEraChoice, outcome: Extract<ProbeOutcome, { era: 'legacy' }>, ctx: CaptureContext): void {
   if (era !== 'modern') return;
   throw new CaptureError('PROTOCOL_ERA_UNAVAILABLE', `The MCP server ${ctx.server} does not speak MCP ${MODERN_PROTOCOL_VERSION} (${outcome.reason}); capture it with --protocol-era legacy or auto.`);
+}
+
+/** The modern-era capture after a probe found a 2026-07-28 server: `onDiscover` hears its discover result first. */
+function captureModern(request: RequestFn, outcome: Extract<ProbeOutcome, { era: 'modern' }>, options: CaptureOptions, ctx: CaptureContext): Promise<Manifest> {
+  if (outcome.raw) options.onDiscover?.(outcome.raw);
+  return captureModernLists(request, modernInput(outcome, options), ctx);
 }
 
 function modernInput(outcome: Extract<ProbeOutcome, { era: 'modern' }>, options: CaptureOptions) {
