@@ -9,6 +9,7 @@ interface ScanFlags extends ConfigFlags {
   policy?: string;
   trustedRoot?: string;
   sarif?: string;
+  registry?: string;
 }
 
 /**
@@ -23,7 +24,8 @@ export function registerScan(program: Command): void {
     .description('find the MCP servers your clients run, capture each, and compare it with the lock')
     .option('--json', 'print the report as JSON')
     .option('--sarif <file>', 'also write the report as SARIF 2.1.0')
-    .option('--trusted-root <file>', 'trusted_root.json for the bundles servers offer themselves (default: Sigstore public-good)')
+    .option('--trusted-root <file>', 'trusted_root.json for publishers\' bundles (default: Sigstore public-good)')
+    .option('--registry <url>', 'an MCP registry to look each server up in (by its npx/uvx package or remote URL), checking the bundle its entry points to')
     .option('--policy <file>', 'who may have approved: a toolseal policy file, instead of the lock\'s own approvers');
   addConfigOptions(command).action(async (flags: ScanFlags, cmd: Command) => {
     const { readLockFile, scanServers, renderScanReport, scanToSarif, scanReportJson, captureFailureLine } = await import('../../src/admission/index.js');
@@ -39,6 +41,7 @@ export function registerScan(program: Command): void {
       ...(approverPolicy ? { approverPolicy } : {}),
       ...(flags.trustedRoot !== undefined ? { publisherTrust: { source: 'trusted-root' as const, path: resolve(flags.trustedRoot) } } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(flags.registry !== undefined ? { registry: { url: flags.registry } } : {}),
       capture: timeoutOption(flags as unknown as ServerFlags),
     });
     if (flags.sarif) await writeFileAtomic(flags.sarif, `${JSON.stringify(scanToSarif(report), null, 2)}\n`);

@@ -22,4 +22,8 @@ export { serveQuarantine, type QuarantineOptions } from './quarantine.js';
 export { renderScanReport, renderReview, describeFinding, captureFailureLine } from './render.js';
 export { scanToSarif } from './sarif.js';
 export { scanReportJson, SCAN_REPORT_MEDIA_TYPE } from './report-json.js';
-export { checkPublisherSignature, offeredBundle, type PublisherSignature } from './publisher.js';
+export {
+  checkPublisherSignature, offeredBundle, prepareRegistryPublisher, compareRegistryPublisher,
+  type PublisherSignature, type PublisherCheckOptions, type RegistryPublisher,
+} from './publisher.js';
+export { findRegistryEntries, runnerPackage, type RegistryMatch, type RunnerPackage } from './registry.js';

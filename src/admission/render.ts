@@ -3,6 +3,7 @@ import { escapeTerminal, untrusted } from '../io/terminal.js';
 import type { HiddenUnicodeFinding } from '../compare/schema.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { CrossFinding } from './cross.js';
+import type { PublisherSignature } from './publisher.js';
 import type { ScanReport, ServerScan, ScanStatus } from './scan.js';
 
 const STATUS_TEXT: Record<ScanStatus, string> = {
@@ -46,12 +47,20 @@ function serverLines(s: ServerScan): string[] {
   if (s.wrapped) lines.push(`  wrapped   runs behind toolseal proxy --lock ${s.wrapped.lockPath}`);
   if (s.manifest) lines.push(`  serves    ${manifestLine(s.manifest)}`);
   if (s.approval) lines.push(`  approved  by ${safe(s.approval.by)} at ${s.approval.at} (${s.approval.digest.slice(0, 19)}…)`);
-  if (s.publisher) lines.push(`  publisher ${s.publisher.verified ? 'signed by' : 'offers a bundle claiming'} ${safe(s.publisher.signedBy)}${s.publisher.reason ? `, which does not verify: ${safe(s.publisher.reason)}` : ' (signature verified; whether to trust them is yours to decide)'}`);
+  if (s.publisher) lines.push(publisherLine(s.publisher));
   if (s.error) lines.push(`  why       [${s.error.code}] ${escapeTerminal(s.error.message)}`);
   if (s.launchChanged) lines.push('  the configuration launches it differently from the approval');
   if (s.diff) lines.push(...renderDiff(s.diff).trimEnd().split('\n').map((l) => `  ${l}`));
   else for (const f of s.hiddenUnicode) lines.push(`  ${hiddenLine(f)}`);
   return lines;
+}
+
+/** Who signed, where the bundle came from (the server itself or its registry entry), and whether it verified. */
+function publisherLine(p: PublisherSignature): string {
+  const from = p.registry ? ` (bundle from the registry entry ${safe(p.registry.entry)})` : '';
+  const claim = p.verified ? 'signed by' : p.registry ? 'the registry entry points to a bundle claiming' : 'offers a bundle claiming';
+  const outcome = p.reason ? `, which does not verify: ${safe(p.reason)}` : ' (signature verified; whether to trust them is yours to decide)';
+  return `  publisher ${claim} ${safe(p.signedBy)}${p.verified ? from : ''}${outcome}`;
 }
 
 function manifestLine(m: Manifest): string {

@@ -15,7 +15,11 @@ import { launchRecord, launchTarget, type ClientLaunchOptions, type LaunchRecord
 import { lockPolicy, type LockEntry, type LockFile } from './lock.js';
 import type { ClientId, ConfiguredServer } from './model.js';
 import { mapBounded } from './pool.js';
-import { checkPublisherSignature, offeredBundle, type PublisherSignature } from './publisher.js';
+import {
+  checkPublisherSignature, compareRegistryPublisher, offeredBundle, prepareRegistryPublisher, type PublisherCheckOptions, type PublisherSignature, type RegistryPublisher,
+} from './publisher.js';
+import { findRegistryEntries, type RegistryMatch } from './registry.js';
+import type { RetryOptions } from '../io/http.js';
 
 /** What scan found for one configured server. */
 export type ScanStatus = 'approved' | 'changed' | 'not-approved' | 'publisher-signed' | 'approval-invalid' | 'capture-failed' | 'disabled';
@@ -39,7 +43,7 @@ export interface ServerScan {
   hiddenUnicode: HiddenUnicodeFinding[];
   /** The approval, when the lock has one that verified. */
   approval?: { by: string; at: string; digest: string };
-  /** A bundle the server offers itself, checked (status `publisher-signed` when it verifies and matches). */
+  /** A publisher's bundle, the server's own or its registry entry's, checked (status `publisher-signed` when it verifies and matches). */
   publisher?: PublisherSignature;
   /** Why it could not be captured, or why the approval did not verify. */
   error?: { code: string; message: string };
@@ -69,8 +73,13 @@ export interface ScanOptions {
   capture?: Omit<CaptureOptions, 'profile' | 'exclude'>;
   launch?: ClientLaunchOptions;
   trustSource?: TrustSource;
-  /** Trust material for bundles servers offer themselves (default Sigstore public-good). */
+  /** Trust material for publishers' bundles (default Sigstore public-good). */
   publisherTrust?: TrustPolicy;
+  /**
+   * An MCP registry to look each server up in (by the package its `npx`/`uvx` command runs, or by
+   * its remote URL): a bundle the entry points to is checked like one the server offers.
+   */
+  registry?: { url: string; fetch?: RetryOptions };
 }
 
 /**
@@ -83,7 +92,8 @@ export interface ScanOptions {
  */
 export async function scanServers(servers: ConfiguredServer[], options: ScanOptions = {}): Promise<ScanReport> {
   const verifier = options.lock ? await lockVerifier(options) : undefined;
-  const scans = await mapBounded(servers, options.concurrency ?? 4, (server) => scanOne(server, verifier, options));
+  const listed = options.registry ? await findRegistryEntries(servers, options.registry.url, options.registry.fetch) : new Map<ConfiguredServer, RegistryMatch>();
+  const scans = await mapBounded(servers, options.concurrency ?? 4, (server) => scanOne(server, verifier, listed.get(server), options));
   const findings = crossServerFindings(scans.flatMap((s) => (s.manifest ? [{ name: s.name, client: s.client, manifest: s.manifest }] : [])));
   const clean = scans.every((s) => s.status === 'approved' || s.status === 'disabled') && findings.length === 0;
   const incomplete = scans.some((s) => s.status === 'capture-failed');
@@ -100,7 +110,7 @@ async function lockVerifier(options: ScanOptions): Promise<ManifestVerifier | un
   return createManifestVerifier({ policy: unpinned, ...(options.trustSource ? { trustSource: options.trustSource } : {}) });
 }
 
-async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | undefined, options: ScanOptions): Promise<ServerScan> {
+async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | undefined, listed: RegistryMatch | undefined, options: ScanOptions): Promise<ServerScan> {
   const base = { name: server.name, client: server.client, file: server.file, at: server.at, ...(server.wrapped ? { wrapped: server.wrapped } : {}), launch: launchRecord(server), hiddenUnicode: [] };
   if (server.disabled) return { ...base, status: 'disabled' };
   const entry = options.lock && Object.hasOwn(options.lock.servers, server.name) ? options.lock.servers[server.name] : undefined;
@@ -113,12 +123,16 @@ async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | un
       approvalError = errorOf(err);
     }
   }
+  // A registry's bundle is verified first, so the server is captured like the manifest it signs.
+  const registry = listed && !entry ? await prepareRegistryPublisher(listed, publisherOptions(options)) : undefined;
+  const reference = approved?.manifest ?? (registry?.kind === 'verified' ? registry.attestation.manifest : undefined);
   let manifest: Manifest;
-  let initialize: Record<string, unknown> | undefined;
+  let offered: Record<string, unknown> | undefined;
   try {
     const target = await launchTarget(server, options.launch);
-    const capture = { ...options.capture, onInitialize: (result: Record<string, unknown>) => { initialize = result; } };
-    manifest = approved ? await captureLike(approved.manifest, target, capture) : await captureServer(target, capture);
+    const keep = (result: Record<string, unknown>): void => { offered = result; };
+    const capture = { ...options.capture, onInitialize: keep, onDiscover: keep };
+    manifest = reference ? await captureLike(reference, target, capture) : await captureServer(target, capture);
   } catch (err) {
     return { ...base, status: 'capture-failed', error: errorOf(err) };
   }
@@ -126,8 +140,7 @@ async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | un
   // An approval that does not verify counts as none, but says why (it can be approved again).
   if (approvalError) return { ...base, status: 'approval-invalid', manifest, hiddenUnicode, error: approvalError };
   if (!approved || !entry) {
-    const offered = offeredBundle(initialize);
-    const publisher = offered ? await checkPublisherSignature(offered, manifest, options.publisherTrust, options.trustSource) : undefined;
+    const publisher = await publisherOf(registry, offeredBundle(offered), manifest, options);
     return { ...base, status: publisher?.verified ? 'publisher-signed' : 'not-approved', manifest, hiddenUnicode, ...(publisher ? { publisher } : {}) };
   }
   const diff = compareManifests(approved.manifest, manifest, { match: 'exact' });
@@ -135,6 +148,26 @@ async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | un
   const launchChanged = jsonEqual(entry.launch, base.launch) ? undefined : { approved: entry.launch };
   const status = diff.ok && !launchChanged ? 'approved' : 'changed';
   return { ...base, status, manifest, hiddenUnicode, approval, ...(status === 'changed' ? { diff } : {}), ...(launchChanged ? { launchChanged } : {}) };
+}
+
+/**
+ * The publisher signature of a server not in the lock: the registry entry's bundle when it
+ * verifies and matches, else the one the server offers (in `initialize` or `server/discover`),
+ * else the registry's failure, so a reviewer sees why a signature did not count.
+ */
+async function publisherOf(registry: RegistryPublisher | undefined, offered: unknown, live: Manifest, options: ScanOptions): Promise<PublisherSignature | undefined> {
+  const fromRegistry = registry?.kind === 'verified' ? compareRegistryPublisher(registry, live) : registry?.kind === 'failed' ? registry.signature : undefined;
+  if (fromRegistry?.verified || offered === undefined) return fromRegistry;
+  const fromServer = await checkPublisherSignature(offered, live, options.publisherTrust, options.trustSource);
+  return fromServer.verified || !fromRegistry ? fromServer : fromRegistry;
+}
+
+function publisherOptions(options: ScanOptions): PublisherCheckOptions {
+  return {
+    ...(options.publisherTrust ? { trust: options.publisherTrust } : {}),
+    ...(options.trustSource ? { trustSource: options.trustSource } : {}),
+    ...(options.registry?.fetch ? { fetch: options.registry.fetch } : {}),
+  };
 }
 
 /**

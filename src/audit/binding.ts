@@ -48,7 +48,7 @@ function artifactNamesPackage(artifact: Artifact, pkg: Package): boolean {
 }
 
 /** PyPI names compare normalized (PEP 503); the others exactly. */
-function samePackageName(type: string, a: string, b: string): boolean {
+export function samePackageName(type: string, a: string, b: string): boolean {
   if (type !== 'pypi') return a === b;
   const norm = (s: string): string => s.toLowerCase().replace(/[-_.]+/g, '-');
   return norm(a) === norm(b);
