@@ -25,7 +25,7 @@ export function registerCapture(program: Command): void {
     .description('capture a live MCP server\'s tools, prompts and resources into a manifest')
     .usage('(--stdio -- CMD [ARGS...] | --url URL [--header K:V]...) [options]');
   addServerOptions(command, true)
-    .option('--client-profile <profile>', 'client capabilities to declare: bare, full, or a JSON profile file', 'bare')
+    .option('--client-profile <profile>', 'client capabilities to declare: full (default: roots, sampling, elicitation, tasks), bare, or a JSON profile file', 'full')
     .option('--exclude <path>', 'leave this path out of the manifest, e.g. /tools/*/_meta/traceId (repeatable)', collect, [])
     .option('--dynamic <list>', 'resources or resourceTemplates: the user\'s data, not signed (recorded; an error listing it does not fail; repeatable)', collect, [])
     .option('-o, --output <file>', 'write the manifest to this file instead of stdout')

@@ -27,7 +27,7 @@ export function registerSign(program: Command): void {
     .usage('(--manifest FILE | --stdio -- CMD [ARGS...] | --url URL) [options]')
     .option('--manifest <file>', 'the manifest to sign (from toolseal capture)');
   addServerOptions(command, false)
-    .option('--client-profile <profile>', 'with --stdio/--url: client capabilities to declare: bare (default), full, or a JSON file')
+    .option('--client-profile <profile>', 'with --stdio/--url: client capabilities to declare: full (default), bare, or a JSON file')
     .option('--exclude <path>', 'with --stdio/--url: leave this path out of the manifest (repeatable)', collect, [])
     .option('--dynamic <list>', 'with --stdio/--url: resources or resourceTemplates are the user\'s data, not signed (repeatable)', collect, [])
     .option('--artifact <uri[,sha256:hex]>', 'bind the manifest to a package, e.g. pkg:npm/%40acme/weather@1.4.0 (repeatable)', collect, [])

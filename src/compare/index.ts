@@ -5,6 +5,7 @@ export { scanHiddenUnicode, hasHiddenUnicode, hiddenCategory, type HiddenUnicode
 export { pairRenames, type RenamePair } from './rename.js';
 export { renderDiff, type RenderOptions } from './render.js';
 export { checkServer } from './check-server.js';
+export { capabilitiesWithin, lacksSigningCapabilities } from './profile.js';
 export { renderDiffMarkdown, type MarkdownRenderOptions } from './render-markdown.js';
 export { diffFindings, unicodeReason, type DiffFinding, type DiffFindingsOptions, type FindingScope } from './findings.js';
 export { diffAnnotations, type DiffAnnotation, type AnnotationSide } from './annotations.js';

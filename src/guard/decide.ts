@@ -1,5 +1,6 @@
 import { compareManifests } from '../compare/compare.js';
 import { diffFindings, type DiffFinding } from '../compare/findings.js';
+import { lacksSigningCapabilities } from '../compare/profile.js';
 import type { ManifestDiff } from '../compare/schema.js';
 import { untrusted } from '../io/terminal.js';
 import { entryDigest } from '../manifest/digest.js';
@@ -54,7 +55,10 @@ export interface ListsDecision {
  * changed instructions, refusing only when the server's name differs or its name, version
  * or title hide Unicode (those cannot be hidden); a live version or title that differs makes the
  * decision `filter` with a note (the client is served the signed ones); `warn` exposes everything. Capture facts
- * (protocol version, client capabilities) never decide: what they change shows up in the lists.
+ * (protocol version, client capabilities) never decide: what they change shows up in the lists. A
+ * client that lacks capabilities the signing profile declared (`lacksSigningCapabilities`) may be
+ * shown fewer signed entries, and those it is not shown are a note, not a missing entry, even
+ * under `match: exact`; every entry it is shown is compared exactly.
  *
  * @param live - the live manifest with entries verbatim; `liveManifest` builds it from a session
  * @param rejected - entries set aside while building `live` (invalid or duplicate keys)
@@ -67,16 +71,20 @@ export function decideLists(attestation: GuardAttestation, live: Manifest, setti
   const mismatched = [...rejected, ...entryFindings(signed, live, findings)];
   const { serverProblems, fatal, notes } = serverLevel(findings);
   const instructions = instructionsVerdict(findings);
+  // A client that lacks capabilities the signing profile declared may be shown fewer of the
+  // signed entries: those it is not shown are no mismatch, even under `match: exact`.
+  const fewer = lacksSigningCapabilities(signed.capture.clientCapabilities, live.capture.clientCapabilities);
   const removed = findings.filter((f) => f.code === 'ENTRY_REMOVED');
-  if (removed.length > 0) notes.push(`the server no longer lists ${removed.slice(0, 10).map((r) => `${r.list}/${untrusted(r.key ?? '')}`).join(', ')}${removed.length > 10 ? ` and ${removed.length - 10} more` : ''}`);
+  if (removed.length > 0) notes.push(`${fewer ? `the client lacks capabilities of the signing profile "${untrusted(signed.capture.clientProfile)}" and is not shown` : 'the server no longer lists'} ${removed.slice(0, 10).map((r) => `${r.list}/${untrusted(r.key ?? '')}`).join(', ')}${removed.length > 10 ? ` and ${removed.length - 10} more` : ''}`);
   // First, so the summary's first notes say which lists were not signed.
   notes.unshift(...(signed.dynamic ?? []).map(unsignedNote));
-  const blockRefuses = mismatched.length > 0 || serverProblems.length > 0 || !instructions.exposed || (match === 'exact' && diff.removed.length > 0);
+  const missingRefuses = match === 'exact' && diff.removed.length > 0 && !fewer;
+  const blockRefuses = mismatched.length > 0 || serverProblems.length > 0 || !instructions.exposed || missingRefuses;
   const refused = enforce === 'block' ? blockRefuses : enforce === 'filter' && fatal.length > 0;
   const base = { enforce, server: signed.server.name, digest: attestation.digest, diff, mismatched, serverProblems, notes };
   const ok = !blockRefuses;
   if (refused) {
-    const reason = refusalReason(mismatched, serverProblems, instructions.reason, match === 'exact' ? diff.removed.length : 0);
+    const reason = refusalReason(mismatched, serverProblems, instructions.reason, missingRefuses ? diff.removed.length : 0);
     return {
       verdict: { ...base, ok, decision: 'refuse', instructions: { exposed: false, reason: 'the server was refused' }, refusal: { code: 'SESSION_REFUSED', reason } },
       exposed: emptyLists(),

@@ -12,7 +12,7 @@ export interface ManifestToSignOptions {
   manifestPath?: string;
   /** A server to capture. */
   target?: ServerTarget;
-  /** When capturing: `bare`, `full` or a client-profile JSON file. Default `bare`. */
+  /** When capturing: `full`, `bare` or a client-profile JSON file. Default `full`: clients that declare fewer capabilities are then shown a subset of what was signed, which the guard accepts. */
   clientProfile?: string;
   /** When capturing: paths to leave out of the manifest (recorded in it). */
   exclude?: string[];
@@ -48,7 +48,7 @@ export async function manifestToSign(options: ManifestToSignOptions): Promise<Ma
   const artifacts = (options.artifacts ?? []).map(parseArtifactSpec);
   return captureServer(options.target, {
     ...options.capture,
-    profile: await resolveClientProfile(options.clientProfile ?? 'bare'),
+    profile: await resolveClientProfile(options.clientProfile ?? 'full'),
     exclude: options.exclude ?? [],
     ...(artifacts.length > 0 ? { artifacts } : {}),
   });

@@ -3,7 +3,12 @@ import { fixture } from './guard.helpers.js';
 import { identityFlags, signTarget, startSigningBench, type SigningBench } from './proxy.helpers.js';
 import { execFileSync } from 'node:child_process';
 import { until } from './guard.helpers.js';
-import { connectStdio, type ClientEra } from './proxy-modern.helpers.js';
+import { connectStdio, proxyCommand, stringEnv, type ClientEra } from './proxy-modern.helpers.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildManifest, captureServer, FULL_PROFILE } from '../../src/internal.js';
 
 /** Processes whose command line names `needle` (the process table, as ps shows it). */
 function processesNaming(needle: string): string[] {
@@ -67,5 +72,43 @@ describe('toolseal proxy over stdio serves each client in the era it shares with
   it('a 2025 client and a modern-only server: initialize fails with the versions the server supports', async () => {
     const failed = await connectStdio('legacy', flags(eraBundle), 'modern.mjs').then(() => undefined, (err: Error) => err);
     expect(failed?.message).toMatch(/toolseal: the server .* does not speak this client's protocol version .*it supports 2026-07-28/);
+  }, 30_000);
+});
+
+describe('client profiles in the stateless guard: the client\'s own _meta capabilities decide what may be missing', () => {
+  let profiled: string;
+  beforeAll(async () => {
+    // Signed with the full profile, holding one more tool than the server lists: a tool a server
+    // shows only to clients that can sample, as server-everything does.
+    const manifest = await captureServer(fixture('dual-era.mjs'), { profile: FULL_PROFILE, protocolEra: 'modern' });
+    const withSampling = buildManifest({ ...manifest, tools: [...manifest.tools, { name: 'summarize', description: 'Summarizes with the client\'s model.', inputSchema: { type: 'object' } }] });
+    const { bundle } = await bench.sign(withSampling);
+    profiled = join(bench.dir, 'profiled.sigstore.json');
+    await writeFile(profiled, JSON.stringify(bundle));
+  }, 60_000);
+
+  it('a v2 modern client that declares no capabilities gets the signed tools it is shown (block, match: exact)', async () => {
+    const { client, stderr } = await connectStdio('modern', flags(profiled), 'dual-era.mjs');
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'add']);
+      expect(stderr()).toMatch(/not shown tools\/summarize/);
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
+
+  it('a v2 modern client that declares the whole signing profile is refused for the missing tool', async () => {
+    const log = join(bench.dir, 'profiled-audit.jsonl');
+    const transport = new StdioClientTransport({ ...proxyCommand([...flags(profiled), '--audit-log', log], 'dual-era.mjs'), env: stringEnv(), stderr: 'ignore' });
+    const client = new Client({ name: 'full-client', version: '1.0.0' }, { capabilities: FULL_PROFILE.capabilities as never, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    try {
+      // The guard verifies at server/discover; a pinned v2 client reports the refusal as its own negotiation failure.
+      const refused = await client.connect(transport).then(() => client.listTools()).then(() => undefined, (err: Error) => err);
+      expect(refused).toBeInstanceOf(Error);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+    const records = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; decision?: string; reason?: string });
+    expect(records.find((r) => r.event === 'verify')).toMatchObject({ decision: 'refuse', reason: expect.stringContaining('1 signed entries are missing (match: exact)') });
   }, 30_000);
 });
