@@ -25,8 +25,9 @@ describe('toolseal capture (CLI transcript)', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "mediaType": ');
     const manifest = validateManifest(JSON.parse(text), out);
-    expect(manifest.tools).toHaveLength(13);
-    expect(run.stderr).toBe(`toolseal: captured mcp-servers/everything@2.0.0 (client profile bare, MCP 2025-11-25): 13 tools, 4 prompts, 7 resources, 2 resource templates; digest ${manifestDigest(manifest)}; written to ${out}\n`);
+    // The default profile is full: server-everything shows such a client 19 tools, a bare one 13.
+    expect(manifest.tools).toHaveLength(19);
+    expect(run.stderr).toBe(`toolseal: captured mcp-servers/everything@2.0.0 (client profile full, MCP 2025-11-25): 19 tools, 4 prompts, 7 resources, 2 resource templates; digest ${manifestDigest(manifest)}; written to ${out}\n`);
   });
 
   it('passes flags after -- to the server, not to toolseal', async () => {
