@@ -130,6 +130,6 @@ describe('runnerPackage: the package an npx or uvx command runs', () => {
     expect(runnerPackage(stdio('uvx', ['--from', 'mcp-server-fetch==2025.4.7', 'mcp-server-fetch']))).toEqual({ registryType: 'pypi', identifier: 'mcp-server-fetch', version: '2025.4.7' });
     expect(runnerPackage(stdio('uvx', ['mcp-server-git']))).toEqual({ registryType: 'pypi', identifier: 'mcp-server-git' });
     expect(runnerPackage(stdio('node', ['server.js']))).toBeUndefined();
-    expect(runnerPackage({ transport: 'http', command: undefined, args: [] })).toBeUndefined();
+    expect(runnerPackage({ transport: 'http', args: [] })).toBeUndefined();
   });
 });

@@ -72,10 +72,10 @@ describe('--dynamic resources with real servers whose resources are the user\'s 
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toContain('[DYNAMIC_LISTS_REFUSED]');
     // The same from the command line, on top of inline pins (or of a policy file that does not say it).
-    const flag = await runCli(['verify', '--bundle', join(dir, 'postgres.sigstore.json'), '--key', join(dir, 'key.pub.pem'), '--refuse-dynamic-lists']);
+    const flag = await runCli(['verify', '--bundle', bundle, '--key', join(dir, 'key.pub.pem'), '--refuse-dynamic-lists']);
     expect(flag.code, flag.stdout + flag.stderr).toBe(1);
     expect(flag.stdout).toContain('[DYNAMIC_LISTS_REFUSED]');
-    const proxy = await runCli(['proxy', '--bundle', join(dir, 'postgres.sigstore.json'), '--key', join(dir, 'key.pub.pem'), '--refuse-dynamic-lists', '--', process.execPath, '-e', '']);
+    const proxy = await runCli(['proxy', '--bundle', bundle, '--key', join(dir, 'key.pub.pem'), '--refuse-dynamic-lists', '--', process.execPath, '-e', '']);
     expect(proxy.code, proxy.stderr).toBe(1);
     expect(proxy.stderr).toContain('DYNAMIC_LISTS_REFUSED');
   });
