@@ -9,18 +9,22 @@
  *                of 10 approvals, cross-server findings), CONCURRENCY at a time (default 4)
  *   sequential:  launchTarget + captureServer of each, one after another (what a loop over
  *                `toolseal capture` would do, minus 20 CLI start-ups)
- *   peak RSS:    the highest resident set size of this process during the run (sampled every
- *                10 ms and process.resourceUsage().maxRSS); the servers' own memory is not counted
+ *   peak RSS:    the highest resident set size of the toolseal process doing the work: each run
+ *                is a fresh child process (so one contender's heap is not counted in the other's),
+ *                reporting process.resourceUsage().maxRSS; the servers' own memory is not counted
  *
- * Median of RUNS runs (default 3). Run: npx tsx bench/scan.bench.ts
+ * Median of RUNS runs (default 3), scan and sequential alternating. Default run about 1 minute.
+ * Run: npx tsx bench/scan.bench.ts
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import {
-  approveServers, captureServer, createKeySigner, findConfiguredServers, generateKeyPair, launchTarget, scanServers,
-  type ConfiguredServer, type LockFile,
+  approveServers, captureServer, createKeySigner, findConfiguredServers, generateKeyPair, launchTarget, readLockFile, scanServers,
+  writeLockFile, type ConfiguredServer,
 } from '../src/internal.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -45,19 +49,32 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-/** Runs `work` and reports its wall time and the peak RSS seen meanwhile. */
-async function measured(work: () => Promise<unknown>): Promise<{ ms: number; peakMiB: number }> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+interface Measured { ms: number; maxRssMiB: number }
+
+/** A child process: one contender's run over the configuration (and lock) in `dir`, printed as JSON. */
+async function child(who: string, dir: string): Promise<void> {
+  const { servers: found } = await findConfiguredServers({ configs: [{ client: 'claude-code', path: join(dir, '.mcp.json'), scope: 'project', workspace: dir }] });
+  const lock = (await readLockFile(join(dir, 'toolseal.lock.json')))!;
   const t0 = performance.now();
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
+  if (who === 'scan') {
+    const report = await scanServers(found, { lock, concurrency: CONCURRENCY });
+    const failed = report.servers.filter((s) => s.status === 'capture-failed');
+    if (failed.length > 0) throw new Error(`scan could not capture ${failed.map((f) => `${f.name}: ${f.error?.message}`).join('; ')}`);
+  } else {
+    for (const s of found) await captureServer(await launchTarget(s));
   }
-  const ms = performance.now() - t0;
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { ms, peakMiB: peak / 1024 / 1024 };
+  const out: Measured = { ms: performance.now() - t0, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(JSON.stringify(out));
+}
+
+function runChild(who: string, dir: string): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', who, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Measured) : reject(new Error(`${who} child exited ${code}`))));
+  });
 }
 
 async function main(): Promise<void> {
@@ -69,31 +86,23 @@ async function main(): Promise<void> {
   // A lock approving half of them, so scan also verifies 10 approvals and compares.
   const signer = createKeySigner({ privateKeyPem: generateKeyPair().privateKeyPem });
   const first = await scanServers(found.slice(0, 10), { concurrency: CONCURRENCY });
-  const lock: LockFile = (await approveServers(first.servers, found.slice(0, 10), { signer })).lock;
+  await writeLockFile(join(dir, 'toolseal.lock.json'), (await approveServers(first.servers, found.slice(0, 10), { signer })).lock);
 
-  const sequential = async (list: ConfiguredServer[]): Promise<void> => {
-    for (const s of list) await captureServer(await launchTarget(s));
-  };
-  const rows: { scan: { ms: number; peakMiB: number }; seq: { ms: number; peakMiB: number } }[] = [];
+  const runs: Record<'scan' | 'seq', Measured[]> = { scan: [], seq: [] };
   for (let r = 0; r < RUNS; r++) {
-    // Interleaved, so load on the machine hits both alike.
-    const scan = await measured(async () => {
-      const report = await scanServers(found, { lock, concurrency: CONCURRENCY });
-      const failed = report.servers.filter((s) => s.status === 'capture-failed');
-      if (failed.length > 0) throw new Error(`scan could not capture ${failed.map((f) => `${f.name}: ${f.error?.message}`).join('; ')}`);
-    });
-    const seq = await measured(() => sequential(found));
-    rows.push({ scan, seq });
+    // Alternating, so load on the machine hits both alike.
+    for (const who of (r % 2 === 0 ? ['scan', 'seq'] : ['seq', 'scan']) as ('scan' | 'seq')[]) runs[who].push(await runChild(who, dir));
   }
-  const scanMs = median(rows.map((r) => r.scan.ms));
-  const seqMs = median(rows.map((r) => r.seq.ms));
+  const scanMs = median(runs.scan.map((m) => m.ms));
+  const seqMs = median(runs.seq.map((m) => m.ms));
+  const peak = (who: 'scan' | 'seq'): string => Math.max(...runs[who].map((m) => m.maxRssMiB)).toFixed(1);
   console.log(`| work | servers | runs | median ms | peak RSS MiB (max of runs) |`);
   console.log(`|---|---:|---:|---:|---:|`);
-  console.log(`| scan (concurrency ${CONCURRENCY}, 10 approvals verified) | 20 | ${RUNS} | ${scanMs.toFixed(0)} | ${Math.max(...rows.map((r) => r.scan.peakMiB)).toFixed(1)} |`);
-  console.log(`| capture one after another | 20 | ${RUNS} | ${seqMs.toFixed(0)} | ${Math.max(...rows.map((r) => r.seq.peakMiB)).toFixed(1)} |`);
+  console.log(`| scan (concurrency ${CONCURRENCY}, 10 approvals verified) | 20 | ${RUNS} | ${scanMs.toFixed(0)} | ${peak('scan')} |`);
+  console.log(`| capture one after another | 20 | ${RUNS} | ${seqMs.toFixed(0)} | ${peak('seq')} |`);
   console.log(`| → scan / sequential | | | ${(scanMs / seqMs).toFixed(2)} | |`);
-  console.log(`\nmaxRSS of the whole run: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`\nmachine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
-await main();
+if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!);
+else await main();
