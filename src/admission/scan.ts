@@ -6,6 +6,7 @@ import { jsonEqual } from '../compare/diff-values.js';
 import { captureLike } from '../manifest/capture/like.js';
 import { captureServer } from '../manifest/capture/server.js';
 import type { CaptureOptions } from '../manifest/capture/options.js';
+import { FULL_PROFILE } from '../manifest/profile.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { Policy, TrustPolicy } from '../policy/index.js';
 import type { TrustSource } from '../verify/trust/source.js';
@@ -16,7 +17,7 @@ import { lockPolicy, type LockEntry, type LockFile } from './lock.js';
 import type { ClientId, ConfiguredServer } from './model.js';
 import { mapBounded } from './pool.js';
 import {
-  checkPublisherSignature, compareRegistryPublisher, offeredBundle, prepareRegistryPublisher, type PublisherCheckOptions, type PublisherSignature, type RegistryPublisher,
+  checkPublisherSignature, compareRegistryPublisher, offeredBundle, offeredManifest, prepareRegistryPublisher, type PublisherCheckOptions, type PublisherSignature, type RegistryPublisher,
 } from './publisher.js';
 import { findRegistryEntries, type RegistryMatch } from './registry.js';
 import type { RetryOptions } from '../io/http.js';
@@ -132,7 +133,14 @@ async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | un
     const target = await launchTarget(server, options.launch);
     const keep = (result: Record<string, unknown>): void => { offered = result; };
     const capture = { ...options.capture, onInitialize: keep, onDiscover: keep };
-    manifest = reference ? await captureLike(reference, target, capture) : await captureServer(target, capture);
+    // Unapproved servers are captured with the full profile, as `toolseal sign` does, so an
+    // approval covers every client: one that declares fewer capabilities is shown fewer entries,
+    // which the guard accepts (DESIGN §6); one that declares roots is not refused for its extras.
+    manifest = reference ? await captureLike(reference, target, capture) : await captureServer(target, { ...capture, profile: FULL_PROFILE });
+    // A server that offers its publisher's bundle is captured again the way that bundle was, when
+    // it was captured otherwise, so the signature can be checked against a comparable capture.
+    const signed = reference ? undefined : offeredManifest(offeredBundle(offered));
+    if (signed && !jsonEqual(capturedAs(signed), capturedAs(manifest))) manifest = await captureLike(signed, target, capture);
   } catch (err) {
     return { ...base, status: 'capture-failed', error: errorOf(err) };
   }
@@ -148,6 +156,11 @@ async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | un
   const launchChanged = jsonEqual(entry.launch, base.launch) ? undefined : { approved: entry.launch };
   const status = diff.ok && !launchChanged ? 'approved' : 'changed';
   return { ...base, status, manifest, hiddenUnicode, approval, ...(status === 'changed' ? { diff } : {}), ...(launchChanged ? { launchChanged } : {}) };
+}
+
+/** What decides how a server was captured (the client profile, exclude paths, dynamic lists). */
+function capturedAs(manifest: Manifest): unknown {
+  return [manifest.capture.clientProfile, manifest.capture.clientCapabilities, manifest.exclude ?? null, manifest.dynamic ?? null];
 }
 
 /**
