@@ -40,10 +40,15 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** Lowercase hex SHA-256 of a well-formed string's UTF-8 bytes. */
+export function sha256Text(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /** `sha256:<hex>` of the RFC 8785 bytes of any JSON value (a manifest, or one entry of it). */
 export function jsonDigest(value: unknown): Sha256Digest {
   // Hashing the well-formed text hashes its UTF-8 bytes, without a second copy of them.
-  return `sha256:${createHash('sha256').update(canonicalText(value), 'utf8').digest('hex')}`;
+  return `sha256:${sha256Text(canonicalText(value))}`;
 }
 
 /** Splits `sha256:<hex>` into its hex part, or throws when it is not one. */

@@ -96,3 +96,41 @@ function feedContainer(hash: Hash, value: object): boolean {
   }
   return true;
 }
+
+/**
+ * A copy of a plain JSON value's containers (strings are immutable and shared), so a value
+ * computed from it later is the value of what was verified even if the caller changes its
+ * object afterwards. Undefined when the value is not plain JSON data (then compute at once).
+ */
+export function jsonSnapshot(value: unknown): unknown {
+  try {
+    return copy(value, 0);
+  } catch (err) {
+    if (err === NOT_PLAIN) return undefined;
+    throw err;
+  }
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+
+function copy(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value))) return value;
+    throw NOT_PLAIN;
+  }
+  if (depth > 512) throw NOT_PLAIN;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) throw NOT_PLAIN;
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], depth + 1);
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    // defineProperty, not assignment: a member named "__proto__" stays a member.
+    Object.defineProperty(out, key, { value: copy((value as Record<string, unknown>)[key], depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

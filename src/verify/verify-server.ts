@@ -14,7 +14,7 @@ import { untrusted } from '../io/terminal.js';
 import type { CaptureOptions, ServerTarget } from '../manifest/capture/options.js';
 import type { Manifest } from '../manifest/schema.js';
 import { verifyBundle } from './bundle.js';
-import { bundleCacheKey, VerificationCache } from './cache.js';
+import { bundleCacheKey, jsonSnapshot, VerificationCache } from './cache.js';
 import type { SignerIdentity } from './identity/types.js';
 import { checkManifestPolicy } from './manifest-policy.js';
 import { identityPolicyOf, type Policy } from '../policy/policy.js';
@@ -113,7 +113,8 @@ class PolicyVerifier implements ManifestVerifier {
     const key = bundleCacheKey(bundleJson);
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const bundleDigest = jsonDigest(bundleJson);
+    // Nothing in toolseal reads bundleDigest: it is computed (RFC 8785 of 170+ KiB) only when asked.
+    const lazyDigest = lazyBundleDigest(bundleJson);
     const verified = verifyBundle(bundleJson, { identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription });
     if (!verified.dsse) {
       throw new VerificationError('NOT_AN_ATTESTATION', `${source} signs a bare message, not a DSSE attestation; it is not a toolseal bundle.`);
@@ -121,13 +122,12 @@ class PolicyVerifier implements ManifestVerifier {
     const attested = parseAttestation(verified.dsse.payloadType, verified.dsse.payload, source);
     checkManifestPolicy(attested.manifest, attested.digest, this.policy);
     const time = verified.integratedTime ?? verified.timestamps[0];
-    const result: VerifiedAttestation = {
+    const result = Object.defineProperty({
       ...attested,
       signer: verified.signer,
-      bundleDigest,
       ...(verified.logIndex !== undefined ? { logIndex: verified.logIndex } : {}),
       ...(time ? { integratedTime: time.toISOString() } : {}),
-    };
+    }, 'bundleDigest', { get: lazyDigest, enumerable: true }) as VerifiedAttestation;
     this.cache.set(key, result);
     return result;
   }
@@ -166,6 +166,13 @@ class PolicyVerifier implements ManifestVerifier {
       return { mediaType: VERDICT_MEDIA_TYPE, ok: false, problems: [{ code: err.code, message: err.message }] };
     }
   }
+}
+
+/** The bundle's RFC 8785 digest, computed on first use from a snapshot taken now. */
+function lazyBundleDigest(bundleJson: unknown): () => Sha256Digest {
+  const snapshot = jsonSnapshot(bundleJson);
+  let digest = snapshot === undefined ? jsonDigest(bundleJson) : undefined;
+  return () => (digest ??= jsonDigest(snapshot));
 }
 
 function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff, unsigned: NonNullable<Verdict['unchecked']> = []): AttestedVerdict {

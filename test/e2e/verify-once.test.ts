@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  captureServer, createKeySigner, createManifestVerifier, emptyTrustMaterial, generateKeyPair, signManifest,
+  captureServer, createKeySigner, createManifestVerifier, emptyTrustMaterial, generateKeyPair, jsonDigest, signManifest,
   VerdictSchema, type Policy, type ServerTarget, type TrustSource,
 } from '../../src/internal.js';
 
@@ -34,5 +34,22 @@ describe('data flows one way through verification', () => {
     const wrongKey = await refused.verifyServer(signed.bundle, server);
     expect(wrongKey).toMatchObject({ ok: false, compared: 'live-server', problems: [{ code: 'KEY_SIGNATURE_INVALID' }] });
     expect(wrongKey.attestation).toBeUndefined();
+  });
+
+  it('the bundle digest is of the bundle as verified, even when the caller changes its object afterwards', async () => {
+    const key = generateKeyPair();
+    const manifest = await captureServer(server);
+    const signed = await signManifest(manifest, createKeySigner({ privateKeyPem: key.privateKeyPem }));
+    const policy: Policy = {
+      version: 1, identity: { keys: [key.publicKeyPem] }, trust: { source: 'public-good' },
+      match: 'exact', enforce: 'block', allowHiddenUnicode: [], allowModelVisibleExclude: [],
+    };
+    const bundle = JSON.parse(JSON.stringify(signed.bundle)) as Record<string, any>;
+    const expected = jsonDigest(bundle);
+    const attestation = (await createManifestVerifier({ policy, trustSource: noAuthority })).verifyAttestation(bundle);
+    bundle.dsseEnvelope.signatures[0].keyid = 'changed after verification';
+    bundle.extra = { added: true };
+    expect(attestation.bundleDigest).toBe(expected);
+    expect({ ...attestation }.bundleDigest).toBe(expected);
   });
 });

@@ -38,6 +38,19 @@ describe('in-toto statement of a manifest', () => {
     expect(parsed.digest).toBe(manifestDigest(manifest));
   });
 
+  it('recomputes the same subject digest whether or not the signed predicate is written in RFC 8785 form', () => {
+    // Canonical (as toolseal signs) the predicate's own text is hashed; otherwise it is canonicalized.
+    for (const payload of [statementPayload(statement), Buffer.from(JSON.stringify(statement, null, 2)), payloadOf(statement)]) {
+      expect(parseAttestation(IN_TOTO_PAYLOAD_TYPE, payload).digest).toBe(manifestDigest(manifest));
+    }
+    // An altered predicate in canonical form does not match its subject.
+    const text = statementPayload(statement).toString('utf8');
+    const at = text.indexOf('"version":"', text.indexOf('"predicate":')) + '"version":"'.length;
+    const altered = Buffer.from(`${text.slice(0, at)}9${text.slice(at)}`);
+    expect(JSON.parse(altered.toString()).predicate.server.version).toBe(`9${manifest.server.version}`);
+    expect(codeOf(() => parseAttestation(IN_TOTO_PAYLOAD_TYPE, altered))).toBe('SUBJECT_DIGEST_MISMATCH');
+  });
+
   it('refuses a payload type other than in-toto', () => {
     expect(codeOf(() => parseAttestation('application/json', statementPayload(statement)))).toBe('PAYLOAD_TYPE_MISMATCH');
   });
