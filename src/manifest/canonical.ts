@@ -30,6 +30,21 @@ export function canonicalText(value: unknown): string {
   return text;
 }
 
+/**
+ * RFC 8785 text of a plain object some of whose members' RFC 8785 text the caller already
+ * has (`known`: member name → that member's canonical text), so they are not canonicalized
+ * again. The caller vouches that each known text is the canonical text of that member.
+ *
+ * @throws ManifestError `NOT_CANONICALIZABLE`
+ */
+export function canonicalTextWith(object: object, known: Record<string, string>): string {
+  const record = object as Record<string, unknown>;
+  // Default sort() compares UTF-16 code units: the order RFC 8785 requires.
+  const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
+  const members = keys.map((key) => `${canonicalText(key)}:${Object.hasOwn(known, key) ? known[key] : canonicalText(record[key])}`);
+  return `{${members.join(',')}}`;
+}
+
 /** RFC 8785 (JCS) bytes of a JSON value; see {@link canonicalText}. @throws ManifestError `NOT_CANONICALIZABLE` */
 export function canonicalBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(canonicalText(value));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildStatement, canonicalBytes, IN_TOTO_PAYLOAD_TYPE, manifestDigest, MANIFEST_PREDICATE_TYPE,
-  parseAttestation, statementPayload, VerificationError,
+  parseAttestation, signedStatement, statementPayload, VerificationError,
 } from '../../src/internal.js';
 import { sampleManifest } from '../helpers/manifests.js';
 
@@ -30,6 +30,14 @@ describe('in-toto statement of a manifest', () => {
   it('signs the statement in RFC 8785 form, so the payload is deterministic', () => {
     expect(statementPayload(statement)).toEqual(Buffer.from(canonicalBytes(statement)));
     expect(statementPayload(buildStatement(manifest)).equals(statementPayload(statement))).toBe(true);
+  });
+
+  it('signedStatement canonicalizes the manifest once and gives the same statement and bytes', () => {
+    for (const m of [manifest, sampleManifest()]) {
+      const { statement: built, payload } = signedStatement(m);
+      expect(built).toEqual(buildStatement(m));
+      expect(payload.equals(statementPayload(buildStatement(m)))).toBe(true);
+    }
   });
 
   it('round-trips through parseAttestation', () => {
