@@ -14,6 +14,7 @@ import { untrusted } from '../io/terminal.js';
 import type { CaptureOptions, ServerTarget } from '../manifest/capture/options.js';
 import type { Manifest } from '../manifest/schema.js';
 import { verifyBundle } from './bundle.js';
+import type { SharedVerificationCaches } from './batch/verifier.js';
 import { bundleCacheKey, jsonSnapshot, VerificationCache } from './cache.js';
 import type { SignerIdentity } from './identity/types.js';
 import { checkManifestPolicy } from './manifest-policy.js';
@@ -52,6 +53,13 @@ export interface ManifestVerifierOptions {
   trustSource?: TrustSource;
   /** How many verified bundles to remember. Default 256. */
   cacheSize?: number;
+  /**
+   * Caches shared by many verifications (a registry audit, a gateway verifying many
+   * servers' bundles): one {@link SharedVerificationCaches} for all the verifiers, so the
+   * trusted chain paths, timestamp authorities and checkpoints are checked once. Every
+   * per-bundle check still runs; the answers are the same as without.
+   */
+  sharedCaches?: SharedVerificationCaches;
 }
 
 /**
@@ -77,7 +85,7 @@ export interface ManifestVerifier {
 export async function createManifestVerifier(options: ManifestVerifierOptions): Promise<ManifestVerifier> {
   const source = options.trustSource ?? trustSourceForPolicy(options.policy);
   const { trust, description } = await loadTrust(source, options.policy);
-  return new PolicyVerifier(options.policy, trust, description, new VerificationCache(options.cacheSize));
+  return new PolicyVerifier(options.policy, trust, description, new VerificationCache(options.cacheSize), options.sharedCaches);
 }
 
 /**
@@ -102,6 +110,7 @@ class PolicyVerifier implements ManifestVerifier {
     private readonly trust: TrustMaterial,
     private readonly trustDescription: string,
     private readonly cache: VerificationCache<VerifiedAttestation>,
+    private readonly sharedCaches: SharedVerificationCaches | undefined,
   ) {}
 
   get cacheStats() {
@@ -115,7 +124,10 @@ class PolicyVerifier implements ManifestVerifier {
     if (cached) return cached;
     // Nothing in toolseal reads bundleDigest: it is computed (RFC 8785 of 170+ KiB) only when asked.
     const lazyDigest = lazyBundleDigest(bundleJson);
-    const verified = verifyBundle(bundleJson, { identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription });
+    const verified = verifyBundle(bundleJson, {
+      identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription,
+      ...(this.sharedCaches ? { caches: this.sharedCaches } : {}),
+    });
     if (!verified.dsse) {
       throw new VerificationError('NOT_AN_ATTESTATION', `${source} signs a bare message, not a DSSE attestation; it is not a toolseal bundle.`);
     }
