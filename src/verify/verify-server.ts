@@ -14,7 +14,7 @@ import { untrusted } from '../io/terminal.js';
 import type { CaptureOptions, ServerTarget } from '../manifest/capture/options.js';
 import type { Manifest } from '../manifest/schema.js';
 import { verifyBundle } from './bundle.js';
-import type { SharedVerificationCaches } from './batch/verifier.js';
+import { SharedVerificationCaches } from './batch/verifier.js';
 import { bundleCacheKey, jsonSnapshot, VerificationCache } from './cache.js';
 import type { SignerIdentity } from './identity/types.js';
 import { checkManifestPolicy } from './manifest-policy.js';
@@ -85,7 +85,10 @@ export interface ManifestVerifier {
 export async function createManifestVerifier(options: ManifestVerifierOptions): Promise<ManifestVerifier> {
   const source = options.trustSource ?? trustSourceForPolicy(options.policy);
   const { trust, description } = await loadTrust(source, options.policy);
-  return new PolicyVerifier(options.policy, trust, description, new VerificationCache(options.cacheSize), options.sharedCaches);
+  // What depends on the trust material alone (the paths between trusted certificates, each
+  // timestamp authority's key and chain) is checked once per verifier, as the trust is loaded once.
+  const shared = options.sharedCaches ?? new SharedVerificationCaches({ checkpoints: false });
+  return new PolicyVerifier(options.policy, trust, description, new VerificationCache(options.cacheSize), shared);
 }
 
 /**
@@ -110,7 +113,7 @@ class PolicyVerifier implements ManifestVerifier {
     private readonly trust: TrustMaterial,
     private readonly trustDescription: string,
     private readonly cache: VerificationCache<VerifiedAttestation>,
-    private readonly sharedCaches: SharedVerificationCaches | undefined,
+    private readonly sharedCaches: SharedVerificationCaches,
   ) {}
 
   get cacheStats() {
@@ -125,8 +128,7 @@ class PolicyVerifier implements ManifestVerifier {
     // Nothing in toolseal reads bundleDigest: it is computed (RFC 8785 of 170+ KiB) only when asked.
     const lazyDigest = lazyBundleDigest(bundleJson);
     const verified = verifyBundle(bundleJson, {
-      identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription,
-      ...(this.sharedCaches ? { caches: this.sharedCaches } : {}),
+      identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription, caches: this.sharedCaches,
     });
     if (!verified.dsse) {
       throw new VerificationError('NOT_AN_ATTESTATION', `${source} signs a bare message, not a DSSE attestation; it is not a toolseal bundle.`);

@@ -35,12 +35,15 @@ class TrustCaches {
   readonly timestamps = new SharedTimestampCache();
   private readonly checkpoints = new Map<string, LogCheckpoint>();
 
+  constructor(private readonly keepCheckpoints: boolean) {}
+
   /** sigstore-js's `verifyCheckpoint(entry, tlogs)`, a verified note reused by its exact text. */
   checkpoint(entry: Parameters<typeof verifyCheckpoint>[0], tlogs: TLogAuthority[]): LogCheckpoint {
     const key = `${entry.logId.keyId.toString('hex')}\n${entry.inclusionProof.checkpoint.envelope}`;
     let checkpoint = this.checkpoints.get(key);
     if (!checkpoint) {
       checkpoint = verifyCheckpoint(entry, tlogs);
+      if (!this.keepCheckpoints) return checkpoint;
       if (this.checkpoints.size >= CHECKPOINT_CAPACITY) this.checkpoints.delete(this.checkpoints.keys().next().value as string);
       this.checkpoints.set(key, checkpoint);
     }
@@ -56,11 +59,21 @@ class TrustCaches {
  */
 export class SharedVerificationCaches {
   private readonly byTrust = new WeakMap<TrustMaterial, TrustCaches>();
+  private readonly checkpoints: boolean;
+
+  /**
+   * @param options.checkpoints - keep verified checkpoints (default true). Without, only what
+   *   depends on the trust material alone is kept (chain paths, timestamp authorities): what
+   *   a `ManifestVerifier` keeps for itself, since it loads its trust once.
+   */
+  constructor(options: { checkpoints?: boolean } = {}) {
+    this.checkpoints = options.checkpoints ?? true;
+  }
 
   /** Verifies `entity` as sigstore-js's `Verifier.verify(entity)` does (no policy), with the shared caches. */
   verify(entity: SignedEntity, trust: TrustMaterial, thresholds: Thresholds = {}): Signer {
     let caches = this.byTrust.get(trust);
-    if (!caches) this.byTrust.set(trust, (caches = new TrustCaches()));
+    if (!caches) this.byTrust.set(trust, (caches = new TrustCaches(this.checkpoints)));
     return new CachedVerification(entity, trust, caches, {
       ctlog: thresholds.ctlogThreshold ?? 1, tlog: thresholds.tlogThreshold ?? 1, timestamp: thresholds.timestampThreshold ?? 1,
     }).run();
