@@ -15,7 +15,7 @@ import type { CaptureOptions, ServerTarget } from '../manifest/capture/options.j
 import type { Manifest } from '../manifest/schema.js';
 import { verifyBundle } from './bundle.js';
 import { SharedVerificationCaches } from './batch/verifier.js';
-import { bundleCacheKey, jsonSnapshot, VerificationCache } from './cache.js';
+import { bundleCacheKey, bundleLookupKey, equalsSnapshot, jsonSnapshot, VerificationCache } from './cache.js';
 import type { SignerIdentity } from './identity/types.js';
 import { checkManifestPolicy } from './manifest-policy.js';
 import { identityPolicyOf, type Policy } from '../policy/policy.js';
@@ -107,12 +107,15 @@ async function loadTrust(source: TrustSource, policy: Policy): Promise<{ trust: 
   }
 }
 
+/** A verified attestation, with the bundle as verified when it is found by its signature. */
+interface CachedAttestation { attestation: VerifiedAttestation; snapshot: unknown }
+
 class PolicyVerifier implements ManifestVerifier {
   constructor(
     readonly policy: Policy,
     private readonly trust: TrustMaterial,
     private readonly trustDescription: string,
-    private readonly cache: VerificationCache<VerifiedAttestation>,
+    private readonly cache: VerificationCache<CachedAttestation>,
     private readonly sharedCaches: SharedVerificationCaches,
   ) {}
 
@@ -121,12 +124,16 @@ class PolicyVerifier implements ManifestVerifier {
   }
 
   verifyAttestation(bundleJson: unknown, source = 'the bundle'): VerifiedAttestation {
-    // A hit costs only this key, not the RFC 8785 digest (about 1 ms for a 100-tool bundle).
-    const key = bundleCacheKey(bundleJson);
-    const cached = this.cache.get(key);
-    if (cached) return cached;
+    // A hit is a bundle equal to one verified before. Found by its signature and compared with
+    // the verified copy, it costs no hashing; a bundle without a signature string is hashed.
+    const lookup = bundleLookupKey(bundleJson);
+    const key = lookup ?? bundleCacheKey(bundleJson);
+    const cached = this.cache.get(key, lookup === undefined ? undefined : (entry) => entry.snapshot !== undefined && equalsSnapshot(entry.snapshot, bundleJson));
+    if (cached) return cached.attestation;
+    // Taken before verifying: what is cached and digested is what was verified.
+    const snapshot = jsonSnapshot(bundleJson);
     // Nothing in toolseal reads bundleDigest: it is computed (RFC 8785 of 170+ KiB) only when asked.
-    const lazyDigest = lazyBundleDigest(bundleJson);
+    const lazyDigest = lazyBundleDigest(bundleJson, snapshot);
     const verified = verifyBundle(bundleJson, {
       identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription, caches: this.sharedCaches,
     });
@@ -142,7 +149,8 @@ class PolicyVerifier implements ManifestVerifier {
       ...(verified.logIndex !== undefined ? { logIndex: verified.logIndex } : {}),
       ...(time ? { integratedTime: time.toISOString() } : {}),
     }, 'bundleDigest', { get: lazyDigest, enumerable: true }) as VerifiedAttestation;
-    this.cache.set(key, result);
+    // Under a signature key only with the verified copy to compare against (else a later lookup misses).
+    if (lookup === undefined || snapshot !== undefined) this.cache.set(key, { attestation: result, snapshot });
     return result;
   }
 
@@ -182,9 +190,8 @@ class PolicyVerifier implements ManifestVerifier {
   }
 }
 
-/** The bundle's RFC 8785 digest, computed on first use from a snapshot taken now. */
-function lazyBundleDigest(bundleJson: unknown): () => Sha256Digest {
-  const snapshot = jsonSnapshot(bundleJson);
+/** The bundle's RFC 8785 digest, computed on first use from the snapshot taken before verification. */
+function lazyBundleDigest(bundleJson: unknown, snapshot: unknown): () => Sha256Digest {
   let digest = snapshot === undefined ? jsonDigest(bundleJson) : undefined;
   return () => (digest ??= jsonDigest(snapshot));
 }

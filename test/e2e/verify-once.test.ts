@@ -52,4 +52,33 @@ describe('data flows one way through verification', () => {
     expect(attestation.bundleDigest).toBe(expected);
     expect({ ...attestation }.bundleDigest).toBe(expected);
   });
+
+  it('a cached bundle is a hit only when it equals the verified one: the same signature over an altered payload is verified, and refused', async () => {
+    const key = generateKeyPair();
+    const manifest = await captureServer(server);
+    const signed = await signManifest(manifest, createKeySigner({ privateKeyPem: key.privateKeyPem }));
+    const policy: Policy = {
+      version: 1, identity: { keys: [key.publicKeyPem] }, trust: { source: 'public-good' },
+      match: 'exact', enforce: 'block', allowHiddenUnicode: [], allowModelVisibleExclude: [],
+    };
+    const verifier = await createManifestVerifier({ policy, trustSource: noAuthority });
+    const bundle = JSON.parse(JSON.stringify(signed.bundle)) as Record<string, any>;
+    const first = verifier.verifyAttestation(bundle);
+    // An equal copy, members reordered: a hit.
+    const { dsseEnvelope, ...rest } = JSON.parse(JSON.stringify(bundle)) as Record<string, any>;
+    expect(verifier.verifyAttestation({ dsseEnvelope, ...rest })).toBe(first);
+    expect(verifier.cacheStats).toMatchObject({ hits: 1, misses: 1 });
+    // The same signature over another payload: not a hit, and the signature fails.
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
+    statement.predicate.server.version = '9.9.9';
+    const altered = structuredClone(bundle);
+    altered.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+    expect(() => verifier.verifyAttestation(altered)).toThrow(expect.objectContaining({ code: 'KEY_SIGNATURE_INVALID' }));
+    expect(verifier.cacheStats).toMatchObject({ hits: 1, misses: 2 });
+    // The original is still cached; the bundle object changed after verification is not.
+    expect(verifier.verifyAttestation(bundle)).toBe(first);
+    bundle.dsseEnvelope.payloadType = 'text/plain';
+    expect(() => verifier.verifyAttestation(bundle)).toThrow();
+  });
 });
+
