@@ -82,10 +82,13 @@ function walk(value: unknown, tokens: string[], scan: Scan): void {
       tokens.pop();
     }
   } else if (typeof value === 'object' && value !== null) {
-    for (const [key, v] of Object.entries(value)) {
+    // Object.keys and an index loop, not Object.entries: no pair array per member (same order).
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       tokens.push(key);
       scan(key, tokens, 'key');
-      walk(v, tokens, scan);
+      walk((value as Record<string, unknown>)[key], tokens, scan);
       tokens.pop();
     }
   }
