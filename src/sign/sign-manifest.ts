@@ -1,8 +1,8 @@
-import { bundleFromJSON, type SerializedBundle } from '@sigstore/bundle';
+import type { SerializedBundle } from '@sigstore/bundle';
 import { signedStatement, type ManifestStatement } from '../attest/statement.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
 import type { Manifest } from '../manifest/schema.js';
-import { claimedSigner } from '../verify/identity/claimed.js';
+import { claimedSignerOfJson } from '../verify/identity/claimed.js';
 import { describeSigner, type ClaimedSigner } from '../verify/identity/describe.js';
 import type { ManifestSigner } from './signer.js';
 
@@ -48,7 +48,7 @@ export async function signManifest(manifest: Manifest, signer: ManifestSigner): 
  */
 function signerOf(bundle: SerializedBundle): ClaimedSigner | undefined {
   try {
-    return claimedSigner(bundleFromJSON(bundle));
+    return claimedSignerOfJson(bundle);
   } catch {
     return undefined;
   }
