@@ -10,6 +10,17 @@ const server: ServerTarget = { kind: 'stdio', command: process.execPath, args: [
 /** A pinned key needs no authority: no network, no TUF. */
 const noAuthority: TrustSource = { description: 'no trust material (test)', load: async () => emptyTrustMaterial() };
 
+/** A key-signed bundle of the paginated fixture's manifest, and a policy pinning that key. */
+async function keySigned(): Promise<{ signed: Awaited<ReturnType<typeof signManifest>>; policy: Policy }> {
+  const key = generateKeyPair();
+  const signed = await signManifest(await captureServer(server), createKeySigner({ privateKeyPem: key.privateKeyPem }));
+  const policy: Policy = {
+    version: 1, identity: { keys: [key.publicKeyPem] }, trust: { source: 'public-good' },
+    match: 'exact', enforce: 'block', allowHiddenUnicode: [], allowModelVisibleExclude: [],
+  };
+  return { signed, policy };
+}
+
 describe('data flows one way through verification', () => {
   it('verifyServer verifies the bundle once, and the verdict carries the attestation outside its format', async () => {
     const key = generateKeyPair();
@@ -37,13 +48,7 @@ describe('data flows one way through verification', () => {
   });
 
   it('the bundle digest is of the bundle as verified, even when the caller changes its object afterwards', async () => {
-    const key = generateKeyPair();
-    const manifest = await captureServer(server);
-    const signed = await signManifest(manifest, createKeySigner({ privateKeyPem: key.privateKeyPem }));
-    const policy: Policy = {
-      version: 1, identity: { keys: [key.publicKeyPem] }, trust: { source: 'public-good' },
-      match: 'exact', enforce: 'block', allowHiddenUnicode: [], allowModelVisibleExclude: [],
-    };
+    const { signed, policy } = await keySigned();
     const bundle = JSON.parse(JSON.stringify(signed.bundle)) as Record<string, any>;
     const expected = jsonDigest(bundle);
     const attestation = (await createManifestVerifier({ policy, trustSource: noAuthority })).verifyAttestation(bundle);
@@ -54,13 +59,7 @@ describe('data flows one way through verification', () => {
   });
 
   it('a cached bundle is a hit only when it equals the verified one: the same signature over an altered payload is verified, and refused', async () => {
-    const key = generateKeyPair();
-    const manifest = await captureServer(server);
-    const signed = await signManifest(manifest, createKeySigner({ privateKeyPem: key.privateKeyPem }));
-    const policy: Policy = {
-      version: 1, identity: { keys: [key.publicKeyPem] }, trust: { source: 'public-good' },
-      match: 'exact', enforce: 'block', allowHiddenUnicode: [], allowModelVisibleExclude: [],
-    };
+    const { signed, policy } = await keySigned();
     const verifier = await createManifestVerifier({ policy, trustSource: noAuthority });
     const bundle = JSON.parse(JSON.stringify(signed.bundle)) as Record<string, any>;
     const first = verifier.verifyAttestation(bundle);

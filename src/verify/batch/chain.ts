@@ -1,6 +1,7 @@
 import { crypto as sigstoreCrypto, type X509Certificate } from '@sigstore/core';
 import { VerificationError } from '@sigstore/verify';
 import type { KeyObject } from 'node:crypto';
+import { ByChainBytes } from './by-chain-bytes.js';
 import { CertificateChainVerifier, filterCertAuthorities, type CertAuthority } from './sigstore-parts.js';
 
 /** sigstore-js's chain verifier, with the private steps this module runs one by one. */
@@ -163,8 +164,7 @@ export class LeafFacts {
  * DER bytes of its certificates (a CA object with other bytes is another entry).
  */
 export class SharedChainCache {
-  private readonly chains = new Map<string, TrustedChain>();
-  private readonly keys = new WeakMap<CertAuthority, string>();
+  private readonly chains = new ByChainBytes((ca) => new TrustedChain(ca));
 
   /** sigstore-js's `verifyCertificateChain(timestamp, leaf, cas)`, with the trusted paths cached. */
   verifyChain(timestamp: Date, leaf: LeafFacts, cas: CertAuthority[]): X509Certificate[] {
@@ -180,13 +180,6 @@ export class SharedChainCache {
   }
 
   private chainOf(ca: CertAuthority): TrustedChain {
-    let key = this.keys.get(ca);
-    if (key === undefined) {
-      key = ca.certChain.map((c) => c.root.toDER().toString('base64')).join('.');
-      this.keys.set(ca, key);
-    }
-    let chain = this.chains.get(key);
-    if (!chain) this.chains.set(key, (chain = new TrustedChain(ca)));
-    return chain;
+    return this.chains.of(ca);
   }
 }

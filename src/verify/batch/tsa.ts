@@ -1,6 +1,7 @@
 import { crypto as sigstoreCrypto, type RFC3161Timestamp, type X509Certificate } from '@sigstore/core';
 import { VerificationError } from '@sigstore/verify';
 import type { KeyObject } from 'node:crypto';
+import { ByChainBytes } from './by-chain-bytes.js';
 import { CertificateChainVerifier, filterCertAuthorities, type CertAuthority } from './sigstore-parts.js';
 
 /** What never changes about one timestamp authority of the trusted root: its key and its chain. */
@@ -21,8 +22,7 @@ interface AuthorityFacts {
  * bundle's signature.
  */
 export class SharedTimestampCache {
-  private readonly authorities = new Map<string, AuthorityFacts>();
-  private readonly keys = new WeakMap<CertAuthority, string>();
+  private readonly authorities = new ByChainBytes(authorityFacts);
 
   /** Same result and errors as sigstore-js's `getTSATimestamp(timestamp, data, authorities)`. */
   verify(timestamp: RFC3161Timestamp, data: Buffer, authorities: CertAuthority[]): { type: 'timestamp-authority'; logID: Buffer; timestamp: Date } {
@@ -53,14 +53,7 @@ export class SharedTimestampCache {
   }
 
   private factsOf(ca: CertAuthority): AuthorityFacts {
-    let key = this.keys.get(ca);
-    if (key === undefined) {
-      key = ca.certChain.map((c) => c.root.toDER().toString('base64')).join('.');
-      this.keys.set(ca, key);
-    }
-    let facts = this.authorities.get(key);
-    if (!facts) this.authorities.set(key, (facts = authorityFacts(ca)));
-    return facts;
+    return this.authorities.of(ca);
   }
 }
 
