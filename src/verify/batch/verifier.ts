@@ -1,5 +1,5 @@
 import type { TransparencyLogEntry } from '@sigstore/bundle';
-import { crypto as sigstoreCrypto } from '@sigstore/core';
+import { crypto as sigstoreCrypto, type X509Certificate } from '@sigstore/core';
 import { VerificationError, type SignedEntity, type Signer, type TrustMaterial } from '@sigstore/verify';
 import { isDeepStrictEqual } from 'node:util';
 import { LeafFacts, SharedChainCache } from './chain.js';
@@ -127,8 +127,7 @@ class CachedVerification {
     if (scts.length < this.thresholds.ctlog) {
       throw new VerificationError({ code: 'CERTIFICATE_ERROR', message: `expected ${this.thresholds.ctlog} SCTs, got ${scts.length}` });
     }
-    // The signer's identity is read by toolseal from the certificate itself; the key is what is checked.
-    return { key: sigstoreCrypto.createPublicKey(path[0]!.publicKey) };
+    return signerOf(path[0]!);
   }
 
   private tlogs(): void {
@@ -159,6 +158,25 @@ class CachedVerification {
     }
     if (!verified) throw new VerificationError({ code: 'TLOG_MISSING_INCLUSION_ERROR', message: 'inclusion could not be verified' });
   }
+}
+
+const OID_FULCIO_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+const OID_FULCIO_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
+
+/**
+ * sigstore-js's `getSigner(cert)` (not exported), so a certificate whose extensions it cannot
+ * read fails here exactly as it fails there. toolseal reads the identity itself, strictly,
+ * from the certificate (`signerFromCertificate`); the key is what the signature is checked with.
+ */
+function signerOf(cert: X509Certificate): Signer {
+  const v2 = cert.extension(OID_FULCIO_ISSUER_V2);
+  const issuer = v2 ? v2.valueObj.subs?.[0]?.value.toString('ascii') : cert.extension(OID_FULCIO_ISSUER_V1)?.value.toString('ascii');
+  const oids = cert.extensions.map((ext) => ({ oid: { id: ext.subs[0]!.toOID().split('.').map(Number) }, value: ext.subs[ext.subs.length - 1]!.value }));
+  const san = cert.subjectAltName;
+  return {
+    key: sigstoreCrypto.createPublicKey(cert.publicKey),
+    identity: { extensions: issuer === undefined ? {} : { issuer }, ...(san === undefined ? {} : { subjectAlternativeName: san }), oids },
+  };
 }
 
 function containsDupes(items: unknown[]): boolean {
