@@ -55,6 +55,7 @@ export { describeSigner } from './verify/identity/describe.js';
 export type { SignerIdentity } from './verify/identity/types.js';
 export { trustedRootFileSource, tufSource, type TrustSource } from './verify/trust/index.js';
 export { inspectBundle, type BundleClaims } from './verify/inspect.js';
+export { SharedVerificationCaches } from './verify/batch/index.js';
 
 /** Guard: enforce a signed manifest at connect time (SDK client, transport, proxy, one-call decision). */
 export { guardClient, type GuardedClient } from './guard/client.js';

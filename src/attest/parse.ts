@@ -1,9 +1,9 @@
 import { InputError, VerificationError } from '../errors.js';
-import { parseStrictJson } from '../io/strict-json.js';
+import { parseStrictJsonCanonical } from '../io/strict-json.js';
 import { formatZodIssues } from '../io/zod-issues.js';
 import { validateManifest } from '../manifest/build.js';
 import { manifestDigest } from '../manifest/digest.js';
-import type { Sha256Digest } from '../manifest/canonical.js';
+import { sha256Text, type Sha256Digest } from '../manifest/canonical.js';
 import type { Manifest } from '../manifest/schema.js';
 import {
   IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE, MANIFEST_PREDICATE_TYPE, StatementSchema,
@@ -32,7 +32,7 @@ export function parseAttestation(payloadType: string, payload: Uint8Array, sourc
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     throw new VerificationError('PAYLOAD_TYPE_MISMATCH', `${source} signs a "${payloadType}" payload, not an in-toto statement (${IN_TOTO_PAYLOAD_TYPE}); it is not a toolseal attestation.`);
   }
-  const statement = readStatement(payload, source);
+  const { statement, predicateText } = readStatement(payload, source);
   if (statement._type !== IN_TOTO_STATEMENT_TYPE) {
     throw new VerificationError('STATEMENT_TYPE_MISMATCH', `${source} has statement type "${statement._type}"; expected ${IN_TOTO_STATEMENT_TYPE}.`);
   }
@@ -40,7 +40,10 @@ export function parseAttestation(payloadType: string, payload: Uint8Array, sourc
     throw new VerificationError('PREDICATE_TYPE_MISMATCH', `${source} attests "${statement.predicateType}", not an MCP manifest (${MANIFEST_PREDICATE_TYPE}). Check that you passed the right bundle.`);
   }
   const manifest = readPredicate(statement.predicate, source);
-  const digest = manifestDigest(manifest);
+  // Validation never changes a manifest's canonical bytes (see validateManifest), so when the
+  // signed predicate is already written in RFC 8785 form (toolseal signs it so) its text is
+  // those bytes: hash it instead of canonicalizing the parsed manifest a second time.
+  const digest = predicateText !== undefined ? `sha256:${sha256Text(predicateText)}` as const : manifestDigest(manifest);
   checkSubjects(statement, manifest, digest, source);
   return { statement: statement as ManifestStatement, manifest, digest };
 }
@@ -52,17 +55,17 @@ function readStatement(payload: Uint8Array, source: string) {
   } catch (err) {
     throw new VerificationError('PAYLOAD_INVALID', `${source}'s signed payload is not UTF-8 text.`, { cause: err });
   }
-  let value: unknown;
+  let document: ReturnType<typeof parseStrictJsonCanonical>;
   try {
-    value = parseStrictJson(text, `${source}'s signed payload`);
+    document = parseStrictJsonCanonical(text, `${source}'s signed payload`);
   } catch (err) {
     throw new VerificationError('PAYLOAD_INVALID', (err as InputError).message, { cause: err });
   }
-  const result = StatementSchema.safeParse(value);
+  const result = StatementSchema.safeParse(document.value);
   if (!result.success) {
     throw new VerificationError('PAYLOAD_INVALID', `${source}'s signed payload is not an in-toto statement: ${formatZodIssues(result.error)}.`);
   }
-  return result.data;
+  return { statement: result.data, predicateText: document.canonicalMember('predicate') };
 }
 
 function readPredicate(predicate: unknown, source: string): Manifest {

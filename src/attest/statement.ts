@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalBytes } from '../manifest/canonical.js';
+import { canonicalBytes, canonicalText, canonicalTextWith, sha256Text } from '../manifest/canonical.js';
 import { manifestDigest } from '../manifest/digest.js';
 import type { Manifest } from '../manifest/schema.js';
 
@@ -43,13 +43,17 @@ export interface ManifestStatement {
  * attestation also speaks for the package it was made from.
  */
 export function buildStatement(manifest: Manifest): ManifestStatement {
+  return statementOf(manifest, manifestDigest(manifest).slice('sha256:'.length));
+}
+
+function statementOf(manifest: Manifest, digestHex: string): ManifestStatement {
   const artifactSubjects = (manifest.artifacts ?? [])
     .filter((a) => a.digest)
     .map((a) => ({ name: a.uri, digest: { sha256: a.digest!.sha256 } }));
   return {
     _type: IN_TOTO_STATEMENT_TYPE,
     subject: [
-      { name: manifest.server.name, digest: { sha256: manifestDigest(manifest).slice('sha256:'.length) } },
+      { name: manifest.server.name, digest: { sha256: digestHex } },
       ...artifactSubjects,
     ],
     predicateType: MANIFEST_PREDICATE_TYPE,
@@ -63,4 +67,15 @@ export function buildStatement(manifest: Manifest): ManifestStatement {
  */
 export function statementPayload(statement: ManifestStatement): Buffer {
   return Buffer.from(canonicalBytes(statement));
+}
+
+/**
+ * {@link buildStatement} and {@link statementPayload} in one, canonicalizing the manifest once:
+ * its RFC 8785 text is hashed for `subject[0]` and is also the predicate's part of the payload
+ * (the same bytes `statementPayload(buildStatement(manifest))` gives, about half the work).
+ */
+export function signedStatement(manifest: Manifest): { statement: ManifestStatement; payload: Buffer } {
+  const manifestText = canonicalText(manifest);
+  const statement = statementOf(manifest, sha256Text(manifestText));
+  return { statement, payload: Buffer.from(canonicalTextWith(statement, { predicate: manifestText }), 'utf8') };
 }

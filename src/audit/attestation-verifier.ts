@@ -2,6 +2,7 @@ import type { TrustMaterial } from '@sigstore/verify';
 import { identityPolicyOf, type Policy } from '../policy/policy.js';
 import type { TrustSource } from '../verify/trust/source.js';
 import { trustSourceForPolicy, type TufOptions } from '../verify/trust/sources.js';
+import { SharedVerificationCaches } from '../verify/batch/index.js';
 import { createManifestVerifier, type ManifestVerifier } from '../verify/verify-server.js';
 import type { AttestationVerifier, AuditedAttestation } from './verifier.js';
 
@@ -20,6 +21,9 @@ export interface AttestationVerifierOptions extends TufOptions {
 export function createAttestationVerifier(options: AttestationVerifierOptions = {}): AttestationVerifier {
   const sources = new Map<string, TrustSource>();
   const verifiers = new Map<string, Promise<ManifestVerifier>>();
+  // One set for the whole audit: bundles from one Sigstore instance share their CA chain,
+  // timestamp authority and often checkpoints, which are then checked once (per trust material).
+  const sharedCaches = new SharedVerificationCaches();
   const sharedSource = (policy: Policy): TrustSource => {
     // A pinned key on public-good needs no TUF (trustSourceForPolicy), so the kind is part of the key.
     const key = JSON.stringify([identityPolicyOf(policy).kind, policy.trust]);
@@ -35,7 +39,7 @@ export function createAttestationVerifier(options: AttestationVerifierOptions = 
       const key = JSON.stringify(policy);
       // cacheSize 0: an audit verifies each bundle once (its own disk cache serves re-runs), so an
       // in-memory cache per policy would only hold every signed manifest until the run ends.
-      if (!verifiers.has(key)) verifiers.set(key, createManifestVerifier({ policy, trustSource: sharedSource(policy), cacheSize: 0 }));
+      if (!verifiers.has(key)) verifiers.set(key, createManifestVerifier({ policy, trustSource: sharedSource(policy), cacheSize: 0, sharedCaches }));
       const verified = (await verifiers.get(key)!).verifyAttestation(bundle);
       return { manifest: verified.manifest, digest: verified.digest, signer: verified.signer };
     },

@@ -76,12 +76,25 @@ export function classify(path: string, before: unknown, after: unknown): ChangeK
 /** Deep equality of two JSON values (member order ignored, as JCS ignores it). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // Index loops, not every(): this runs on every member of every entry at each connect.
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!(i in a) || !(i in b) || !jsonEqual(a[i], b[i])) return holesEqual(a, b);
+    return true;
   }
   if (!isPlainObject(a) || !isPlainObject(b)) return false;
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+  if (keys.length !== Object.keys(b).length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (!Object.hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
+  }
+  return true;
+}
+
+/** every() skips holes: kept so that arrays with holes compare as they always did. */
+function holesEqual(a: unknown[], b: unknown[]): boolean {
+  return a.every((v, i) => jsonEqual(v, b[i]));
 }
 
 /** True for a JSON object (not an array, not null). */

@@ -1,4 +1,4 @@
-import { ANY_INVISIBLE, decodeInvisible, INVISIBLE_CLASSES, invisibleChars, invisibleClass } from '../io/invisible.js';
+import { decodeInvisible, hasInvisible, INVISIBLE_CLASSES, invisibleChars, invisibleClass } from '../io/invisible.js';
 import { escapePointer } from '../io/strict-json.js';
 import { entryKey, LIST_NAMES } from '../manifest/lists.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -65,7 +65,7 @@ function collector(options: HiddenUnicodeScanOptions, out: HiddenUnicodeFinding[
   const allow = new Set(options.allow ?? []);
   return (text, tokens, target) => {
     // Most strings are clean: test first, build the pointer only for a finding.
-    if (!ANY_INVISIBLE.test(text)) return;
+    if (!hasInvisible(text)) return;
     const path = tokens.map((t) => `/${escapePointer(t)}`).join('');
     for (const finding of scanString(text, path, target)) if (!allow.has(finding.category)) out.push(finding);
   };
@@ -82,10 +82,13 @@ function walk(value: unknown, tokens: string[], scan: Scan): void {
       tokens.pop();
     }
   } else if (typeof value === 'object' && value !== null) {
-    for (const [key, v] of Object.entries(value)) {
+    // Object.keys and an index loop, not Object.entries: no pair array per member (same order).
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       tokens.push(key);
       scan(key, tokens, 'key');
-      walk(v, tokens, scan);
+      walk((value as Record<string, unknown>)[key], tokens, scan);
       tokens.pop();
     }
   }

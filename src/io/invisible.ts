@@ -20,6 +20,18 @@ export const INVISIBLE_CLASSES: readonly InvisibleClass[] = ['tag', 'zero-width'
  */
 export const ANY_INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
 
+/** No ASCII character is default-ignorable or a format control, so an ASCII string is visible. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Whether `text` holds anything invisible ({@link ANY_INVISIBLE}): the same answer, but an
+ * ASCII string (most names, schemas and descriptions) is settled by a plain byte scan
+ * instead of a Unicode property match.
+ */
+export function hasInvisible(text: string): boolean {
+  return NON_ASCII.test(text) && ANY_INVISIBLE.test(text);
+}
+
 const BIDI = /^\p{Bidi_Control}$/u;
 const SELECTOR = /^\p{Variation_Selector}$/u;
 const INVISIBLE = /^[\p{Default_Ignorable_Code_Point}\p{Cf}]$/u;
@@ -49,7 +61,7 @@ export interface InvisibleChar {
  * run of selectors after an emoji, any other selector, or one after a non-emoji is reported.
  */
 export function invisibleChars(text: string): InvisibleChar[] {
-  if (!ANY_INVISIBLE.test(text)) return [];
+  if (!hasInvisible(text)) return [];
   const chars = [...text];
   const out: InvisibleChar[] = [];
   for (let i = 0; i < chars.length; i++) {

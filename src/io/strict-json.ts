@@ -14,19 +14,49 @@ import { escapeTerminal } from './terminal.js';
  *   `JSON_NON_FINITE` or `JSON_TOO_DEEP`, naming the source and the JSON pointer of the problem
  */
 export function parseStrictJson(text: string, source: string): unknown {
-  let value: unknown;
+  const value = parseJson(text, source);
+  new StrictScanner(text, source).scanDocument();
+  return value;
+}
+
+/** What {@link parseStrictJsonCanonical} returns. */
+export interface StrictJsonDocument {
+  /** The parsed value, as {@link parseStrictJson} returns it. */
+  value: unknown;
+  /**
+   * The exact text of a member of the top-level object when that text is already RFC 8785
+   * (no whitespace, members in UTF-16 code-unit order, canonical string escapes and number
+   * forms), so `canonicalText(JSON.parse(text)) === text`; undefined when it is not (or the
+   * document is not an object, or has no such member).
+   */
+  canonicalMember(key: string): string | undefined;
+}
+
+/**
+ * {@link parseStrictJson}, and in the same pass over the text it notes which members of the
+ * top-level object are written in RFC 8785 form, so that a caller hashing the canonical bytes
+ * of one of them (a signed statement's predicate) can hash the text it already has instead of
+ * canonicalizing the parsed value again. Every refusal of `parseStrictJson` is kept.
+ *
+ * @throws InputError as {@link parseStrictJson}
+ */
+export function parseStrictJsonCanonical(text: string, source: string): StrictJsonDocument {
+  const value = parseJson(text, source);
+  const scanner = new StrictScanner(text, source, true);
+  scanner.scanDocument();
+  const spans = scanner.canonicalSpans;
+  return { value, canonicalMember: (key) => { const span = spans.get(key); return span ? text.slice(span[0], span[1]) : undefined; } };
+}
+
+function parseJson(text: string, source: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     // V8 quotes the start of the text in its message, newlines and all: keep the error one line.
     const detail = escapeTerminal((err as Error).message);
     throw new InputError('JSON_INVALID', `${source} is not valid JSON (${detail}). Fix the file or point toolseal at the right one.`, { cause: err });
   }
-  new StrictScanner(text, source).scanDocument();
-  return value;
 }
-
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 /**
  * Deepest nesting of arrays and objects accepted. Real tool schemas nest a few dozen
@@ -44,11 +74,24 @@ function where(pointer: string): string {
  * problems above, so it can assume the grammar is valid. The path is kept as a stack of
  * tokens and joined into a pointer only for an error message: building a pointer for
  * every value made this pass several times slower than `JSON.parse` itself.
+ *
+ * With `track`, it also notes whether each member of a top-level object is written in
+ * RFC 8785 form (see {@link parseStrictJsonCanonical}); that costs a comparison per key and
+ * a check per escaped string and per number, nothing per plain character.
  */
 class StrictScanner {
   private i = 0;
   private readonly path: string[] = [];
-  constructor(private readonly text: string, private readonly source: string) {}
+  /** While tracking: whether the text since the current top-level member's value began is RFC 8785. */
+  private canonical = true;
+  /** Top-level members whose value is written in RFC 8785 form: key → [start, end) of its text. */
+  readonly canonicalSpans = new Map<string, [number, number]>();
+  /** Well-formed text (all UTF-8 decoded text is) can hold a lone surrogate only as an escape. */
+  private readonly wellFormed: boolean;
+
+  constructor(private readonly text: string, private readonly source: string, private readonly track = false) {
+    this.wellFormed = text.isWellFormed();
+  }
 
   scanDocument(): void {
     this.skipWs();
@@ -61,7 +104,9 @@ class StrictScanner {
   }
 
   private skipWs(): void {
-    while (this.i < this.text.length && WS.has(this.text.charCodeAt(this.i))) this.i++;
+    const start = this.i;
+    for (let c = this.text.charCodeAt(this.i); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = this.text.charCodeAt(this.i)) this.i++;
+    if (this.i !== start) this.canonical = false; // RFC 8785 writes no whitespace
   }
 
   private scanValue(depth: number): void {
@@ -71,31 +116,48 @@ class StrictScanner {
     }
     if (c === OPEN_BRACE) this.scanObject(depth + 1);
     else if (c === OPEN_BRACKET) this.scanArray(depth + 1);
-    else if (c === QUOTE) this.scanString();
+    else if (c === QUOTE) this.scanString(false);
     else this.scanLiteral();
   }
 
   private scanObject(depth: number): void {
-    const seen = new Set<string>();
     this.i++;
     this.skipWs();
     if (this.text.charCodeAt(this.i) === CLOSE_BRACE) { this.i++; return; }
+    // Keys in strictly ascending order cannot repeat, so a set is built only once the order breaks.
+    let last: string | undefined;
+    let seen: Set<string> | undefined;
+    const keys: string[] = [];
     for (;;) {
       this.skipWs();
-      const key = this.scanString();
-      if (seen.has(key)) {
+      const key = this.scanString(true)!;
+      if (seen === undefined && last !== undefined && !(last < key)) {
+        seen = new Set(keys);
+        this.canonical = false; // RFC 8785 sorts members by UTF-16 code units
+      }
+      if (seen?.has(key)) {
         throw new InputError('JSON_DUPLICATE_KEY', `${this.source} has the key ${JSON.stringify(key)} twice in the object at ${where(this.pointer())} (${this.pointer(key)}); duplicate keys are ambiguous and refused. Remove one of them.`);
       }
-      seen.add(key);
+      if (seen) seen.add(key); else keys.push(key);
+      last = key;
       this.skipWs();
       this.i++; // ':'
       this.skipWs();
       this.path.push(key);
-      this.scanValue(depth);
+      this.scanMember(key, depth);
       this.path.pop();
       this.skipWs();
       if (this.text.charCodeAt(this.i++) === CLOSE_BRACE) return;
     }
+  }
+
+  /** One member's value; at the top level, while tracking, notes whether its text is RFC 8785. */
+  private scanMember(key: string, depth: number): void {
+    if (!this.track || depth !== 1) return this.scanValue(depth);
+    const start = this.i;
+    this.canonical = true;
+    this.scanValue(depth);
+    if (this.canonical) this.canonicalSpans.set(key, [start, this.i]);
   }
 
   private scanArray(depth: number): void {
@@ -112,33 +174,50 @@ class StrictScanner {
     }
   }
 
-  /** Returns the decoded string; checks that surrogates come in pairs. */
-  private scanString(): string {
+  /**
+   * Checks that surrogates come in pairs; returns the decoded string when `wanted` (keys).
+   * A string without escapes is its raw text, and that is already its RFC 8785 form (JSON.parse
+   * refused raw control characters); with escapes, the RFC 8785 form is JSON.stringify's.
+   */
+  private scanString(wanted: boolean): string | undefined {
+    const text = this.text;
     const start = this.i + 1;
     let end = start;
     let escaped = false;
-    for (let c = this.text.charCodeAt(end); c !== QUOTE; c = this.text.charCodeAt(end)) {
+    for (let c = text.charCodeAt(end); c !== QUOTE; c = text.charCodeAt(end)) {
       if (c === BACKSLASH) { escaped = true; end += 2; } else end += 1;
     }
     this.i = end + 1;
-    // Without escapes the raw text is the value; only escapes need a real decode.
-    const decoded = escaped ? (JSON.parse(this.text.slice(start - 1, end + 1)) as string) : this.text.slice(start, end);
-    if (!decoded.isWellFormed()) {
-      throw new InputError('JSON_LONE_SURROGATE', `${this.source} has a string with an unpaired UTF-16 surrogate at ${where(this.pointer())}; it cannot be canonicalized. Fix the string's encoding.`);
+    if (!escaped) {
+      if (this.wellFormed && !wanted) return undefined;
+      const raw = text.slice(start, end);
+      if (!this.wellFormed && !raw.isWellFormed()) throw this.loneSurrogate();
+      return raw;
     }
+    const literal = text.slice(start - 1, end + 1);
+    const decoded = JSON.parse(literal) as string;
+    if (!decoded.isWellFormed()) throw this.loneSurrogate();
+    if (this.track && this.canonical && JSON.stringify(decoded) !== literal) this.canonical = false;
     return decoded;
+  }
+
+  private loneSurrogate(): InputError {
+    return new InputError('JSON_LONE_SURROGATE', `${this.source} has a string with an unpaired UTF-16 surrogate at ${where(this.pointer())}; it cannot be canonicalized. Fix the string's encoding.`);
   }
 
   private scanLiteral(): void {
     const start = this.i;
     while (this.i < this.text.length && !LITERAL_END.has(this.text.charCodeAt(this.i))) this.i++;
     const first = this.text.charCodeAt(start);
-    // Only numbers can overflow; true, false and null cannot.
+    // Only numbers can overflow; true, false and null cannot, and are written one way.
     if ((first === MINUS || (first >= DIGIT_0 && first <= DIGIT_9))) {
       const token = this.text.slice(start, this.i);
-      if (!Number.isFinite(Number(token))) {
+      const number = Number(token);
+      if (!Number.isFinite(number)) {
         throw new InputError('JSON_NON_FINITE', `${this.source} has the number ${token.slice(0, 40)} at ${where(this.pointer())}, which overflows to infinity. Use a smaller number.`);
       }
+      // RFC 8785 writes a number as ECMAScript does (and -0 as 0).
+      if (this.track && this.canonical && JSON.stringify(number) !== token) this.canonical = false;
     }
   }
 }

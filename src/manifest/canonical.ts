@@ -30,6 +30,21 @@ export function canonicalText(value: unknown): string {
   return text;
 }
 
+/**
+ * RFC 8785 text of a plain object some of whose members' RFC 8785 text the caller already
+ * has (`known`: member name → that member's canonical text), so they are not canonicalized
+ * again. The caller vouches that each known text is the canonical text of that member.
+ *
+ * @throws ManifestError `NOT_CANONICALIZABLE`
+ */
+export function canonicalTextWith(object: object, known: Record<string, string>): string {
+  const record = object as Record<string, unknown>;
+  // Default sort() compares UTF-16 code units: the order RFC 8785 requires.
+  const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
+  const members = keys.map((key) => `${canonicalText(key)}:${Object.hasOwn(known, key) ? known[key] : canonicalText(record[key])}`);
+  return `{${members.join(',')}}`;
+}
+
 /** RFC 8785 (JCS) bytes of a JSON value; see {@link canonicalText}. @throws ManifestError `NOT_CANONICALIZABLE` */
 export function canonicalBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(canonicalText(value));
@@ -40,10 +55,15 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** Lowercase hex SHA-256 of a well-formed string's UTF-8 bytes. */
+export function sha256Text(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /** `sha256:<hex>` of the RFC 8785 bytes of any JSON value (a manifest, or one entry of it). */
 export function jsonDigest(value: unknown): Sha256Digest {
   // Hashing the well-formed text hashes its UTF-8 bytes, without a second copy of them.
-  return `sha256:${createHash('sha256').update(canonicalText(value), 'utf8').digest('hex')}`;
+  return `sha256:${sha256Text(canonicalText(value))}`;
 }
 
 /** Splits `sha256:<hex>` into its hex part, or throws when it is not one. */

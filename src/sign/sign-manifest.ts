@@ -1,8 +1,8 @@
-import { bundleFromJSON, type SerializedBundle } from '@sigstore/bundle';
-import { buildStatement, statementPayload, type ManifestStatement } from '../attest/statement.js';
+import type { SerializedBundle } from '@sigstore/bundle';
+import { signedStatement, type ManifestStatement } from '../attest/statement.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
 import type { Manifest } from '../manifest/schema.js';
-import { claimedSigner } from '../verify/identity/claimed.js';
+import { claimedSignerOfJson } from '../verify/identity/claimed.js';
 import { describeSigner, type ClaimedSigner } from '../verify/identity/describe.js';
 import type { ManifestSigner } from './signer.js';
 
@@ -24,8 +24,9 @@ export interface SignResult {
 
 /** Signs a manifest: builds the in-toto statement, signs its canonical bytes as DSSE. */
 export async function signManifest(manifest: Manifest, signer: ManifestSigner): Promise<SignResult> {
-  const statement = buildStatement(manifest);
-  const bundle = await signer.signStatement(statementPayload(statement));
+  // The manifest is canonicalized once, for its digest and for the payload alike.
+  const { statement, payload } = signedStatement(manifest);
+  const bundle = await signer.signStatement(payload);
   const entry = bundle.verificationMaterial?.tlogEntries?.[0];
   const signedBy = signerOf(bundle);
   return {
@@ -47,7 +48,7 @@ export async function signManifest(manifest: Manifest, signer: ManifestSigner): 
  */
 function signerOf(bundle: SerializedBundle): ClaimedSigner | undefined {
   try {
-    return claimedSigner(bundleFromJSON(bundle));
+    return claimedSignerOfJson(bundle);
   } catch {
     return undefined;
   }

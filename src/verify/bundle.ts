@@ -13,6 +13,7 @@ import { parsePublicKeyPem, publicKeyFingerprint } from '../policy/keys.js';
 import type { IdentityPolicy } from '../policy/policy.js';
 import { prehashedSignatureContent, type PrehashAlgorithm } from './artifact/prehashed.js';
 import { untrusted } from '../io/terminal.js';
+import type { SharedVerificationCaches } from './batch/verifier.js';
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
@@ -32,6 +33,12 @@ export interface VerifyBundleOptions {
    * the payload must be an in-toto statement with a subject of this digest.
    */
   artifact?: ArtifactInput;
+  /**
+   * Caches shared by a batch of verifications (a registry audit): the trusted chain paths,
+   * timestamp authorities and verified checkpoints are checked once; every per-bundle check
+   * still runs. The same answers as without (see `SharedVerificationCaches`).
+   */
+  caches?: SharedVerificationCaches;
 }
 
 /** A bundle that verified, and what it proved. */
@@ -171,16 +178,16 @@ function namedHash(algorithm: number | undefined): PrehashAlgorithm {
  */
 const KEY_THRESHOLDS = { tlogThreshold: 0, timestampThreshold: 0 } as const;
 
-function runVerifier(entity: SignedEntity, trust: TrustMaterial, description: string, options?: typeof KEY_THRESHOLDS) {
+function runVerifier(entity: SignedEntity, trust: TrustMaterial, description: string, caches: SharedVerificationCaches | undefined, options?: typeof KEY_THRESHOLDS) {
   try {
-    return new Verifier(trust, options).verify(entity);
+    return caches ? caches.verify(entity, trust, options) : new Verifier(trust, options).verify(entity);
   } catch (err) {
     throw toVerificationError(err, description);
   }
 }
 
 function verifyKeyless(entity: SignedEntity, options: VerifyBundleOptions, identities: Parameters<typeof matchAnyKeylessIdentity>[1]): SignerIdentity {
-  runVerifier(entity, options.trust, options.trustDescription ?? 'the given trust material');
+  runVerifier(entity, options.trust, options.trustDescription ?? 'the given trust material', options.caches);
   if (entity.key.$case !== 'certificate') throw new VerificationError('SIGNER_KIND_MISMATCH', 'The bundle carries no signing certificate.');
   const signer = signerFromCertificate(entity.key.certificate);
   matchAnyKeylessIdentity(signer, identities);
@@ -193,7 +200,7 @@ function verifyWithKeys(entity: SignedEntity, options: VerifyBundleOptions, pems
   let last: unknown;
   for (const key of keys) {
     try {
-      runVerifier(entity, withKey(options.trust, key), options.trustDescription ?? 'the given trust material', KEY_THRESHOLDS);
+      runVerifier(entity, withKey(options.trust, key), options.trustDescription ?? 'the given trust material', options.caches, KEY_THRESHOLDS);
       return { kind: 'key', ...(hint ? { hint } : {}), publicKeyFingerprint: publicKeyFingerprint(key) };
     } catch (err) {
       last = err;

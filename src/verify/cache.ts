@@ -16,10 +16,10 @@ export class VerificationCache<T> {
   /** @param capacity - how many verified bundles to keep (least recently used goes first) */
   constructor(private readonly capacity = 256) {}
 
-  /** The cached value for `key`, refreshed as most recently used. */
-  get(key: string): T | undefined {
+  /** The cached value for `key` (when `accept` takes it), refreshed as most recently used. */
+  get(key: string, accept?: (value: T) => boolean): T | undefined {
     const value = this.entries.get(key);
-    if (value === undefined) {
+    if (value === undefined || (accept !== undefined && !accept(value))) {
       this.missCount++;
       return undefined;
     }
@@ -93,6 +93,79 @@ function feedContainer(hash: Hash, value: object): boolean {
   hash.update(`{${keys.length};`);
   for (const key of keys) {
     if (!feed(hash, key) || !feed(hash, (value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+/**
+ * A copy of a plain JSON value's containers (strings are immutable and shared), so a value
+ * computed from it later is the value of what was verified even if the caller changes its
+ * object afterwards. Undefined when the value is not plain JSON data (then compute at once).
+ */
+export function jsonSnapshot(value: unknown): unknown {
+  try {
+    return copy(value, 0);
+  } catch (err) {
+    if (err === NOT_PLAIN) return undefined;
+    throw err;
+  }
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+
+function copy(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) {
+    if ((typeof value === 'string' && value.isWellFormed()) || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value))) return value;
+    throw NOT_PLAIN;
+  }
+  if (depth > 512) throw NOT_PLAIN;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) throw NOT_PLAIN;
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], depth + 1);
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    // defineProperty, not assignment: a member named "__proto__" stays a member.
+    Object.defineProperty(out, key, { value: copy((value as Record<string, unknown>)[key], depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * Where a bundle may sit in the cache without hashing it: its (first) signature, which any
+ * change to what it signs would have to keep. Only a hint: a hit also needs the bundle to
+ * equal the verified one ({@link equalsSnapshot}). Undefined when the bundle has no signature string.
+ */
+export function bundleLookupKey(value: unknown): string | undefined {
+  const bundle = value as { dsseEnvelope?: { signatures?: { sig?: unknown }[] }; messageSignature?: { signature?: unknown } } | null;
+  const sig = bundle?.dsseEnvelope?.signatures?.[0]?.sig ?? bundle?.messageSignature?.signature;
+  return typeof sig === 'string' ? `sig:${sig}` : undefined;
+}
+
+/**
+ * Whether `value` is the same JSON as a {@link jsonSnapshot} (member order aside): the
+ * relation of equal RFC 8785 bytes, held to the same rules as {@link bundleCacheKey} (plain
+ * arrays and objects only, no holes, no `undefined`). Strings are compared, not hashed: a
+ * 170 KiB payload that is the very same string costs nothing, an equal copy one memory compare.
+ */
+export function equalsSnapshot(snapshot: unknown, value: unknown): boolean {
+  if (typeof snapshot !== 'object' || snapshot === null) return snapshot === value;
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(snapshot)) {
+    if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || value.length !== snapshot.length) return false;
+    for (let i = 0; i < snapshot.length; i++) if (!equalsSnapshot(snapshot[i], value[i])) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value) || (proto !== Object.prototype && proto !== null)) return false;
+  const keys = Object.keys(snapshot);
+  if (keys.length !== Object.keys(value).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(value, key) || !equalsSnapshot((snapshot as Record<string, unknown>)[key], (value as Record<string, unknown>)[key])) return false;
   }
   return true;
 }

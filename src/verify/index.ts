@@ -8,6 +8,7 @@ export {
 } from './verify-server.js';
 export { checkManifestPolicy } from './manifest-policy.js';
 export { VerificationCache } from './cache.js';
+export { SharedVerificationCaches } from './batch/index.js';
 export { VerdictSchema, ProblemSchema, SignerSchema, VERDICT_MEDIA_TYPE, type Verdict, type Problem } from './verdict.js';
 export { renderVerdict } from './render-verdict.js';
 export { inspectBundle, type BundleClaims } from './inspect.js';

@@ -14,7 +14,8 @@ import { untrusted } from '../io/terminal.js';
 import type { CaptureOptions, ServerTarget } from '../manifest/capture/options.js';
 import type { Manifest } from '../manifest/schema.js';
 import { verifyBundle } from './bundle.js';
-import { bundleCacheKey, VerificationCache } from './cache.js';
+import { SharedVerificationCaches } from './batch/verifier.js';
+import { bundleCacheKey, bundleLookupKey, equalsSnapshot, jsonSnapshot, VerificationCache } from './cache.js';
 import type { SignerIdentity } from './identity/types.js';
 import { checkManifestPolicy } from './manifest-policy.js';
 import { identityPolicyOf, type Policy } from '../policy/policy.js';
@@ -52,6 +53,13 @@ export interface ManifestVerifierOptions {
   trustSource?: TrustSource;
   /** How many verified bundles to remember. Default 256. */
   cacheSize?: number;
+  /**
+   * Caches shared by many verifications (a registry audit, a gateway verifying many
+   * servers' bundles): one {@link SharedVerificationCaches} for all the verifiers, so the
+   * trusted chain paths, timestamp authorities and checkpoints are checked once. Every
+   * per-bundle check still runs; the answers are the same as without.
+   */
+  sharedCaches?: SharedVerificationCaches;
 }
 
 /**
@@ -77,7 +85,10 @@ export interface ManifestVerifier {
 export async function createManifestVerifier(options: ManifestVerifierOptions): Promise<ManifestVerifier> {
   const source = options.trustSource ?? trustSourceForPolicy(options.policy);
   const { trust, description } = await loadTrust(source, options.policy);
-  return new PolicyVerifier(options.policy, trust, description, new VerificationCache(options.cacheSize));
+  // What depends on the trust material alone (the paths between trusted certificates, each
+  // timestamp authority's key and chain) is checked once per verifier, as the trust is loaded once.
+  const shared = options.sharedCaches ?? new SharedVerificationCaches({ checkpoints: false });
+  return new PolicyVerifier(options.policy, trust, description, new VerificationCache(options.cacheSize), shared);
 }
 
 /**
@@ -96,12 +107,16 @@ async function loadTrust(source: TrustSource, policy: Policy): Promise<{ trust: 
   }
 }
 
+/** A verified attestation, with the bundle as verified when it is found by its signature. */
+interface CachedAttestation { attestation: VerifiedAttestation; snapshot: unknown }
+
 class PolicyVerifier implements ManifestVerifier {
   constructor(
     readonly policy: Policy,
     private readonly trust: TrustMaterial,
     private readonly trustDescription: string,
-    private readonly cache: VerificationCache<VerifiedAttestation>,
+    private readonly cache: VerificationCache<CachedAttestation>,
+    private readonly sharedCaches: SharedVerificationCaches,
   ) {}
 
   get cacheStats() {
@@ -109,26 +124,33 @@ class PolicyVerifier implements ManifestVerifier {
   }
 
   verifyAttestation(bundleJson: unknown, source = 'the bundle'): VerifiedAttestation {
-    // A hit costs only this key, not the RFC 8785 digest (about 1 ms for a 100-tool bundle).
-    const key = bundleCacheKey(bundleJson);
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const bundleDigest = jsonDigest(bundleJson);
-    const verified = verifyBundle(bundleJson, { identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription });
+    // A hit is a bundle equal to one verified before. Found by its signature and compared with
+    // the verified copy, it costs no hashing; a bundle without a signature string is hashed.
+    const lookup = bundleLookupKey(bundleJson);
+    const key = lookup ?? bundleCacheKey(bundleJson);
+    const cached = this.cache.get(key, lookup === undefined ? undefined : (entry) => entry.snapshot !== undefined && equalsSnapshot(entry.snapshot, bundleJson));
+    if (cached) return cached.attestation;
+    // Taken before verifying: what is cached and digested is what was verified.
+    const snapshot = jsonSnapshot(bundleJson);
+    // Nothing in toolseal reads bundleDigest: it is computed (RFC 8785 of 170+ KiB) only when asked.
+    const lazyDigest = lazyBundleDigest(bundleJson, snapshot);
+    const verified = verifyBundle(bundleJson, {
+      identity: identityPolicyOf(this.policy), trust: this.trust, trustDescription: this.trustDescription, caches: this.sharedCaches,
+    });
     if (!verified.dsse) {
       throw new VerificationError('NOT_AN_ATTESTATION', `${source} signs a bare message, not a DSSE attestation; it is not a toolseal bundle.`);
     }
     const attested = parseAttestation(verified.dsse.payloadType, verified.dsse.payload, source);
     checkManifestPolicy(attested.manifest, attested.digest, this.policy);
     const time = verified.integratedTime ?? verified.timestamps[0];
-    const result: VerifiedAttestation = {
+    const result = Object.defineProperty({
       ...attested,
       signer: verified.signer,
-      bundleDigest,
       ...(verified.logIndex !== undefined ? { logIndex: verified.logIndex } : {}),
       ...(time ? { integratedTime: time.toISOString() } : {}),
-    };
-    this.cache.set(key, result);
+    }, 'bundleDigest', { get: lazyDigest, enumerable: true }) as VerifiedAttestation;
+    // Under a signature key only with the verified copy to compare against (else a later lookup misses).
+    if (lookup === undefined || snapshot !== undefined) this.cache.set(key, { attestation: result, snapshot });
     return result;
   }
 
@@ -166,6 +188,12 @@ class PolicyVerifier implements ManifestVerifier {
       return { mediaType: VERDICT_MEDIA_TYPE, ok: false, problems: [{ code: err.code, message: err.message }] };
     }
   }
+}
+
+/** The bundle's RFC 8785 digest, computed on first use from the snapshot taken before verification. */
+function lazyBundleDigest(bundleJson: unknown, snapshot: unknown): () => Sha256Digest {
+  let digest = snapshot === undefined ? jsonDigest(bundleJson) : undefined;
+  return () => (digest ??= jsonDigest(snapshot));
 }
 
 function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff, unsigned: NonNullable<Verdict['unchecked']> = []): AttestedVerdict {

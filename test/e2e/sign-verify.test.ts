@@ -8,6 +8,8 @@ import {
 } from '../../src/internal.js';
 import { generateSigningKey, GITHUB_ACTIONS_ISSUER, startLocalSigstore, type LocalSigstore } from '../../src/testing/index.js';
 import { runCli } from '../helpers/cli.js';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { claimedSigner } from '../../src/verify/identity/claimed.js';
 import { EVERYTHING_BIN } from './capture-helpers.js';
 
 const WORKFLOW = 'https://github.com/acme/weather-mcp/.github/workflows/release.yml@refs/heads/main';
@@ -59,6 +61,13 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
   afterAll(async () => {
     await Promise.all([local?.close(), other?.close()]);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('signManifest names the signer read from the new bundle\'s certificate, as claimedSigner of the parsed bundle does', async () => {
+    const signed = await signManifest(manifest, signer);
+    expect(signed.signedBy).toEqual(claimedSigner(bundleFromJSON(signed.bundle)));
+    expect(signed.signedBy).toMatchObject({ kind: 'keyless', subject: WORKFLOW, issuer: GITHUB_ACTIONS_ISSUER });
+    expect(signed.digest).toBe(manifestDigest(manifest));
   });
 
   it('signs keyless from the CLI (token flag, local Fulcio/Rekor/TSA) and prints the digest, signer and log index', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  captureServer, createKeySigner, createManifestVerifier, emptyTrustMaterial, generateKeyPair, signManifest,
+  captureServer, createKeySigner, createManifestVerifier, emptyTrustMaterial, generateKeyPair, jsonDigest, signManifest,
   VerdictSchema, type Policy, type ServerTarget, type TrustSource,
 } from '../../src/internal.js';
 
@@ -9,6 +9,17 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'servers');
 const server: ServerTarget = { kind: 'stdio', command: process.execPath, args: [join(FIXTURES, 'paginated.mjs')] };
 /** A pinned key needs no authority: no network, no TUF. */
 const noAuthority: TrustSource = { description: 'no trust material (test)', load: async () => emptyTrustMaterial() };
+
+/** A key-signed bundle of the paginated fixture's manifest, and a policy pinning that key. */
+async function keySigned(): Promise<{ signed: Awaited<ReturnType<typeof signManifest>>; policy: Policy }> {
+  const key = generateKeyPair();
+  const signed = await signManifest(await captureServer(server), createKeySigner({ privateKeyPem: key.privateKeyPem }));
+  const policy: Policy = {
+    version: 1, identity: { keys: [key.publicKeyPem] }, trust: { source: 'public-good' },
+    match: 'exact', enforce: 'block', allowHiddenUnicode: [], allowModelVisibleExclude: [],
+  };
+  return { signed, policy };
+}
 
 describe('data flows one way through verification', () => {
   it('verifyServer verifies the bundle once, and the verdict carries the attestation outside its format', async () => {
@@ -35,4 +46,38 @@ describe('data flows one way through verification', () => {
     expect(wrongKey).toMatchObject({ ok: false, compared: 'live-server', problems: [{ code: 'KEY_SIGNATURE_INVALID' }] });
     expect(wrongKey.attestation).toBeUndefined();
   });
+
+  it('the bundle digest is of the bundle as verified, even when the caller changes its object afterwards', async () => {
+    const { signed, policy } = await keySigned();
+    const bundle = JSON.parse(JSON.stringify(signed.bundle)) as Record<string, any>;
+    const expected = jsonDigest(bundle);
+    const attestation = (await createManifestVerifier({ policy, trustSource: noAuthority })).verifyAttestation(bundle);
+    bundle.dsseEnvelope.signatures[0].keyid = 'changed after verification';
+    bundle.extra = { added: true };
+    expect(attestation.bundleDigest).toBe(expected);
+    expect({ ...attestation }.bundleDigest).toBe(expected);
+  });
+
+  it('a cached bundle is a hit only when it equals the verified one: the same signature over an altered payload is verified, and refused', async () => {
+    const { signed, policy } = await keySigned();
+    const verifier = await createManifestVerifier({ policy, trustSource: noAuthority });
+    const bundle = JSON.parse(JSON.stringify(signed.bundle)) as Record<string, any>;
+    const first = verifier.verifyAttestation(bundle);
+    // An equal copy, members reordered: a hit.
+    const { dsseEnvelope, ...rest } = JSON.parse(JSON.stringify(bundle)) as Record<string, any>;
+    expect(verifier.verifyAttestation({ dsseEnvelope, ...rest })).toBe(first);
+    expect(verifier.cacheStats).toMatchObject({ hits: 1, misses: 1 });
+    // The same signature over another payload: not a hit, and the signature fails.
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
+    statement.predicate.server.version = '9.9.9';
+    const altered = structuredClone(bundle);
+    altered.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+    expect(() => verifier.verifyAttestation(altered)).toThrow(expect.objectContaining({ code: 'KEY_SIGNATURE_INVALID' }));
+    expect(verifier.cacheStats).toMatchObject({ hits: 1, misses: 2 });
+    // The original is still cached; the bundle object changed after verification is not.
+    expect(verifier.verifyAttestation(bundle)).toBe(first);
+    bundle.dsseEnvelope.payloadType = 'text/plain';
+    expect(() => verifier.verifyAttestation(bundle)).toThrow();
+  });
 });
+

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildStatement, canonicalBytes, IN_TOTO_PAYLOAD_TYPE, manifestDigest, MANIFEST_PREDICATE_TYPE,
-  parseAttestation, statementPayload, VerificationError,
+  parseAttestation, signedStatement, statementPayload, VerificationError,
 } from '../../src/internal.js';
 import { sampleManifest } from '../helpers/manifests.js';
 
@@ -32,10 +32,31 @@ describe('in-toto statement of a manifest', () => {
     expect(statementPayload(buildStatement(manifest)).equals(statementPayload(statement))).toBe(true);
   });
 
+  it('signedStatement canonicalizes the manifest once and gives the same statement and bytes', () => {
+    for (const m of [manifest, sampleManifest()]) {
+      const { statement: built, payload } = signedStatement(m);
+      expect(built).toEqual(buildStatement(m));
+      expect(payload.equals(statementPayload(buildStatement(m)))).toBe(true);
+    }
+  });
+
   it('round-trips through parseAttestation', () => {
     const parsed = parseAttestation(IN_TOTO_PAYLOAD_TYPE, statementPayload(statement));
     expect(parsed.manifest).toEqual(manifest);
     expect(parsed.digest).toBe(manifestDigest(manifest));
+  });
+
+  it('recomputes the same subject digest whether or not the signed predicate is written in RFC 8785 form', () => {
+    // Canonical (as toolseal signs) the predicate's own text is hashed; otherwise it is canonicalized.
+    for (const payload of [statementPayload(statement), Buffer.from(JSON.stringify(statement, null, 2)), payloadOf(statement)]) {
+      expect(parseAttestation(IN_TOTO_PAYLOAD_TYPE, payload).digest).toBe(manifestDigest(manifest));
+    }
+    // An altered predicate in canonical form does not match its subject.
+    const text = statementPayload(statement).toString('utf8');
+    const at = text.indexOf('"version":"', text.indexOf('"predicate":')) + '"version":"'.length;
+    const altered = Buffer.from(`${text.slice(0, at)}9${text.slice(at)}`);
+    expect(JSON.parse(altered.toString()).predicate.server.version).toBe(`9${manifest.server.version}`);
+    expect(codeOf(() => parseAttestation(IN_TOTO_PAYLOAD_TYPE, altered))).toBe('SUBJECT_DIGEST_MISMATCH');
   });
 
   it('refuses a payload type other than in-toto', () => {

@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalBytes, canonicalText, jsonDigest } from '../../src/manifest/canonical.js';
+import { canonicalBytes, canonicalText, canonicalTextWith, jsonDigest } from '../../src/manifest/canonical.js';
 import { ManifestError } from '../../src/errors.js';
 import { createHash } from 'node:crypto';
 
@@ -61,5 +61,15 @@ describe('canonicalText', () => {
   it('digests the same bytes canonicalBytes gives', () => {
     const value = { z: 'é\u2028', a: [1.5, -0, 'x'] };
     expect(jsonDigest(value)).toBe(`sha256:${createHash('sha256').update(canonicalBytes(value)).digest('hex')}`);
+  });
+});
+
+describe('canonicalTextWith', () => {
+  it('equals canonicalText of the whole object when a member\'s canonical text is given (property)', () => {
+    fc.assert(fc.property(fc.dictionary(names, json, { maxKeys: 6 }), names, json, (rest, key, member) => {
+      const object: Record<string, unknown> = JSON.parse(JSON.stringify(rest));
+      Object.defineProperty(object, key, { value: JSON.parse(JSON.stringify(member ?? null)), enumerable: true, writable: true, configurable: true });
+      expect(canonicalTextWith(object, { [key]: canonicalText(object[key]) })).toBe(canonicalText(object));
+    }), { numRuns: 300 });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareManifests, hasHiddenUnicode, hiddenCategory, scanHiddenUnicode } from '../../src/internal.js';
 import { manifestWith, tool } from './compare-fixtures.js';
+import { ANY_INVISIBLE, hasInvisible } from '../../src/io/invisible.js';
 
 /** Spells ASCII in the invisible Unicode TAG block, as a smuggling attack does. */
 const tags = (ascii: string): string => [...ascii].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
@@ -123,3 +124,16 @@ describe('hidden Unicode: the engine\'s Unicode data, not a hand list', () => {
     expect(scanHiddenUnicode(m, { allow: ['zero-width', 'tag', 'bidi'] })).toHaveLength(1);
   });
 });
+
+describe('hasInvisible: the ASCII short cut', () => {
+  it('no ASCII character is invisible, so skipping ASCII strings changes no answer', () => {
+    for (let cp = 0; cp < 0x80; cp++) expect(ANY_INVISIBLE.test(String.fromCharCode(cp))).toBe(false);
+  });
+
+  it('gives the Unicode property test\'s answer on mixed text', () => {
+    for (const text of ['plain', 'caf\u00e9', 'a\u200bb', '\u00ad', 'x\u{e0041}', 'emoji \u2714\ufe0f', '\u202e', '']) {
+      expect(hasInvisible(text)).toBe(ANY_INVISIBLE.test(text));
+    }
+  });
+});
+

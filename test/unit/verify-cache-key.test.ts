@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonDigest } from '../../src/internal.js';
-import { bundleCacheKey } from '../../src/verify/cache.js';
+import { bundleCacheKey, bundleLookupKey, equalsSnapshot, jsonSnapshot } from '../../src/verify/cache.js';
 
 const bundle = {
   mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
@@ -38,3 +38,41 @@ describe('bundleCacheKey: the verified-bundle cache key', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('equalsSnapshot: a cache hit found by signature', () => {
+  it('holds exactly when the RFC 8785 digests are equal (property)', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+      const snapshot = jsonSnapshot(a);
+      if (snapshot === undefined) return;
+      expect(equalsSnapshot(snapshot, b)).toBe(jsonDigest(a) === jsonDigest(b));
+      expect(equalsSnapshot(snapshot, JSON.parse(JSON.stringify(a)))).toBe(true);
+    }), { numRuns: 500 });
+  });
+
+  it('is a copy: changing the original after the snapshot does not change it', () => {
+    const original = structuredClone(bundle);
+    const snapshot = jsonSnapshot(original);
+    original.dsseEnvelope.payloadType = 'text/plain';
+    expect(equalsSnapshot(snapshot, original)).toBe(false);
+    expect(equalsSnapshot(snapshot, bundle)).toBe(true);
+  });
+
+  it('refuses what is not plain JSON data, as bundleCacheKey does', () => {
+    const snapshot = jsonSnapshot({ a: [1], b: {} });
+    // eslint-disable-next-line no-sparse-arrays
+    for (const other of [{ a: [1], b: new (class {})() }, { a: Object.assign([1], {}), b: {}, c: undefined }, { a: [, ], b: {} }]) {
+      expect(equalsSnapshot(snapshot, other)).toBe(false);
+    }
+    expect(jsonSnapshot({ when: new Date(0) })).toBeUndefined();
+    expect(jsonSnapshot(['\uD800'])).toBeUndefined();
+    expect(jsonSnapshot([Number.NaN])).toBeUndefined();
+  });
+
+  it('looks a bundle up by its first signature, or not at all', () => {
+    expect(bundleLookupKey(bundle)).toBe('sig:MEUC');
+    expect(bundleLookupKey({ messageSignature: { signature: 'MEQC' } })).toBe('sig:MEQC');
+    expect(bundleLookupKey({ dsseEnvelope: { signatures: [{ sig: 7 }] } })).toBeUndefined();
+    expect(bundleLookupKey(null)).toBeUndefined();
+  });
+});
+

@@ -1,4 +1,4 @@
-import type { Bundle } from '@sigstore/bundle';
+import type { Bundle, SerializedBundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import type { ClaimedSigner } from './describe.js';
 import { signerFromCertificate } from './extract.js';
@@ -16,4 +16,18 @@ export function claimedSigner(bundle: Bundle): ClaimedSigner | undefined {
   const certBytes = material.$case === 'certificate' ? material.certificate.rawBytes
     : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
   return certBytes ? signerFromCertificate(X509Certificate.parse(Buffer.from(certBytes))) : undefined;
+}
+
+/**
+ * {@link claimedSigner} of a bundle as JSON, reading only its verification material: the
+ * (often 100+ KiB) payload is not decoded, as `bundleFromJSON` would. For reporting what was
+ * just signed; never for a trust decision.
+ *
+ * @throws whatever reading the certificate throws
+ */
+export function claimedSignerOfJson(bundle: SerializedBundle): ClaimedSigner | undefined {
+  const material = bundle.verificationMaterial;
+  if (material.publicKey) return { kind: 'key', hint: material.publicKey.hint };
+  const certBase64 = material.certificate?.rawBytes ?? material.x509CertificateChain?.certificates[0]?.rawBytes;
+  return certBase64 ? signerFromCertificate(X509Certificate.parse(Buffer.from(certBase64, 'base64'))) : undefined;
 }

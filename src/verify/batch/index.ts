@@ -1,0 +1,1 @@
+export { SharedVerificationCaches, type Thresholds } from './verifier.js';
