@@ -2,17 +2,24 @@
  * What the guard costs, against a direct connection to the same server in the same run.
  *
  *   per call:    sequential `tools/call` round trips (p50, p99) and throughput with 32 calls
- *                in flight, to the guard-probe fixture over stdio, three ways:
+ *                in flight, over stdio, SDK v1 client, four ways:
  *                  direct   SDK Client → stdio → server
  *                  guard    SDK Client → GuardedTransport (in-process core) → stdio → server
+ *                  relay    SDK Client → stdio → bench/relay.mjs → stdio → server (pipes bytes
+ *                           both ways, parses nothing: the ceiling of any separate-process proxy)
  *                  proxy    SDK Client → stdio → `toolseal proxy` process → stdio → server
- *                Rounds alternate the contenders so machine load hits them alike.
+ *                Rounds alternate the contenders (forward, then backward) so machine load hits
+ *                them alike; proxy / relay is also taken round by round (the two run back to back).
+ *                SERVER=sdk (default): an SDK v1 server (bench/sdk-echo-server.mjs);
+ *                SERVER=probe: the guard-probe fixture (hand-written, cheaper per call).
  *   connect:     connect + one full `tools/list` for servers of 10, 100 and 1,000 tools
  *                (paginated fixture, 100 per page), direct (client pages through) vs guarded
  *                (the guard reads every page, verifies, then re-reads at the client's list).
  *   decide:      `liveManifest` + `decideLists` alone (CPU), same sizes.
  *
- * Run: npx tsx bench/proxy.bench.ts   (after `npm run build`; prints Markdown and the machine)
+ * Run: npm run build && npx tsx bench/proxy.bench.ts   (prints Markdown and the machine)
+ *   ROUNDS (6), CALLS (sequential calls per contender and round, 400), FLIGHT_CALLS (calls with
+ *   32 in flight per contender and round, 4000), SERVER (sdk | probe), CONNECT=0 skips connect/decide.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -25,13 +32,17 @@ import { identityFlags, signTarget, startSigningBench } from '../test/e2e/proxy.
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'servers');
-const CALLS = Number(process.env.CALLS ?? 2000);
-const ROUNDS = 4;
+const ROUNDS = Number(process.env.ROUNDS ?? 6);
+const CALLS = Number(process.env.CALLS ?? 400);
+const FLIGHT_CALLS = Number(process.env.FLIGHT_CALLS ?? 4000);
+const SERVER = process.env.SERVER ?? 'sdk';
+const SERVER_ARGS = [SERVER === 'probe' ? join(FIXTURES, 'guard-probe.mjs') : join(ROOT, 'bench', 'sdk-echo-server.mjs')];
 const env = (extra: Record<string, string> = {}): Record<string, string> =>
   ({ ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)), ...extra });
 
-type Contender = 'direct' | 'guard' | 'proxy';
-interface Sample { latencies: number[]; throughput: number[] }
+const CONTENDERS = ['direct', 'guard', 'relay', 'proxy'] as const;
+type Contender = typeof CONTENDERS[number];
+interface Sample { latencies: number[]; p50s: number[]; throughput: number[] }
 
 async function client(transport: Transport): Promise<Client> {
   const c = new Client({ name: 'bench', version: '1.0.0' }, { capabilities: {} });
@@ -39,42 +50,44 @@ async function client(transport: Transport): Promise<Client> {
   return c;
 }
 
-function probeTransport(): StdioClientTransport {
-  return new StdioClientTransport({ command: process.execPath, args: [join(FIXTURES, 'guard-probe.mjs')], env: env(), stderr: 'ignore' });
+function serverTransport(): StdioClientTransport {
+  return new StdioClientTransport({ command: process.execPath, args: SERVER_ARGS, env: env(), stderr: 'ignore' });
 }
 
-async function perCall(c: Client, n: number, sample: Sample): Promise<void> {
+async function perCall(c: Client, sample: Sample): Promise<void> {
   for (let i = 0; i < 200; i++) await c.callTool({ name: 'echo', arguments: { text: 'warm' } });
-  for (let i = 0; i < n; i++) {
+  const round: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
     const t = performance.now();
     await c.callTool({ name: 'echo', arguments: { text: `c${i}` } });
-    sample.latencies.push(performance.now() - t);
+    round.push(performance.now() - t);
   }
-  const total = n * 2;
+  sample.latencies.push(...round);
+  sample.p50s.push(median(round));
   let next = 0;
   const t = performance.now();
   await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < total) {
+    while (next < FLIGHT_CALLS) {
       next++;
       await c.callTool({ name: 'echo', arguments: { text: 'tp' } });
     }
   }));
-  sample.throughput.push(total / ((performance.now() - t) / 1000));
+  sample.throughput.push(FLIGHT_CALLS / ((performance.now() - t) / 1000));
 }
 
 async function callBench(attestation: GuardAttestation, proxyArgs: string[]): Promise<Record<Contender, Sample>> {
-  const samples: Record<Contender, Sample> = { direct: { latencies: [], throughput: [] }, guard: { latencies: [], throughput: [] }, proxy: { latencies: [], throughput: [] } };
+  const samples = Object.fromEntries(CONTENDERS.map((c) => [c, { latencies: [], p50s: [], throughput: [] }])) as unknown as Record<Contender, Sample>;
+  const spawned = (args: string[]) => () => client(new StdioClientTransport({ command: process.execPath, args: [...args, '--', process.execPath, ...SERVER_ARGS], env: env(), stderr: 'ignore' }));
   const open: Record<Contender, () => Promise<Client>> = {
-    direct: () => client(probeTransport()),
-    guard: () => client(createGuardedTransport(probeTransport(), { attestation })),
-    proxy: () => client(new StdioClientTransport({
-      command: process.execPath, args: [join(ROOT, 'dist', 'cli', 'main.js'), 'proxy', ...proxyArgs, '--', process.execPath, join(FIXTURES, 'guard-probe.mjs')], env: env(), stderr: 'ignore',
-    })),
+    direct: () => client(serverTransport()),
+    guard: () => client(createGuardedTransport(serverTransport(), { attestation })),
+    relay: () => client(new StdioClientTransport({ command: process.execPath, args: [join(ROOT, 'bench', 'relay.mjs'), process.execPath, ...SERVER_ARGS], env: env(), stderr: 'ignore' })),
+    proxy: spawned([join(ROOT, 'dist', 'cli', 'main.js'), 'proxy', ...proxyArgs]),
   };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const who of (round % 2 === 0 ? ['direct', 'guard', 'proxy'] : ['proxy', 'guard', 'direct']) as Contender[]) {
+    for (const who of round % 2 === 0 ? CONTENDERS : [...CONTENDERS].reverse()) {
       const c = await open[who]();
-      await perCall(c, CALLS / ROUNDS, samples[who]);
+      await perCall(c, samples[who]);
       await c.close();
     }
   }
@@ -138,27 +151,48 @@ function decideBench(n: number): number {
   return median(times);
 }
 
+const fixed = (n: number, digits = 3): string => n.toFixed(digits);
+const range = (values: number[]): string => `${fixed(Math.min(...values), 2)}–${fixed(Math.max(...values), 2)}`;
+
+/** The per-call table, then the two figures of issue #15: proxy / relay throughput and added p50. */
+function callTable(calls: Record<Contender, Sample>): string[] {
+  const out = ['| per call (echo, stdio) | p50 ms | p99 ms | added p50 ms | calls/s (32 in flight) | vs direct |', '|---|---:|---:|---:|---:|---:|'];
+  const base = median(calls.direct.latencies);
+  const added = (who: Contender): number => median(calls[who].latencies) - base;
+  for (const who of CONTENDERS) {
+    const s = calls[who];
+    const ratio = who === 'direct' ? '' : `${fixed((median(s.throughput) / median(calls.direct.throughput)) * 100, 0)}%`;
+    out.push(`| ${who} | ${fixed(median(s.latencies))} | ${fixed(pct(s.latencies, 99))} | ${who === 'direct' ? '' : fixed(added(who))} | ${fixed(median(s.throughput), 0)} | ${ratio} |`);
+  }
+  // Round by round: the relay and the proxy run back to back in every round.
+  const tpRatios = calls.proxy.throughput.map((t, i) => t / calls.relay.throughput[i]!);
+  const addedRatios = calls.proxy.p50s.map((p, i) => (p - calls.direct.p50s[i]!) / (calls.relay.p50s[i]! - calls.direct.p50s[i]!));
+  out.push('',
+    '| proxy against the bare relay | median | per round | aim |', '|---|---:|---:|---:|',
+    `| throughput, proxy / relay | ${fixed(median(calls.proxy.throughput) / median(calls.relay.throughput), 2)} | ${range(tpRatios)} | ≥ 0.80 |`,
+    `| added p50, proxy / relay | ${fixed(added('proxy') / added('relay'), 2)} (+${fixed(added('proxy'))} / +${fixed(added('relay'))} ms) | ${range(addedRatios)} | ≤ 2.00 |`);
+  return out;
+}
+
+function machine(): string {
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  return `Machine: ${cpus()[0]?.model.trim()}, nproc ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}, load average ${load}; server ${SERVER}; ${CALLS} sequential + ${FLIGHT_CALLS} calls 32 in flight per contender and round, ${ROUNDS} rounds alternating`;
+}
+
 async function main(): Promise<void> {
   const bench = await startSigningBench();
   try {
-    const probe = { kind: 'stdio' as const, command: process.execPath, args: [join(FIXTURES, 'guard-probe.mjs')], env: env() };
-    const { path, manifest } = await signTarget(bench, probe, 'probe.sigstore.json');
+    const target = { kind: 'stdio' as const, command: process.execPath, args: SERVER_ARGS, env: env() };
+    const { path, manifest } = await signTarget(bench, target, 'probe.sigstore.json');
     const calls = await callBench({ manifest, digest: manifestDigest(manifest) }, ['--bundle', path, ...identityFlags(bench)]);
-    const out: string[] = ['| per call (echo, stdio) | p50 ms | p99 ms | added p50 ms | calls/s (32 in flight) | vs direct |', '|---|---:|---:|---:|---:|---:|'];
-    const base = calls.direct;
-    for (const who of ['direct', 'guard', 'proxy'] as Contender[]) {
-      const s = calls[who];
-      const added = who === 'direct' ? '' : (median(s.latencies) - median(base.latencies)).toFixed(3);
-      const ratio = who === 'direct' ? '' : `${((median(s.throughput) / median(base.throughput)) * 100).toFixed(0)}%`;
-      out.push(`| ${who} | ${median(s.latencies).toFixed(3)} | ${pct(s.latencies, 99).toFixed(3)} | ${added} | ${median(s.throughput).toFixed(0)} | ${ratio} |`);
-    }
+    const out: string[] = callTable(calls);
+    if (process.env.CONNECT === '0') return void process.stdout.write(`${[...out, '', machine()].join('\n')}\n`);
     out.push('', '| tools | connect + full tools/list, direct ms | guarded ms | added ms | liveManifest + decideLists ms |', '|---:|---:|---:|---:|---:|');
     for (const n of [10, 100, 1000]) {
       const c = await connectBench(n);
       out.push(`| ${n} | ${c.direct.toFixed(1)} | ${c.guarded.toFixed(1)} | ${(c.guarded - c.direct).toFixed(1)} | ${decideBench(n).toFixed(2)} |`);
     }
-    const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-    out.push('', `Machine: ${cpus()[0]?.model.trim()}, nproc ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}, load average ${load}; ${CALLS} sequential + ${CALLS * 2} concurrent calls per contender in ${ROUNDS} alternating rounds`);
+    out.push('', machine());
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     await bench.sigstore.close();
