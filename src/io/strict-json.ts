@@ -14,9 +14,43 @@ import { escapeTerminal } from './terminal.js';
  *   `JSON_NON_FINITE` or `JSON_TOO_DEEP`, naming the source and the JSON pointer of the problem
  */
 export function parseStrictJson(text: string, source: string): unknown {
+  return readStrictJson(text, source).value;
+}
+
+/** What {@link readStrictJson} found besides the value. */
+export interface StrictJson {
+  /** `JSON.parse`'s value of the text. */
+  value: unknown;
+  /** Whether some object has an own member named `__proto__` (see `protoMemberPointer`). */
+  protoMember: boolean;
+  /** Where the value of the top-level member `spanOf` is in the text (`[start, end)`), when asked, found and the text is clean. */
+  span?: [number, number];
+}
+
+/**
+ * {@link parseStrictJson}, also telling whether an object has a `__proto__` member and where
+ * the value of the top-level member `spanOf` is (a proxy relabels a message's `id` in place
+ * and forwards the rest of the bytes it checked). Same rules, same errors.
+ */
+export function readStrictJson(text: string, source: string, spanOf?: string): StrictJson {
   const value = parseJson(text, source);
+  // The fast pass knows no pointers: when it finds a problem (or cannot decide: raw lone
+  // surrogates), the reference pass decides and names the problem.
+  if (!text.isWellFormed() || !FAST.scan(text, spanOf)) {
+    checkStrictJsonText(text, source);
+    return { value, protoMember: protoKeyIn(value) };
+  }
+  const span = FAST.span;
+  return span === undefined ? { value, protoMember: FAST.proto } : { value, protoMember: FAST.proto, span };
+}
+
+/**
+ * The reference pass over text that `JSON.parse` accepted: throws the InputError
+ * {@link parseStrictJson} names for its first problem, or returns. {@link readStrictJson}
+ * runs it only when its fast pass found a problem; the property tests hold the two equal.
+ */
+export function checkStrictJsonText(text: string, source: string): void {
   new StrictScanner(text, source).scanDocument();
-  return value;
 }
 
 /** What {@link parseStrictJsonCanonical} returns. */
@@ -230,3 +264,189 @@ const LITERAL_END = new Set([0x20, 0x09, 0x0a, 0x0d, 0x2c /* , */, 0x5d /* ] */,
 export function escapePointer(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
+
+/** Whether some object in a parsed value has an own `__proto__` member (only on the reference path). */
+function protoKeyIn(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(protoKeyIn);
+  return Object.hasOwn(value, '__proto__') || Object.values(value).some(protoKeyIn);
+}
+
+/** Objects with more members than this check duplicates with a Set instead of a linear search. */
+const LINEAR_KEYS = 12;
+
+/**
+ * The fast pass of {@link readStrictJson}, over well-formed text that `JSON.parse` accepted:
+ * the same rules as {@link StrictScanner}, without building a path or slicing keys (a key is
+ * its span of the text, compared in place; only objects past {@link LINEAR_KEYS} members
+ * put their keys in a Set), skipping string contents with `indexOf`. A key with an escape
+ * is left to the reference pass (rare, and its decoding is what the rule is about).
+ * `scan()` returns false at the first problem or doubt. One instance serves every document
+ * (a scan runs to its end synchronously); it keeps numbers only, never a piece of the text.
+ */
+class FastScanner {
+  private text = '';
+  private spanOf: string | undefined;
+  private i = 0;
+  private backslash = -1;
+  proto = false;
+  span: [number, number] | undefined;
+  /** Start and end of each key of the objects being scanned, two numbers a key, one list per depth. */
+  private readonly keys: number[][] = [];
+
+  /** True when `text` breaks none of the rules; then `proto` and `span` describe it. */
+  scan(text: string, spanOf: string | undefined): boolean {
+    this.text = text;
+    this.spanOf = spanOf;
+    this.i = 0;
+    this.backslash = -1;
+    this.proto = false;
+    this.span = undefined;
+    this.skipWs();
+    const clean = this.value(0);
+    this.text = '';
+    return clean;
+  }
+
+  private skipWs(): void {
+    const text = this.text;
+    let i = this.i;
+    for (let c = text.charCodeAt(i); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = text.charCodeAt(++i));
+    this.i = i;
+  }
+
+  private value(depth: number): boolean {
+    const c = this.text.charCodeAt(this.i);
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (depth >= MAX_JSON_DEPTH) return false;
+      return c === OPEN_BRACE ? this.object(depth + 1) : this.array(depth + 1);
+    }
+    if (c === QUOTE) return this.string() >= 0;
+    return this.literal();
+  }
+
+  private object(depth: number): boolean {
+    let spans = this.keys[depth];
+    if (spans === undefined) {
+      spans = [];
+      this.keys[depth] = spans;
+    }
+    let count = 0;
+    let set: Set<string> | undefined;
+    this.i++;
+    this.skipWs();
+    if (this.text.charCodeAt(this.i) === CLOSE_BRACE) { this.i++; return true; }
+    for (;;) {
+      this.skipWs();
+      const start = this.i + 1;
+      if (this.string() !== 0) return false; // a lone surrogate, or an escaped key: the reference decides
+      const end = this.i - 1;
+      if (set !== undefined) {
+        const key = this.text.slice(start, end);
+        if (set.has(key)) return false;
+        set.add(key);
+      } else {
+        if (this.seen(spans, count, start, end)) return false;
+        spans[2 * count] = start;
+        spans[2 * count + 1] = end;
+        if (++count > LINEAR_KEYS) set = this.keySet(spans, count);
+      }
+      if (end - start === 9 && this.text.startsWith('__proto__', start)) this.proto = true;
+      this.skipWs();
+      this.i++; // ':'
+      this.skipWs();
+      const valueStart = this.i;
+      if (!this.value(depth)) return false;
+      if (depth === 1 && this.spanOf !== undefined && end - start === this.spanOf.length && this.text.startsWith(this.spanOf, start)) this.span = [valueStart, this.i];
+      this.skipWs();
+      if (this.text.charCodeAt(this.i++) === CLOSE_BRACE) return true;
+    }
+  }
+
+  /** Whether the text from `start` to `end` equals one of the first `count` keys in `spans`. */
+  private seen(spans: number[], count: number, start: number, end: number): boolean {
+    const text = this.text;
+    const length = end - start;
+    for (let k = 0; k < count; k++) {
+      const s = spans[2 * k]!;
+      if (spans[2 * k + 1]! - s !== length) continue;
+      let j = 0;
+      while (j < length && text.charCodeAt(s + j) === text.charCodeAt(start + j)) j++;
+      if (j === length) return true;
+    }
+    return false;
+  }
+
+  private keySet(spans: number[], count: number): Set<string> {
+    const set = new Set<string>();
+    for (let k = 0; k < count; k++) set.add(this.text.slice(spans[2 * k]!, spans[2 * k + 1]!));
+    return set;
+  }
+
+  private array(depth: number): boolean {
+    this.i++;
+    this.skipWs();
+    if (this.text.charCodeAt(this.i) === CLOSE_BRACKET) { this.i++; return true; }
+    for (;;) {
+      this.skipWs();
+      if (!this.value(depth)) return false;
+      this.skipWs();
+      if (this.text.charCodeAt(this.i++) === CLOSE_BRACKET) return true;
+    }
+  }
+
+  /**
+   * Skips a string: 0 when it has no escape, 1 when it has escapes and is fine, -1 when it
+   * decodes to a lone surrogate. The text is well-formed, so only a `\u` escape can make one.
+   */
+  private string(): number {
+    const text = this.text;
+    const start = this.i + 1;
+    let from = start;
+    let end: number;
+    let escaped = false;
+    for (;;) {
+      end = text.indexOf('"', from);
+      if (this.backslash < from && this.backslash !== Infinity) {
+        const next = text.indexOf('\\', from);
+        this.backslash = next === -1 ? Infinity : next;
+      }
+      if (this.backslash > end) break;
+      // An escape before the quote: skip it (it may escape that very quote) and look again.
+      escaped = true;
+      from = this.backslash + 2;
+    }
+    this.i = end + 1;
+    if (!escaped) return 0;
+    if (!hasUnicodeEscape(text, start, end)) return 1;
+    return (JSON.parse(text.slice(start - 1, end + 1)) as string).isWellFormed() ? 1 : -1;
+  }
+
+  /** true, false, null or a number: false only for a number that overflows to infinity. */
+  private literal(): boolean {
+    const text = this.text;
+    const start = this.i;
+    let i = start;
+    let exponent = false;
+    for (let c = text.charCodeAt(i); !(c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || Number.isNaN(c)); c = text.charCodeAt(++i)) {
+      if (c === 0x65 || c === 0x45) exponent = true;
+    }
+    this.i = i;
+    const first = text.charCodeAt(start);
+    if (first !== MINUS && !(first >= DIGIT_0 && first <= DIGIT_9)) return true;
+    // Without an exponent only an integer part of more than 308 digits can overflow.
+    return (!exponent && i - start < 300) || Number.isFinite(Number(text.slice(start, i)));
+  }
+}
+
+/** Whether the string contents from `start` to `end` hold a `\u` escape (an escaped backslash before a `u` is none). */
+function hasUnicodeEscape(text: string, start: number, end: number): boolean {
+  for (let j = start; j < end; j++) {
+    if (text.charCodeAt(j) !== BACKSLASH) continue;
+    if (text.charCodeAt(j + 1) === 0x75 /* u */) return true;
+    j++; // skip the escaped character
+  }
+  return false;
+}
+
+const FAST = new FastScanner();
