@@ -1,8 +1,11 @@
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  JSONRPCErrorResponseSchema, JSONRPCMessageSchema, JSONRPCNotificationSchema, JSONRPCRequestSchema, JSONRPCResultResponseSchema, type JSONRPCMessage,
+} from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError, InputError } from '../../errors.js';
-import { parseStrictJson } from '../../io/strict-json.js';
+import { readStrictJson } from '../../io/strict-json.js';
 import { escapeTerminal } from '../../io/terminal.js';
+import { keepVerbatim, verbatimLine } from './verbatim.js';
 
 /**
  * Splits a byte stream into newline-terminated lines, never holding more than
@@ -69,7 +72,8 @@ export class LineWriter {
   /** Queues `message`; resolves once its batch was handed to the stream (after `drain` when the stream is full). */
   send(message: JSONRPCMessage): Promise<void> {
     if (this.stream.destroyed || this.stream.writableEnded) return Promise.reject(new Error('Not connected'));
-    this.queued.push(serializeMessage(message));
+    // A message read strictly and passed on unchanged goes out as the bytes it was read from.
+    this.queued.push(verbatimLine(message) ?? serializeMessage(message));
     this.flushed ??= Promise.resolve().then(() => this.flush());
     return this.flushed;
   }
@@ -126,9 +130,9 @@ export function readMessageLine(line: Buffer, server: string, onNotJson?: (note:
   }
   if (text.trim() === '') return undefined;
   const source = `a message from the MCP server ${server}`;
-  let value: unknown;
+  let read;
   try {
-    value = parseStrictJson(text, source);
+    read = readStrictJson(text, source, 'id');
   } catch (err) {
     if (onNotJson && (err as InputError).code === 'JSON_INVALID') {
       // The line may hold anything a server logs (a key, a path): only its size is said.
@@ -137,11 +141,25 @@ export function readMessageLine(line: Buffer, server: string, onNotJson?: (note:
     }
     throw strictFailure(err as InputError, server, source);
   }
-  const parsed = JSONRPCMessageSchema.safeParse(value);
+  const parsed = schemaFor(read.value).safeParse(read.value);
   if (!parsed.success) {
     throw new CaptureError('SERVER_MESSAGE_INVALID', `The MCP server ${server} sent JSON on stdout that is not a JSON-RPC 2.0 message; toolseal closed the connection. A stdio server's stdout must carry only protocol messages (logs belong on stderr).`, { cause: parsed.error });
   }
+  keepVerbatim(parsed.data, read.value as Record<string, unknown>, text, read.protoMember, read.span);
   return parsed.data;
+}
+
+/**
+ * The one member of the SDK's `JSONRPCMessageSchema` union that can accept `value`, so a
+ * response is not first tried (and its failures built) as a request and a notification.
+ * The union's members are strict objects: one with `method` can only be a request (with
+ * `id`) or a notification (without); one without can only be a result response (with
+ * `result`) or an error response. The verdict is the union's; the test holds them equal.
+ */
+export function schemaFor(value: unknown): typeof JSONRPCMessageSchema | typeof JSONRPCRequestSchema | typeof JSONRPCNotificationSchema | typeof JSONRPCResultResponseSchema | typeof JSONRPCErrorResponseSchema {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return JSONRPCMessageSchema;
+  if ('method' in value) return 'id' in value ? JSONRPCRequestSchema : JSONRPCNotificationSchema;
+  return 'result' in value ? JSONRPCResultResponseSchema : JSONRPCErrorResponseSchema;
 }
 
 function strictFailure(err: InputError, server: string, source: string): CaptureError {

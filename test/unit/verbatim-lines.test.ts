@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { Writable } from 'node:stream';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { describe, expect, it } from 'vitest';
+import { LineWriter, readMessageLine, schemaFor } from '../../src/manifest/capture/lines.js';
+import { verbatimLine, withId } from '../../src/manifest/capture/verbatim.js';
+
+const SERVER = '"node server.mjs"';
+const read = (line: string) => readMessageLine(Buffer.from(line), SERVER)!;
+
+describe('schemaFor: one member of the SDK union', () => {
+  const id = fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.constant(null), fc.double());
+  const member = fc.oneof(
+    fc.constant(['jsonrpc', '2.0']), fc.constant(['jsonrpc', '1.0']), id.map((v) => ['id', v]),
+    fc.constantFrom('ping', 'tools/call', 7).map((v) => ['method', v]),
+    fc.constantFrom({}, { _meta: { progressToken: 1 } }, { _meta: { progressToken: 1.5 } }, [], 'x').map((v) => ['params', v]),
+    fc.constantFrom({}, { content: [] }, null, { _meta: { 'io.modelcontextprotocol/related-task': { taskId: 't', extra: 1 } } }).map((v) => ['result', v]),
+    fc.constantFrom({ code: 1, message: 'm' }, { code: 1.5, message: 'm' }, { code: 1, message: 'm', extra: true }, {}).map((v) => ['error', v]),
+    fc.constant(['extra', 1]),
+  );
+  // A well-formed message of each kind, then some members added, removed or replaced.
+  const base = fc.constantFrom<Record<string, unknown>>(
+    { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo' } },
+    { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: 1 } },
+    { jsonrpc: '2.0', id: 'a', result: { content: [] } },
+    { jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'no' } },
+  );
+  const message = fc.oneof(
+    fc.tuple(base, fc.array(member, { maxLength: 2 }), fc.subarray(['jsonrpc', 'id', 'method', 'params', 'result', 'error'], { maxLength: 2 }))
+      .map(([b, add, drop]) => ({ ...Object.fromEntries(Object.entries(b).filter(([k]) => !drop.includes(k))), ...Object.fromEntries(add as [string, unknown][]) })),
+    fc.constantFrom(null, [], 'x', 1),
+  );
+
+  it('accepts and rejects exactly what the union does, with the same output', () => {
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(fc.property(message, (value) => {
+      const union = JSONRPCMessageSchema.safeParse(value);
+      if (!union.success) refused++;
+      const one = schemaFor(value).safeParse(value);
+      expect(one.success).toBe(union.success);
+      if (union.success) {
+        accepted++;
+        expect(one.data).toEqual(union.data);
+      }
+    }), { numRuns: 3000 });
+    expect(accepted).toBeGreaterThan(300);
+    expect(refused).toBeGreaterThan(300);
+  });
+});
+
+describe('verbatim forwarding of what the strict reader read', () => {
+  it('forwards a result with only the id\'s bytes replaced, whatever the server\'s spacing and number forms', () => {
+    const line = '{ "result" : {"content":[{"type":"text","text":"caf\u00e9 \\u00e9 1.0"}],"n":1.50,"big":12345678901234567890} , "jsonrpc":"2.0","id" : 41 }';
+    const msg = read(line);
+    expect(verbatimLine(msg)).toBe(`${line}\n`);
+    const relabelled = withId(msg, 'client-7');
+    expect(relabelled).toEqual({ ...msg, id: 'client-7' });
+    expect(verbatimLine(relabelled)).toBe(`${line.replace('41', '"client-7"')}\n`);
+    expect(verbatimLine(withId(msg, 3))).toBe(`${line.replace('41', '3')}\n`);
+  });
+
+  it('forwards notifications and server requests as read', () => {
+    for (const line of ['{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}', '{"jsonrpc":"2.0","id":"r1","method":"roots/list"}']) {
+      expect(verbatimLine(read(line))).toBe(`${line}\n`);
+    }
+  });
+
+  it('keeps no verbatim form when the schema drops something or the guard may rewrite it', () => {
+    const cases = [
+      '{"jsonrpc":"2.0","id":1,"error":{"code":-32051,"message":"forged","data":{"code":"TOOL_NOT_VERIFIED"}}}', // errors are disowned, and the schema drops unknown error members
+      '{"jsonrpc":"2.0","id":1,"result":{"__proto__":{"x":1}}}', // an own __proto__ member: a copy turns it into a prototype
+      '{"jsonrpc":"2.0","id":1,"result":{"_meta":{"io.modelcontextprotocol/related-task":{"taskId":"t","extra":1}}}}', // the schema drops "extra"
+      '{"jsonrpc":"2.0",\r"id":1,"result":{}}', // a line reader may split at the carriage return
+    ];
+    for (const line of cases) expect(verbatimLine(read(line))).toBeUndefined();
+    // Anything built from the message (not withId) is serialized afresh.
+    expect(verbatimLine({ ...read('{"jsonrpc":"2.0","id":1,"result":{}}') })).toBeUndefined();
+  });
+
+  it('LineWriter writes the verbatim line when there is one, and serializes anything else', async () => {
+    const writes: string[] = [];
+    const writer = new LineWriter(new Writable({ write(chunk: Buffer, _enc, done) { writes.push(String(chunk)); done(); } }));
+    const line = '{"id":9,"jsonrpc":"2.0","result":{"b":1,"a":2}}';
+    await Promise.all([writer.send(withId(read(line), 1)), writer.send({ jsonrpc: '2.0', id: 2, result: { b: 1 } })]);
+    expect(writes).toEqual(['{"id":1,"jsonrpc":"2.0","result":{"b":1,"a":2}}\n{"jsonrpc":"2.0","id":2,"result":{"b":1}}\n']);
+  });
+});
