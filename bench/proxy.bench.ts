@@ -19,7 +19,8 @@
  *
  * Run: npm run build && npx tsx bench/proxy.bench.ts   (prints Markdown and the machine)
  *   ROUNDS (6), CALLS (sequential calls per contender and round, 400), FLIGHT_CALLS (calls with
- *   32 in flight per contender and round, 4000), SERVER (sdk | probe), CONNECT=0 skips connect/decide.
+ *   32 in flight per contender and round, 4000), SERVER (sdk | probe), CONNECT=0 skips connect/decide,
+ *   PROFILE=dir writes a CPU profile of each proxy round there.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -37,6 +38,8 @@ const CALLS = Number(process.env.CALLS ?? 400);
 const FLIGHT_CALLS = Number(process.env.FLIGHT_CALLS ?? 4000);
 const SERVER = process.env.SERVER ?? 'sdk';
 const SERVER_ARGS = [SERVER === 'probe' ? join(FIXTURES, 'guard-probe.mjs') : join(ROOT, 'bench', 'sdk-echo-server.mjs')];
+/** PROFILE=dir: the proxy process writes a V8 CPU profile per round there (`node --cpu-prof`). */
+const PROFILE = process.env.PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE] : [];
 const env = (extra: Record<string, string> = {}): Record<string, string> =>
   ({ ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)), ...extra });
 
@@ -82,7 +85,7 @@ async function callBench(attestation: GuardAttestation, proxyArgs: string[]): Pr
     direct: () => client(serverTransport()),
     guard: () => client(createGuardedTransport(serverTransport(), { attestation })),
     relay: () => client(new StdioClientTransport({ command: process.execPath, args: [join(ROOT, 'bench', 'relay.mjs'), process.execPath, ...SERVER_ARGS], env: env(), stderr: 'ignore' })),
-    proxy: spawned([join(ROOT, 'dist', 'cli', 'main.js'), 'proxy', ...proxyArgs]),
+    proxy: spawned([...PROFILE, join(ROOT, 'dist', 'cli', 'main.js'), 'proxy', ...proxyArgs]),
   };
   for (let round = 0; round < ROUNDS; round++) {
     for (const who of round % 2 === 0 ? CONTENDERS : [...CONTENDERS].reverse()) {
