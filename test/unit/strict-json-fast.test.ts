@@ -59,9 +59,11 @@ describe('readStrictJson fast pass', () => {
       const value = JSON.parse(doc) as Record<string, unknown>;
       expect(read.value).toEqual(value);
       expect(read.protoMember).toBe(JSON.stringify(value).includes('"__proto__":') || hasOwnProto(value));
+      // A span is only ever given for the member asked for; a key with an escape sends the
+      // document to the reference pass, which gives none (the caller then serializes).
       if (Object.hasOwn(value, 'id')) {
-        expect(read.span).toBeDefined();
-        expect(JSON.parse(doc.slice(...read.span!))).toEqual(value.id);
+        if (!doc.includes('\\')) expect(read.span).toBeDefined();
+        if (read.span) expect(JSON.parse(doc.slice(...read.span))).toEqual(value.id);
       } else {
         expect(read.span).toBeUndefined();
       }

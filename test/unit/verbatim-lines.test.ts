@@ -75,7 +75,10 @@ describe('verbatim forwarding of what the strict reader read', () => {
     ];
     for (const line of cases) expect(verbatimLine(read(line))).toBeUndefined();
     // Anything built from the message (not withId) is serialized afresh.
-    expect(verbatimLine({ ...read('{"jsonrpc":"2.0","id":1,"result":{}}') })).toBeUndefined();
+    const msg = read('{"jsonrpc":"2.0","id":1,"result":{}}');
+    expect(verbatimLine(msg)).toBeDefined();
+    for (const copy of [{ ...msg }, Object.assign({}, msg), structuredClone(msg), JSON.parse(JSON.stringify(msg)) as object]) expect(verbatimLine(copy)).toBeUndefined();
+    expect(Object.keys(msg)).toEqual(['jsonrpc', 'id', 'result']); // nothing a reader of the message would see
   });
 
   it('LineWriter writes the verbatim line when there is one, and serializes anything else', async () => {

@@ -13,12 +13,38 @@ interface Verbatim {
   id?: string;
 }
 
+/** A constructor that returns the object it is given, so a subclass can add a private field to it. */
+class Returning {
+  constructor(target: object) {
+    return target as Returning;
+  }
+}
+
 /**
- * Keyed by the very object the strict reader returned. Any other object (a spread, a message
- * the guard built or changed) has no entry and is serialized as usual, so what goes out
- * verbatim is always the exact line whose parse the guard saw.
+ * Holds a message's verbatim form in a private field of the very object the strict reader
+ * returned. A private field is invisible to every reader of the message (`Object.keys`,
+ * spreads, `JSON.stringify`, `structuredClone`, deep equality), and a copy never has it, so
+ * any other object (a spread, a message the guard built or changed) is serialized as usual:
+ * what goes out verbatim is always the exact line whose parse the guard saw. (A WeakMap
+ * does the same at many times the cost: its write barrier for young keys alone was 2 % of
+ * the proxy's CPU.)
  */
-const VERBATIM = new WeakMap<object, Verbatim>();
+class Stamped extends Returning {
+  #verbatim: Verbatim;
+
+  private constructor(message: object, verbatim: Verbatim) {
+    super(message);
+    this.#verbatim = verbatim;
+  }
+
+  static stamp(message: object, verbatim: Verbatim): void {
+    if (!(#verbatim in message)) new Stamped(message, verbatim);
+  }
+
+  static of(message: object): Verbatim | undefined {
+    return #verbatim in message ? (message as Stamped).#verbatim : undefined;
+  }
+}
 
 const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 
@@ -38,9 +64,9 @@ export function keepVerbatim(message: JSONRPCMessage, value: Record<string, unkn
   if (!plainRelatedTask(value.params) || !plainRelatedTask(value.result)) return;
   if ('id' in value) {
     if (idSpan === undefined) return;
-    VERBATIM.set(message, { text, idStart: idSpan[0], idEnd: idSpan[1] });
+    Stamped.stamp(message, { text, idStart: idSpan[0], idEnd: idSpan[1] });
   } else {
-    VERBATIM.set(message, { text, idStart: -1, idEnd: -1 });
+    Stamped.stamp(message, { text, idStart: -1, idEnd: -1 });
   }
 }
 
@@ -57,14 +83,16 @@ function plainRelatedTask(holder: unknown): boolean {
  */
 export function withId<T extends object>(message: T, id: string | number): T {
   const copy = { ...message, id } as T;
-  const verbatim = VERBATIM.get(message);
-  if (verbatim !== undefined && verbatim.idStart >= 0) VERBATIM.set(copy, { ...verbatim, id: JSON.stringify(id) });
+  const verbatim = Stamped.of(message);
+  if (verbatim !== undefined && verbatim.idStart >= 0) {
+    Stamped.stamp(copy, { text: verbatim.text, idStart: verbatim.idStart, idEnd: verbatim.idEnd, id: typeof id === 'number' ? String(id) : JSON.stringify(id) });
+  }
   return copy;
 }
 
 /** The line to write for `message` (newline-terminated) when it is forwarded verbatim, else undefined. */
 export function verbatimLine(message: object): string | undefined {
-  const v = VERBATIM.get(message);
+  const v = Stamped.of(message);
   if (v === undefined) return undefined;
   if (v.id === undefined) return `${v.text}\n`;
   return `${v.text.slice(0, v.idStart)}${v.id}${v.text.slice(v.idEnd)}\n`;
