@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { entryDigests } from '../manifest/digest.js';
 import { readAllPages, type ListBudget, type PageReadContext, type PageRequest } from '../manifest/capture/pages.js';
 import { emptyLists, entryKey, LIST_KEYS, listSpec, type ListName } from '../manifest/lists.js';
@@ -26,6 +27,8 @@ export class ExposureState {
   private readonly failed = new Map<ListName, string>();
   private readonly exposure = new Map<string, string>();
   private readonly signedDigests: Map<string, string>;
+  /** The content the last decision was made over (see {@link ExposureState.decide}). */
+  private decidedOver: string | undefined;
 
   constructor(readonly attestation: GuardAttestation, settings: GuardSettings | undefined) {
     this.settings = resolveGuardSettings(settings);
@@ -78,9 +81,15 @@ export class ExposureState {
   /**
    * Decides over the current lists and updates the view. Returns the decision and the audit
    * records of entries whose exposure changed (all of them the first time). A list that
-   * failed to read refuses the session under `block`.
+   * failed to read refuses the session under `block`. Over the same facts, lists and read
+   * failures as the last decision (by content) it returns that decision and no changes.
    */
   decide(facts: SessionFacts): { decision: ListsDecision; changes: Omit<AuditRecord, 'time' | 'server' | 'session'>[] } {
+    // The decision is a function of what was read: over the same content it is the same
+    // decision, with no exposure changed, and is not made again (a client listing tools on
+    // every request re-reads them, but re-verifies only what changed).
+    const over = createHash('sha256').update(JSON.stringify([facts, this.raw, [...this.failed]]) ?? '').digest('base64');
+    if (this.decision !== undefined && over === this.decidedOver) return { decision: this.decision, changes: [] };
     const { manifest, rejected } = liveManifest({ ...facts, lists: this.raw }, this.attestation.manifest);
     const decision = decideLists(this.attestation, manifest, this.settings, rejected);
     if (this.failed.size > 0 && this.settings.enforce === 'block') {
@@ -92,6 +101,7 @@ export class ExposureState {
     }
     for (const list of Object.keys(decision.exposed) as ListName[]) decision.exposed[list] = inServerOrder(list, decision.exposed[list], this.raw[list]);
     this.decision = decision;
+    this.decidedOver = over;
     this.view = new ExposureView(decision);
     return { decision, changes: this.exposureChanges(decision) };
   }

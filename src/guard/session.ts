@@ -3,6 +3,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError } from '../errors.js';
 import { captureLimits, type CaptureLimits } from '../manifest/capture/options.js';
 import type { PageRequest } from '../manifest/capture/pages.js';
+import { withId } from '../manifest/capture/verbatim.js';
 import { LIST_NAMES, listOfMethod, listsChangedBy, type ListName } from '../manifest/lists.js';
 import { NULL_AUDIT_SINK, type AuditSink } from './audit.js';
 import type { ListsDecision } from './decide.js';
@@ -198,8 +199,10 @@ export class GuardSession {
     const pending = this.requests.takeForwarded(msg);
     if (pending === undefined) return; // an answer to nothing the guard asked: dropped
     if (pending.method === 'initialize') return void this.completeInitialize(msg, pending.clientId);
-    const error = msg.error ? { error: disownServerError(msg.error) } : {};
-    this.toClient({ ...msg, ...error, id: pending.clientId }, pending.clientId);
+    // A result passes as the server sent it, under the client's id (verbatim when read strictly
+    // from stdio: see withId); an error may be the server posing as the guard, so it is disowned.
+    const answer = msg.error ? { ...msg, error: disownServerError(msg.error), id: pending.clientId } : withId(msg, pending.clientId);
+    this.toClient(answer, pending.clientId);
   }
 
   private async completeInitialize(msg: RpcMessage, clientId: RpcId): Promise<void> {
