@@ -19,12 +19,13 @@
  *
  * Run: npm run build && npx tsx bench/proxy.bench.ts   (prints Markdown and the machine)
  *   ROUNDS (6), CALLS (sequential calls per contender and round, 400), FLIGHT_CALLS (calls with
- *   32 in flight per contender and round, 4000), SERVER (sdk | probe), CONNECT=0 skips connect/decide,
+ *   32 in flight per contender and round, 10000), SERVER (sdk | probe), CONNECT=0 skips connect/decide,
  *   PROFILE=dir writes a CPU profile of each proxy round there.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,7 +36,7 @@ const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'servers');
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
 const CALLS = Number(process.env.CALLS ?? 400);
-const FLIGHT_CALLS = Number(process.env.FLIGHT_CALLS ?? 4000);
+const FLIGHT_CALLS = Number(process.env.FLIGHT_CALLS ?? 10000);
 const SERVER = process.env.SERVER ?? 'sdk';
 const SERVER_ARGS = [SERVER === 'probe' ? join(FIXTURES, 'guard-probe.mjs') : join(ROOT, 'bench', 'sdk-echo-server.mjs')];
 /** PROFILE=dir: the proxy process writes a V8 CPU profile per round there (`node --cpu-prof`). */
@@ -45,7 +46,7 @@ const env = (extra: Record<string, string> = {}): Record<string, string> =>
 
 const CONTENDERS = ['direct', 'guard', 'relay', 'proxy'] as const;
 type Contender = typeof CONTENDERS[number];
-interface Sample { latencies: number[]; p50s: number[]; throughput: number[] }
+interface Sample { latencies: number[]; p50s: number[]; throughput: number[]; cpuPerCall: number[] }
 
 async function client(transport: Transport): Promise<Client> {
   const c = new Client({ name: 'bench', version: '1.0.0' }, { capabilities: {} });
@@ -57,7 +58,17 @@ function serverTransport(): StdioClientTransport {
   return new StdioClientTransport({ command: process.execPath, args: SERVER_ARGS, env: env(), stderr: 'ignore' });
 }
 
-async function perCall(c: Client, sample: Sample): Promise<void> {
+/**
+ * CPU time (user + system, all threads) a process has used, in µs, from /proc (Linux); the
+ * middle process's CPU per call is less sensitive to machine load than calls per second.
+ */
+function cpuMicros(pid: number | null | undefined): number | undefined {
+  if (!pid || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100); // clock ticks of 10 ms (USER_HZ 100)
+}
+
+async function perCall(c: Client, sample: Sample, middle?: number | null): Promise<void> {
   for (let i = 0; i < 200; i++) await c.callTool({ name: 'echo', arguments: { text: 'warm' } });
   const round: number[] = [];
   for (let i = 0; i < CALLS; i++) {
@@ -68,6 +79,7 @@ async function perCall(c: Client, sample: Sample): Promise<void> {
   sample.latencies.push(...round);
   sample.p50s.push(median(round));
   let next = 0;
+  const cpu0 = cpuMicros(middle);
   const t = performance.now();
   await Promise.all(Array.from({ length: 32 }, async () => {
     while (next < FLIGHT_CALLS) {
@@ -76,21 +88,27 @@ async function perCall(c: Client, sample: Sample): Promise<void> {
     }
   }));
   sample.throughput.push(FLIGHT_CALLS / ((performance.now() - t) / 1000));
+  const cpu1 = cpuMicros(middle);
+  if (cpu0 !== undefined && cpu1 !== undefined) sample.cpuPerCall.push((cpu1 - cpu0) / FLIGHT_CALLS);
 }
 
 async function callBench(attestation: GuardAttestation, proxyArgs: string[]): Promise<Record<Contender, Sample>> {
-  const samples = Object.fromEntries(CONTENDERS.map((c) => [c, { latencies: [], p50s: [], throughput: [] }])) as unknown as Record<Contender, Sample>;
-  const spawned = (args: string[]) => () => client(new StdioClientTransport({ command: process.execPath, args: [...args, '--', process.execPath, ...SERVER_ARGS], env: env(), stderr: 'ignore' }));
-  const open: Record<Contender, () => Promise<Client>> = {
-    direct: () => client(serverTransport()),
-    guard: () => client(createGuardedTransport(serverTransport(), { attestation })),
-    relay: () => client(new StdioClientTransport({ command: process.execPath, args: [join(ROOT, 'bench', 'relay.mjs'), process.execPath, ...SERVER_ARGS], env: env(), stderr: 'ignore' })),
-    proxy: spawned([...PROFILE, join(ROOT, 'dist', 'cli', 'main.js'), 'proxy', ...proxyArgs]),
+  const samples = Object.fromEntries(CONTENDERS.map((c) => [c, { latencies: [], p50s: [], throughput: [], cpuPerCall: [] }])) as unknown as Record<Contender, Sample>;
+  // The relay and the proxy are the middle process: the SDK transport's child.
+  const middle = (args: string[]) => async (): Promise<[Client, number | null]> => {
+    const transport = new StdioClientTransport({ command: process.execPath, args, env: env(), stderr: 'ignore' });
+    return [await client(transport), transport.pid];
+  };
+  const open: Record<Contender, () => Promise<[Client, number | null]>> = {
+    direct: async () => [await client(serverTransport()), null],
+    guard: async () => [await client(createGuardedTransport(serverTransport(), { attestation })), null],
+    relay: middle([join(ROOT, 'bench', 'relay.mjs'), process.execPath, ...SERVER_ARGS]),
+    proxy: middle([...PROFILE, join(ROOT, 'dist', 'cli', 'main.js'), 'proxy', ...proxyArgs, '--', process.execPath, ...SERVER_ARGS]),
   };
   for (let round = 0; round < ROUNDS; round++) {
     for (const who of round % 2 === 0 ? CONTENDERS : [...CONTENDERS].reverse()) {
-      const c = await open[who]();
-      await perCall(c, samples[who]);
+      const [c, pid] = await open[who]();
+      await perCall(c, samples[who], pid);
       await c.close();
     }
   }
@@ -159,13 +177,14 @@ const range = (values: number[]): string => `${fixed(Math.min(...values), 2)}–
 
 /** The per-call table, then the two figures of issue #15: proxy / relay throughput and added p50. */
 function callTable(calls: Record<Contender, Sample>): string[] {
-  const out = ['| per call (echo, stdio) | p50 ms | p99 ms | added p50 ms | calls/s (32 in flight) | vs direct |', '|---|---:|---:|---:|---:|---:|'];
+  const out = ['| per call (echo, stdio) | p50 ms | p99 ms | added p50 ms | calls/s (32 in flight) | vs direct | middle process CPU µs/call |', '|---|---:|---:|---:|---:|---:|---:|'];
   const base = median(calls.direct.latencies);
   const added = (who: Contender): number => median(calls[who].latencies) - base;
   for (const who of CONTENDERS) {
     const s = calls[who];
     const ratio = who === 'direct' ? '' : `${fixed((median(s.throughput) / median(calls.direct.throughput)) * 100, 0)}%`;
-    out.push(`| ${who} | ${fixed(median(s.latencies))} | ${fixed(pct(s.latencies, 99))} | ${who === 'direct' ? '' : fixed(added(who))} | ${fixed(median(s.throughput), 0)} | ${ratio} |`);
+    const cpu = s.cpuPerCall.length > 0 ? fixed(median(s.cpuPerCall), 1) : '';
+    out.push(`| ${who} | ${fixed(median(s.latencies))} | ${fixed(pct(s.latencies, 99))} | ${who === 'direct' ? '' : fixed(added(who))} | ${fixed(median(s.throughput), 0)} | ${ratio} | ${cpu} |`);
   }
   // Round by round: the relay and the proxy run back to back in every round.
   const tpRatios = calls.proxy.throughput.map((t, i) => t / calls.relay.throughput[i]!);
@@ -174,6 +193,10 @@ function callTable(calls: Record<Contender, Sample>): string[] {
     '| proxy against the bare relay | median | per round | aim |', '|---|---:|---:|---:|',
     `| throughput, proxy / relay | ${fixed(median(calls.proxy.throughput) / median(calls.relay.throughput), 2)} | ${range(tpRatios)} | ≥ 0.80 |`,
     `| added p50, proxy / relay | ${fixed(added('proxy') / added('relay'), 2)} (+${fixed(added('proxy'))} / +${fixed(added('relay'))} ms) | ${range(addedRatios)} | ≤ 2.00 |`);
+  if (calls.proxy.cpuPerCall.length > 0 && calls.relay.cpuPerCall.length > 0) {
+    const cpuRatios = calls.proxy.cpuPerCall.map((c, i) => c / calls.relay.cpuPerCall[i]!);
+    out.push(`| middle process CPU per call, proxy / relay | ${fixed(median(calls.proxy.cpuPerCall) / median(calls.relay.cpuPerCall), 2)} | ${range(cpuRatios)} | (no aim) |`);
+  }
   return out;
 }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { LineWriter, readMessageLine, schemaFor } from '../../src/manifest/capture/lines.js';
+import { LineWriter, plainResultResponse, readMessageLine, schemaFor } from '../../src/manifest/capture/lines.js';
 import { verbatimLine, withId } from '../../src/manifest/capture/verbatim.js';
 
 const SERVER = '"node server.mjs"';
@@ -46,6 +46,23 @@ describe('schemaFor: one member of the SDK union', () => {
     }), { numRuns: 3000 });
     expect(accepted).toBeGreaterThan(300);
     expect(refused).toBeGreaterThan(300);
+  });
+
+  it('plainResultResponse takes only results the union accepts, and equal to its output', () => {
+    const results = fc.constantFrom<unknown>({}, { content: [{ type: 'text', text: 'x' }] }, [], null, 'x', { _meta: {} }, { _meta: { progressToken: 1.5 } }, JSON.parse('{"__proto__":{"a":1}}'), JSON.parse('{"content":{"__proto__":{"a":1}}}'));
+    const ids = fc.oneof(fc.integer(), fc.string({ maxLength: 2 }), fc.constantFrom(2 ** 53, -(2 ** 53), 1.5, -0, null, undefined));
+    const value = fc.tuple(fc.constantFrom('2.0', '2.0', '2.0', '1.0', undefined), ids, results, fc.constantFrom(undefined, undefined, undefined, undefined, ['extra', 1], ['error', { code: 1, message: 'm' }], ['method', 'x']))
+      .map(([jsonrpc, id, result, extra]) => JSON.parse(JSON.stringify({ ...(jsonrpc ? { jsonrpc } : {}), ...(id !== undefined ? { id } : {}), result, ...(extra ? { [extra[0] as string]: extra[1] } : {}) })) as unknown);
+    let taken = 0;
+    fc.assert(fc.property(value, (v) => {
+      const fast = plainResultResponse(v);
+      if (fast === undefined) return;
+      taken++;
+      const union = JSONRPCMessageSchema.safeParse(v);
+      expect(union.success).toBe(true);
+      expect(fast).toEqual(union.data);
+    }), { numRuns: 3000 });
+    expect(taken).toBeGreaterThan(100);
   });
 });
 

@@ -141,12 +141,39 @@ export function readMessageLine(line: Buffer, server: string, onNotJson?: (note:
     }
     throw strictFailure(err as InputError, server, source);
   }
-  const parsed = schemaFor(read.value).safeParse(read.value);
-  if (!parsed.success) {
-    throw new CaptureError('SERVER_MESSAGE_INVALID', `The MCP server ${server} sent JSON on stdout that is not a JSON-RPC 2.0 message; toolseal closed the connection. A stdio server's stdout must carry only protocol messages (logs belong on stderr).`, { cause: parsed.error });
+  // Most lines are results the schema would copy member by member: take those as they are.
+  let message = read.protoMember ? undefined : plainResultResponse(read.value);
+  if (message === undefined) {
+    const parsed = schemaFor(read.value).safeParse(read.value);
+    if (!parsed.success) {
+      throw new CaptureError('SERVER_MESSAGE_INVALID', `The MCP server ${server} sent JSON on stdout that is not a JSON-RPC 2.0 message; toolseal closed the connection. A stdio server's stdout must carry only protocol messages (logs belong on stderr).`, { cause: parsed.error });
+    }
+    message = parsed.data;
   }
-  keepVerbatim(parsed.data, read.value as Record<string, unknown>, text, read.protoMember, read.span);
-  return parsed.data;
+  keepVerbatim(message, read.value as Record<string, unknown>, text, read.protoMember, read.span);
+  return message;
+}
+
+/**
+ * `value` itself when it is a result response the SDK schema accepts and would return equal
+ * (a JSON object with exactly `jsonrpc: "2.0"`, a string or safe-integer `id`, and an object
+ * `result` without `_meta` or an own `__proto__` member, which the schema's copy would turn
+ * into a prototype; deeper values it keeps as they are), else undefined: then the
+ * schema decides. It saves the schema's member-by-member copy of every result; the test holds
+ * its answers to the schema's.
+ */
+export function plainResultResponse(value: unknown): JSONRPCMessage | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  let members = 0;
+  for (const key in v) {
+    if (key !== 'jsonrpc' && key !== 'id' && key !== 'result') return undefined;
+    members++;
+  }
+  if (members !== 3 || v.jsonrpc !== '2.0' || (typeof v.id !== 'string' && !Number.isSafeInteger(v.id))) return undefined;
+  const result = v.result;
+  if (result === null || typeof result !== 'object' || Array.isArray(result) || '_meta' in result || Object.hasOwn(result, '__proto__')) return undefined;
+  return value as JSONRPCMessage;
 }
 
 /**
