@@ -19,7 +19,8 @@
  *
  * Run: npm run build && npx tsx bench/proxy.bench.ts   (prints Markdown and the machine)
  *   ROUNDS (6), CALLS (sequential calls per contender and round, 400), FLIGHT_CALLS (calls with
- *   32 in flight per contender and round, 10000), SERVER (sdk | probe), CONNECT=0 skips connect/decide,
+ *   32 in flight per contender and round, 10000), WARM_CALLS (calls with 32 in flight before
+ *   measuring, each round, 5000), SERVER (sdk | probe), CONNECT=0 skips connect/decide,
  *   PROFILE=dir writes a CPU profile of each proxy round there.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -37,6 +38,7 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'servers');
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
 const CALLS = Number(process.env.CALLS ?? 400);
 const FLIGHT_CALLS = Number(process.env.FLIGHT_CALLS ?? 10000);
+const WARM_CALLS = Number(process.env.WARM_CALLS ?? 5000);
 const SERVER = process.env.SERVER ?? 'sdk';
 const SERVER_ARGS = [SERVER === 'probe' ? join(FIXTURES, 'guard-probe.mjs') : join(ROOT, 'bench', 'sdk-echo-server.mjs')];
 /** PROFILE=dir: the proxy process writes a V8 CPU profile per round there (`node --cpu-prof`). */
@@ -68,8 +70,22 @@ function cpuMicros(pid: number | null | undefined): number | undefined {
   return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100); // clock ticks of 10 ms (USER_HZ 100)
 }
 
+/** `total` calls with 32 in flight. */
+async function inFlight(c: Client, total: number, text: string): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < total) {
+      next++;
+      await c.callTool({ name: 'echo', arguments: { text } });
+    }
+  }));
+}
+
 async function perCall(c: Client, sample: Sample, middle?: number | null): Promise<void> {
+  // Each round opens a fresh process: warm it up (V8 compiles the hot path) before measuring,
+  // so the figures are those of a long-lived proxy, not of its first seconds.
   for (let i = 0; i < 200; i++) await c.callTool({ name: 'echo', arguments: { text: 'warm' } });
+  await inFlight(c, WARM_CALLS, 'warm');
   const round: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     const t = performance.now();
@@ -78,15 +94,9 @@ async function perCall(c: Client, sample: Sample, middle?: number | null): Promi
   }
   sample.latencies.push(...round);
   sample.p50s.push(median(round));
-  let next = 0;
   const cpu0 = cpuMicros(middle);
   const t = performance.now();
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < FLIGHT_CALLS) {
-      next++;
-      await c.callTool({ name: 'echo', arguments: { text: 'tp' } });
-    }
-  }));
+  await inFlight(c, FLIGHT_CALLS, 'tp');
   sample.throughput.push(FLIGHT_CALLS / ((performance.now() - t) / 1000));
   const cpu1 = cpuMicros(middle);
   if (cpu0 !== undefined && cpu1 !== undefined) sample.cpuPerCall.push((cpu1 - cpu0) / FLIGHT_CALLS);
@@ -202,7 +212,7 @@ function callTable(calls: Record<Contender, Sample>): string[] {
 
 function machine(): string {
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  return `Machine: ${cpus()[0]?.model.trim()}, nproc ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}, load average ${load}; server ${SERVER}; ${CALLS} sequential + ${FLIGHT_CALLS} calls 32 in flight per contender and round, ${ROUNDS} rounds alternating`;
+  return `Machine: ${cpus()[0]?.model.trim()}, nproc ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}, load average ${load}; server ${SERVER}; ${WARM_CALLS} warm-up, ${CALLS} sequential + ${FLIGHT_CALLS} calls 32 in flight per contender and round, ${ROUNDS} rounds alternating`;
 }
 
 async function main(): Promise<void> {
