@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditWithReports, createKeySigner, generateKeyPair, signManifest } from '../src/internal.js';
 import { manifestFor, serverJson, startBundleHost, startSigningBench, writeJson } from '../test/e2e/audit.helpers.js';
-import { startRegistryFixture } from '../test/e2e/registry-fixture.js';
+import { startRegistryFixture } from '../test/e2e/registry.helpers.js';
 const n = Number(process.env.N ?? 3000);
 const bench = await startSigningBench();
 const { privateKeyPem, publicKeyPem } = generateKeyPair();

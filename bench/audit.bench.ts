@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { auditWithReports, createKeySigner, generateKeyPair, limitHeapGrowthForAudit, signManifest } from '../src/internal.js';
 import { manifestFor, serverJson, startBundleHost, startSigningBench, writeJson } from '../test/e2e/audit.helpers.js';
-import { startRegistryFixture } from '../test/e2e/registry-fixture.js';
+import { startRegistryFixture } from '../test/e2e/registry.helpers.js';
 
 interface Measured { ms: number; maxRssMiB: number; peakHeapMiB: number; verified: number; hits: number }
 

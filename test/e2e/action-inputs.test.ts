@@ -53,8 +53,11 @@ describe('inputs are read from INPUT_* variables as the runner names them', () =
     expect(readInputs({ INPUT_MODE: 'check', 'INPUT_PROTOCOL-ERA': 'legacy' }).capture).toEqual({ protocolEra: 'legacy' });
     expect(readInputs({ INPUT_MODE: 'verify', INPUT_OFFLINE: 'true' }).offline).toBe(true);
     expect(readInputs({ INPUT_MODE: 'verify', 'INPUT_SERVER-NAME': 'acme/weather' }).policy).toEqual({ serverName: 'acme/weather' });
+    expect(() => readInputs({ INPUT_MODE: 'sign', 'INPUT_PROTOCOL-ERA': 'future' })).toThrow(expect.objectContaining({ code: 'PROTOCOL_ERA_INVALID' }));
     expect(() => readInputs({ INPUT_MODE: 'sign', 'INPUT_PROTOCOL-ERA': 'future' })).toThrow(/not a protocol era; use auto, modern or legacy/);
+    expect(() => readInputs({ INPUT_MODE: 'sign', INPUT_OFFLINE: 'true' })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
     expect(() => readInputs({ INPUT_MODE: 'sign', INPUT_OFFLINE: 'true' })).toThrow(/"offline" does not apply to mode sign/);
+    expect(() => readInputs({ INPUT_MODE: 'verify', INPUT_OFFLINE: 'yes' })).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
     expect(() => readInputs({ INPUT_MODE: 'verify', INPUT_OFFLINE: 'yes' })).toThrow(/"offline" is true or false, not "yes"/);
   });
 

@@ -8,7 +8,7 @@ import {
   startGitHubActionsTokenEndpoint, startLocalSigstore, type GitHubActionsTokenEndpoint, type LocalSigstore,
 } from '../../src/testing/index.js';
 import { runAction } from './action.helpers.js';
-import { FIXTURES } from './capture-helpers.js';
+import { FIXTURES } from './capture.helpers.js';
 
 const WEATHER = JSON.stringify([process.execPath, join(FIXTURES, 'needs-api-key.mjs')]);
 const KEY = 'wk_live_secret_value_0123456789';

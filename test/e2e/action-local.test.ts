@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureServer, ManifestDiffSchema, manifestDigest, type Manifest } from '../../src/internal.js';
 import { parseOutputs } from './action.helpers.js';
-import { EVERYTHING_BIN, ROOT } from './capture-helpers.js';
+import { EVERYTHING_BIN, ROOT } from './capture.helpers.js';
 
 const LOCAL_ACTION = join(ROOT, 'node_modules', '@github', 'local-action', 'bin', 'local-action.js');
 const EVERYTHING = realpathSync(EVERYTHING_BIN);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifestFile } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { runAction } from './action.helpers.js';
-import { ROOT } from './capture-helpers.js';
+import { ROOT } from './capture.helpers.js';
 
 // The real server-postgres with no database reachable: its resources are the user's data.
 const POSTGRES = JSON.stringify([join(ROOT, 'node_modules', '.bin', 'mcp-server-postgres'), 'postgresql://127.0.0.1:1/none']);

@@ -15,7 +15,7 @@ import {
 import { writeProject, writeStandIns, type StandIns } from '../helpers/runner/stand-ins.js';
 import { runWorkflow, type JobRun, type RunnerOptions } from '../helpers/runner/workflow.js';
 import { RELEASE, releaseClaims } from './action.helpers.js';
-import { EVERYTHING_BIN, FIXTURES, ROOT } from './capture-helpers.js';
+import { EVERYTHING_BIN, FIXTURES, ROOT } from './capture.helpers.js';
 
 const { repository: REPOSITORY, ref: REF, workflowRef: WORKFLOW_REF, san: SAN } = RELEASE;
 const CLAIMS = releaseClaims('push');

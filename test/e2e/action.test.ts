@@ -11,7 +11,7 @@ import {
   GITHUB_ACTIONS_ISSUER, startGitHubActionsTokenEndpoint, startLocalSigstore, type GitHubActionsTokenEndpoint, type LocalSigstore,
 } from '../../src/testing/index.js';
 import { RELEASE, releaseClaims, runAction } from './action.helpers.js';
-import { EVERYTHING_BIN, FIXTURES } from './capture-helpers.js';
+import { EVERYTHING_BIN, FIXTURES } from './capture.helpers.js';
 
 const { repository: REPOSITORY, ref: REF, workflowRef: WORKFLOW_REF, san: SAN } = RELEASE;
 const CLAIMS = releaseClaims('release');

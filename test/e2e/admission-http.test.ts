@@ -5,7 +5,7 @@ import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { configEntry, connectEntry, stringEnv } from './admission.helpers.js';
-import { startHttpFixture, type RunningServer } from './capture-servers.js';
+import { startHttpFixture, type RunningServer } from './capture-servers.helpers.js';
 
 const TOKEN = 'http-secret-6613';
 

@@ -6,8 +6,8 @@ import { captureServer, manifestDigest, runnerPackage, type Manifest } from '../
 import { SERVERS } from '../helpers/admission.js';
 import { runCli } from '../helpers/cli.js';
 import { serverJson, startBundleHost, startSigningBench, type BundleHost, type SigningBench } from './audit.helpers.js';
-import { ROOT } from './capture-helpers.js';
-import { startRegistryFixture, type RegistryFixture } from './registry-fixture.js';
+import { ROOT } from './capture.helpers.js';
+import { startRegistryFixture, type RegistryFixture } from './registry.helpers.js';
 
 const EVERYTHING = '@modelcontextprotocol/server-everything';
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules', EVERYTHING, 'package.json'), 'utf8')) as { version: string }).version;

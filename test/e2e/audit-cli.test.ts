@@ -6,7 +6,7 @@ import { AuditReportSchema } from '../../src/index.js';
 import {
   manifestFor, serverJson, startBundleHost, startRegistry, startSigningBench, type BundleHost, type SigningBench,
 } from './audit.helpers.js';
-import { startRegistryFixture, type RegistryFixture } from './registry-fixture.js';
+import { startRegistryFixture, type RegistryFixture } from './registry.helpers.js';
 import { runCli, type CliOptions, type CliRun } from '../helpers/cli.js';
 
 /** Runs the built CLI with TOOLSEAL_CACHE_DIR at an unused folder; `onStderr` may act on progress lines (e.g. send SIGINT). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, captureServer, createLiveCheck, liveTarget, type Manifest } from '../../src/internal.js';
 import { serverJson, startRegistry, startSigningBench, type SigningBench } from './audit.helpers.js';
 import { startBundleHost, type BundleHost } from './audit.helpers.js';
-import { startEverythingHttp, type RunningServer } from './capture-servers.js';
+import { startEverythingHttp, type RunningServer } from './capture-servers.helpers.js';
 
 let bench: SigningBench;
 let host: BundleHost;

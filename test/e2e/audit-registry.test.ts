@@ -8,8 +8,8 @@ import {
   type AuditOptions, type AuditReport, type RegistryEvent,
 } from '../../src/internal.js';
 import { manifestFor, serverJson, startBundleHost, startSigningBench, tamperBundle, writeJson, type BundleHost, type SigningBench } from './audit.helpers.js';
-import { startRegistryFixture, type RegistryFixture, type RegistryFixtureOptions, type RegistryRow } from './registry-fixture.js';
-import { sarifValidator } from './sarif-schema.js';
+import { startRegistryFixture, type RegistryFixture, type RegistryFixtureOptions, type RegistryRow } from './registry.helpers.js';
+import { sarifValidator } from './sarif.helpers.js';
 
 const RETRY = { attempts: 2, baseDelayMs: 10, maxDelayMs: 20, timeoutMs: 2000 };
 let bench: SigningBench;

@@ -6,7 +6,7 @@ import {
   buildManifest, createKeylessSigner, describeToken, signManifest, type Manifest, type Sha256Digest,
 } from '../../src/internal.js';
 import { startLoopbackServer, type LoopbackServer, type RouteResponse } from '../../src/testing/http-server.js';
-import { startRegistryFixture, type RegistryFixtureOptions } from './registry-fixture.js';
+import { startRegistryFixture, type RegistryFixtureOptions } from './registry.helpers.js';
 import { defaultGitHubClaims, startLocalSigstore, type GitHubActionsClaims, type LocalSigstore } from '../../src/testing/index.js';
 
 /** A local Sigstore plus its trusted root on disk, and a signer for manifests. */
@@ -118,7 +118,7 @@ export async function startBundleHost(routes: Map<string, BundleRoute> = new Map
   };
 }
 
-/** A loopback registry (see registry-fixture.ts) serving the given server.json documents, `pageSize` per page. */
+/** A loopback registry (see registry.helpers.ts) serving the given server.json documents, `pageSize` per page. */
 export async function startRegistry(servers: unknown[], pageSize = 3, options: RegistryFixtureOptions = {}): Promise<{ url: string; pages: number; close(): Promise<void> }> {
   const fixture = await startRegistryFixture(servers.map((server) => ({ server: server as Record<string, unknown> })), { pageSize, ...options });
   return { url: fixture.url, get pages() { return fixture.pages['v0.1'] + fixture.pages.v0; }, close: () => fixture.close() };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, AuditReportSchema, bundleFileName, toSarif, type AuditReport, type ServerAudit } from '../../src/internal.js';
-import { sarifValidator } from './sarif-schema.js';
+import { sarifValidator } from './sarif.helpers.js';
 import {
   manifestFor, serverJson, startBundleHost, startRegistry, startSigningBench, tamperBundle, writeJson,
   type BundleHost, type SigningBench,

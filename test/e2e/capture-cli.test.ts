@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestDigest, validateManifest } from '../../src/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
-import { EVERYTHING_BIN, FIXTURES } from './capture-helpers.js';
+import { EVERYTHING_BIN, FIXTURES } from './capture.helpers.js';
 
 function expectCleanError(run: CliRun, code: string): void {
   expect(run.code).toBe(2);

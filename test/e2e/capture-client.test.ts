@@ -3,7 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BARE_PROFILE, captureFromClient, manifestDigest, watchTransport } from '../../src/internal.js';
-import { alive, FIXTURES, toolNames } from './capture-helpers.js';
+import { alive, FIXTURES, toolNames } from './capture.helpers.js';
 
 let open: { client: Client; pid: number } | undefined;
 afterEach(async () => {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalBytes, checkServer, compareManifests, entryDigest, type Manifest, type ProtocolEraChoice, type ServerTarget } from '../../src/internal.js';
 import { runCli } from '../helpers/cli.js';
-import { capture, expectCode, expectNoOrphans, fixtureTarget, toolNames } from './capture-helpers.js';
-import { startEraHttp, type EraFixture, type RunningServer } from './capture-servers.js';
+import { capture, expectCode, expectNoOrphans, fixtureTarget, toolNames } from './capture.helpers.js';
+import { startEraHttp, type EraFixture, type RunningServer } from './capture-servers.helpers.js';
 
 let dir: string;
 const running: RunningServer[] = [];

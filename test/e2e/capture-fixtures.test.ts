@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FULL_PROFILE } from '../../src/index.js';
-import { capture, expectCode, expectNoOrphans, fixtureTarget, toolNames } from './capture-helpers.js';
+import { capture, expectCode, expectNoOrphans, fixtureTarget, toolNames } from './capture.helpers.js';
 
 const FAST = { requestTimeoutMs: 1500 };
 

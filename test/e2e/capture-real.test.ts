@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BARE_PROFILE, FULL_PROFILE, manifestDigest, profileFromManifest } from '../../src/internal.js';
-import { capture, EVERYTHING_BIN, expectCode, expectNoOrphans, FILESYSTEM_BIN, toolNames } from './capture-helpers.js';
-import { freePort, startEverythingHttp, startHttpFixture, type RunningServer } from './capture-servers.js';
+import { capture, EVERYTHING_BIN, expectCode, expectNoOrphans, FILESYSTEM_BIN, toolNames } from './capture.helpers.js';
+import { freePort, startEverythingHttp, startHttpFixture, type RunningServer } from './capture-servers.helpers.js';
 
 const everything = { kind: 'stdio' as const, command: EVERYTHING_BIN, args: ['stdio'] };
 /** Tools server-everything 2026.8.31 registers only for a client that declares roots, sampling, elicitation (form, url) and tasks. */

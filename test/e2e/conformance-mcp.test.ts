@@ -4,7 +4,7 @@ import { globSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './capture-helpers.js';
+import { ROOT } from './capture.helpers.js';
 import { CLI, identityFlags, signTarget, startSigningBench, type SigningBench } from './proxy.helpers.js';
 import { startListening, type ListeningProxy } from './proxy-modern.helpers.js';
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildManifest, compareManifests, withoutDynamicEntries, type Manifest } from '../../src/internal.js';
 import { runCli } from '../helpers/cli.js';
 import { sampleManifest } from '../helpers/manifests.js';
-import { ROOT } from './capture-helpers.js';
+import { ROOT } from './capture.helpers.js';
 import { connectProxy } from './proxy.helpers.js';
 
 // Two official servers whose resources are the user's data and cannot be listed here:
@@ -84,6 +84,8 @@ describe('--dynamic resources with real servers whose resources are the user\'s 
     const run = await runCli(['capture', '--dynamic', 'tools', '--stdio', '--', process.execPath, '-e', '']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--dynamic takes resources or resourceTemplates, not "tools"; tools and prompts are instructions to the model and are always signed.');
+    expect(run.stderr).toContain('[USAGE]');
+
   });
 });
 

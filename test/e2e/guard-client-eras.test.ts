@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   SessionRefusedError, ToolNotVerifiedError, guardClient, type EnforceMode, type GuardAttestation, type GuardedClient,
 } from '../../src/index.js';
-import { startEraHttp, type RunningServer } from './capture-servers.js';
+import { startEraHttp, type RunningServer } from './capture-servers.helpers.js';
 import { alive, attest, fixture, memoryAudit, until } from './guard.helpers.js';
 
 type Mode = 'legacy' | 'auto' | 'modern';

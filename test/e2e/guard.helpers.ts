@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import {
   captureServer, manifestDigest, type AuditRecord, type AuditSink, type GuardAttestation, type ServerTarget,
 } from '../../src/internal.js';
-import { EVERYTHING_BIN, FIXTURES } from './capture-helpers.js';
+import { EVERYTHING_BIN, FIXTURES } from './capture.helpers.js';
 
-export { alive, EVERYTHING_BIN, FIXTURES, ROOT } from './capture-helpers.js';
+export { alive, EVERYTHING_BIN, FIXTURES, ROOT } from './capture.helpers.js';
 
 /** server-everything over stdio. */
 export const EVERYTHING: ServerTarget = { kind: 'stdio', command: EVERYTHING_BIN, args: ['stdio'] };

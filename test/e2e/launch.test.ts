@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureServer, resolveLaunch } from '../../src/index.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { serverJson, startSigningBench, type SigningBench } from './audit.helpers.js';
-import { FIXTURES } from './capture-helpers.js';
+import { FIXTURES } from './capture.helpers.js';
 import { connectProxy } from './proxy.helpers.js';
 
 /** toolseal's and the runner's secrets, set in the caller's environment: none may reach the server. */
@@ -147,15 +147,17 @@ describe('the launch rule, the same in every face', () => {
 });
 
 describe('launch flags that cannot be used are refused before anything starts (exit 2, no value echoed)', () => {
-  const cases: [string, string[], RegExp][] = [
-    ['a --env without a name', ['--env', 'sekret-typed-without-name'], /--env value #1 is not NAME=value/],
-    ['a missing folder', ['--cwd', '/nonexistent/toolseal-dir'], /working directory \/nonexistent\/toolseal-dir does not exist/],
+  const cases: [string, string[], string, RegExp][] = [
+    ['a --env without a name', ['--env', 'sekret-typed-without-name'], 'ENV_INVALID', /--env value #1 is not NAME=value/],
+    ['a missing folder', ['--cwd', '/nonexistent/toolseal-dir'], 'CWD_INVALID', /working directory \/nonexistent\/toolseal-dir does not exist/],
   ];
-  for (const [what, flags, message] of cases) {
+  for (const [what, flags, code, message] of cases) {
     it(what, async () => {
       const run = await runCli(['capture', '--stdio', ...flags, ...server('never.jsonl')]);
       expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`[${code}]`);
       expect(run.stderr).toMatch(message);
+
       expect(run.stderr).not.toContain('sekret');
       expect(run.stderr).not.toContain('at ');
     });
@@ -165,7 +167,9 @@ describe('launch flags that cannot be used are refused before anything starts (e
     writeFileSync(join(dir, 'bad.env'), 'GOOD=1\nsekret-pasted-alone\n');
     const run = await runCli(['capture', '--stdio', '--env-file', join(dir, 'bad.env'), ...server('never.jsonl')]);
     expect(run.code).toBe(2);
+    expect(run.stderr).toContain('[ENV_FILE_INVALID]');
     expect(run.stderr).toContain(`${join(dir, 'bad.env')} line 2: expected NAME=value.`);
+
     expect(run.stderr).not.toContain('sekret');
   });
 
@@ -173,9 +177,13 @@ describe('launch flags that cannot be used are refused before anything starts (e
     const url = await runCli(['capture', '--url', 'http://127.0.0.1:9/mcp', '--env', 'A=1']);
     expect(url.code).toBe(2);
     expect(url.stderr).toContain('applies to a server command only');
+    expect(url.stderr).toContain('[SERVER_SPEC_INVALID]');
+
     const audit = await runCli(['audit', '--server-json', join(dir, 'server.json'), '--cwd', work]);
     expect(audit.code).toBe(2);
     expect(audit.stderr).toContain('add --live');
+    expect(audit.stderr).toContain('[USAGE]');
+
   });
 });
 

@@ -85,7 +85,9 @@ describe('a tool added on page 2 after the first listing, with no list_changed',
     // In the server's own order (add_note replaces tool_002 at the head of page 2), never re-sorted.
     expect(tools.map((t) => t.name)).toEqual(['tool_000', 'tool_001', 'add_note', 'tool_003', 'tool_004', 'tool_005']);
     expect(tools.find((t) => t.name === 'late_addition')).toBeUndefined();
-    await expect(p.client.callTool({ name: 'late_addition', arguments: {} })).rejects.toThrow(/late_addition.*not verified \(not in the signed manifest\)/);
+    const refused = p.client.callTool({ name: 'late_addition', arguments: {} });
+    await expect(refused).rejects.toMatchObject({ code: -32051, data: { code: 'TOOL_NOT_VERIFIED', key: 'late_addition' } });
+    await expect(refused).rejects.toThrow(/late_addition.*not verified \(not in the signed manifest\)/);
   });
 
   it('block: the client\'s tools/list is answered with the refusal and the session ends', async () => {

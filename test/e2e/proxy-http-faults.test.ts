@@ -85,6 +85,8 @@ describe('toolseal proxy --listen refuses before it spawns, caps and ends what i
     });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--auth-token-file/);
+    expect(refused.stderr).toContain('[AUTH_TOKEN_REQUIRED]');
+
     expect(refused.stderr).not.toMatch(/\n\s+at /);
     const file = join(mkdtempSync(join(tmpdir(), 'toolseal-token-')), 'token');
     writeFileSync(file, 'sekrit-token\n');

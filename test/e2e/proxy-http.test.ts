@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEverythingHttp, type RunningServer } from './capture-servers.js';
+import { startEverythingHttp, type RunningServer } from './capture-servers.helpers.js';
 import { alive, EVERYTHING_BIN, fixture, until } from './guard.helpers.js';
 import { CLI, identityFlags, signTarget, startSigningBench, type SigningBench } from './proxy.helpers.js';
 

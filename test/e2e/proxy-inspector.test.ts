@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest } from '../../src/internal.js';
 import { runCli } from '../helpers/cli.js';
-import { EVERYTHING_BIN, FIXTURES, ROOT } from './capture-helpers.js';
+import { EVERYTHING_BIN, FIXTURES, ROOT } from './capture.helpers.js';
 import { fixture } from './guard.helpers.js';
 import { CLI, connectProxy, identityFlags, signTarget, startSigningBench, type SigningBench } from './proxy.helpers.js';
 import { startListening } from './proxy-modern.helpers.js';

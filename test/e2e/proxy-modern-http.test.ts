@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEraHttp, type RunningServer } from './capture-servers.js';
+import { startEraHttp, type RunningServer } from './capture-servers.helpers.js';
 import { alive, fixture, until } from './guard.helpers.js';
 import { identityFlags, signTarget, startSigningBench, type SigningBench } from './proxy.helpers.js';
 import { connectHttp, modernPost, startListening, startRoundRobin } from './proxy-modern.helpers.js';
@@ -98,7 +98,9 @@ describe('toolseal proxy --listen, 2026-07-28 clients', () => {
       for (let i = 0; i < 3; i++) {
         expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['add']);
         expect((await client.callTool({ name: 'add', arguments: { a: i, b: 1 } })).content).toEqual([{ type: 'text', text: String(i + 1) }]);
-        await expect(client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow(/not verified/);
+        const refused = client.callTool({ name: 'echo', arguments: { text: 'x' } });
+        await expect(refused).rejects.toMatchObject({ code: -32051, data: { code: 'TOOL_NOT_VERIFIED' } });
+        await expect(refused).rejects.toThrow(/not verified/);
       }
       await client.close();
       expect(balancer.served[0]).toBeGreaterThanOrEqual(4);

@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { join } from 'node:path';
 import { CLI } from './proxy.helpers.js';
-import { FIXTURES } from './capture-helpers.js';
+import { FIXTURES } from './capture.helpers.js';
 
 /** How a v2 client negotiates: pinned to 2026-07-28, auto (probe, fall back), or the 2025 handshake. */
 export type ClientEra = 'modern' | 'auto' | 'legacy';

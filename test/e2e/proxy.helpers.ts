@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { captureServer, manifestDigest, type Manifest, type ServerTarget } from '../../src/index.js';
 import { githubClaims, startSigningBench, type SigningBench } from './audit.helpers.js';
-import { ROOT } from './capture-helpers.js';
+import { ROOT } from './capture.helpers.js';
 
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const REPOSITORY = 'acme/weather-mcp';

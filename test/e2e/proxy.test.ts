@@ -106,7 +106,9 @@ describe('toolseal proxy (stdio) with the probe fixture', () => {
     await p.client.callTool({ name: 'echo', arguments: { text: 'one' } });
     const { tools } = await p.client.listTools();
     expect(tools.map((t) => t.name)).not.toContain('echo');
-    await expect(p.client.callTool({ name: 'echo', arguments: { text: 'two' } })).rejects.toThrow(/-32051.*echo.*not verified/);
+    const refused = p.client.callTool({ name: 'echo', arguments: { text: 'two' } });
+    await expect(refused).rejects.toMatchObject({ code: -32051, data: { code: 'TOOL_NOT_VERIFIED', key: 'echo' } });
+    await expect(refused).rejects.toThrow(/-32051.*echo.*not verified/);
     await p.client.close();
     await p.exited;
     const records = await readAuditLog(log);

@@ -34,7 +34,9 @@ describe('security: the guard over a non-strict transport (the SDK\'s own StdioC
     expect((await guarded.client.listTools()).tools).toEqual([]);
     expect(guarded.decision()?.hidden).toMatchObject([{ list: 'tools', key: 'sum', code: 'ENTRY_INVALID' }]);
     expect(audit.records.some((r) => r.event === 'entry' && r.decision === 'hide' && r.entry === 'tools/sum')).toBe(true);
-    await expect(guarded.client.callTool({ name: 'sum', arguments: { a: 1 } })).rejects.toThrow(/not verified/);
+    const refused = guarded.client.callTool({ name: 'sum', arguments: { a: 1 } });
+    await expect(refused).rejects.toMatchObject({ code: 'TOOL_NOT_VERIFIED', key: 'sum' });
+    await expect(refused).rejects.toThrow(/not verified/);
   });
 
   it('block: the same server is refused at connect', async () => {

@@ -10,7 +10,7 @@ import { generateSigningKey, GITHUB_ACTIONS_ISSUER, startLocalSigstore, type Loc
 import { runCli } from '../helpers/cli.js';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { claimedSigner } from '../../src/verify/identity/claimed.js';
-import { EVERYTHING_BIN } from './capture-helpers.js';
+import { EVERYTHING_BIN } from './capture.helpers.js';
 
 const WORKFLOW = 'https://github.com/acme/weather-mcp/.github/workflows/release.yml@refs/heads/main';
 const PIN = ['--certificate-identity', WORKFLOW, '--certificate-oidc-issuer', GITHUB_ACTIONS_ISSUER];
@@ -212,6 +212,8 @@ describe('sign and verify over a local Sigstore, from a real server capture', ()
       const run = await runCli(['verify', '--bundle', file('keyless.json'), '--trusted-root', file('root.json')]);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/--certificate-identity|--key/);
+      expect(run.stderr).toContain('[POLICY_FLAGS_MISSING]');
+
     });
 
     it('--policy together with inline identity flags', async () => {

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { captureServer, runStdioProxy, ToolsealError } from '../../src/index.js';
 import { attest, fixture } from './guard.helpers.js';
 import { SseReader, parseStrictMessage } from '../../src/io/strict-http.js';
-import { FIXTURES } from './capture-helpers.js';
+import { FIXTURES } from './capture.helpers.js';
 
 async function start(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(FIXTURES, 'http-duplicate-keys.mjs')], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
@@ -37,7 +37,15 @@ describe('Streamable HTTP is read as strictly as stdio', () => {
     const reader = new SseReader((data) => seen.push(parseStrictMessage(data, 'the server')), 'the server');
     reader.push(new TextEncoder().encode(': keep-alive\r\nid: 1\r\nevent: message\r\ndata: {"a":\r\ndata: 1}\r\n\r\n'));
     expect(seen).toEqual([{ a: 1 }]);
-    expect(() => reader.push(new TextEncoder().encode('data: {"a":1,"a":2}\n\n'))).toThrow(/twice/);
+    let duplicate: unknown;
+    try {
+      reader.push(new TextEncoder().encode('data: {"a":1,"a":2}\n\n'));
+    } catch (err) {
+      duplicate = err;
+    }
+    expect(duplicate).toMatchObject({ code: 'SERVER_JSON_INVALID' });
+    expect((duplicate as Error).message).toMatch(/twice/);
+    expect(() => parseStrictMessage(new Uint8Array([0x7b, 0xff, 0x7d]), 'the server')).toThrow(expect.objectContaining({ code: 'SERVER_JSON_INVALID' }));
     expect(() => parseStrictMessage(new Uint8Array([0x7b, 0xff, 0x7d]), 'the server')).toThrow(/not UTF-8/);
   });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureError, InputError, resolveLaunch, StrictStdioClientTransport, type ServerTarget } from '../../src/internal.js';
 import { groupAlive, processAlive } from '../../src/manifest/capture/process.js';
-import { capture, expectCode, expectNoOrphans, FIXTURES, fixtureTarget, toolNames } from './capture-helpers.js';
+import { capture, expectCode, expectNoOrphans, FIXTURES, fixtureTarget, toolNames } from './capture.helpers.js';
 
 /** A fixture started through launcher.mjs, which spawns it as a grandchild and records its pid. */
 function launched(script: string, env: Record<string, string> = {}): { target: ServerTarget; grandchild: () => number } {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tufSource } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { writeWarmTufCache } from '../helpers/tuf-cache.js';
-import { FIXTURES } from './capture-helpers.js';
+import { FIXTURES } from './capture.helpers.js';
 import { identityFlags, signTarget, startSigningBench } from './proxy.helpers.js';
 
 const seeds = createRequire(import.meta.url)('@sigstore/tuf/seeds.json') as Record<string, { 'root.json': string; targets: Record<string, string> }>;

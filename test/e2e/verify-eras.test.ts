@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerdictSchema, type Verdict } from '../../src/index.js';
 import { generateSigningKey } from '../../src/testing/index.js';
 import { runCli } from '../helpers/cli.js';
-import { FIXTURES } from './capture-helpers.js';
-import { startEraHttp, type RunningServer } from './capture-servers.js';
+import { FIXTURES } from './capture.helpers.js';
+import { startEraHttp, type RunningServer } from './capture-servers.helpers.js';
 
 const node = process.execPath;
 const DUAL = join(FIXTURES, 'dual-era.mjs');

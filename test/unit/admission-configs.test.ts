@@ -118,6 +118,7 @@ describe('bad configurations', () => {
 
   it('asks which client reads a file whose name does not tell, and accepts CLIENT=FILE', async () => {
     const path = await write('servers.json', '{"servers": {}}');
+    expect(() => configFileFrom(path)).toThrow(expect.objectContaining({ code: 'CONFIG_CLIENT_UNKNOWN' }));
     expect(() => configFileFrom(path)).toThrow(/Cannot tell which MCP client reads .*servers\.json; name it as CLIENT=FILE/);
     expect(configFileFrom(`vscode=${path}`)).toMatchObject({ client: 'vscode', path });
   });

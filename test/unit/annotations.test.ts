@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitSummary } from '../../action/src/summary-limit.js';
 import { compareManifests, diffAnnotations, locateManifestLines, type Manifest } from '../../src/internal.js';
-import { manifestWith } from './compare-fixtures.js';
+import { manifestWith } from './compare.helpers.js';
 import { assertPublicLogAccepted } from '../../src/sign/public-log.js';
 
 const base: Manifest = manifestWith((parts) => {
@@ -70,8 +70,9 @@ describe('assertPublicLogAccepted', () => {
 
   it('refuses public-good (and Sigstore staging) for private and internal repositories', async () => {
     await expect(assertPublicLogAccepted(token('private'), {}, false)).rejects.toMatchObject({ code: 'PRIVATE_REPOSITORY_PUBLIC_LOG' });
-    await expect(assertPublicLogAccepted(token('internal'), { fulcioURL: 'https://fulcio.internal.example', rekorURL: 'https://rekor.sigstage.dev' }, false))
-      .rejects.toThrow(/rekor\.sigstage\.dev would publish/);
+    const internal = assertPublicLogAccepted(token('internal'), { fulcioURL: 'https://fulcio.internal.example', rekorURL: 'https://rekor.sigstage.dev' }, false);
+    await expect(internal).rejects.toMatchObject({ code: 'PRIVATE_REPOSITORY_PUBLIC_LOG' });
+    await expect(internal).rejects.toThrow(/rekor\.sigstage\.dev would publish/);
   });
 
   it('lets public repositories, other issuers, private instances and an explicit acceptance through', async () => {

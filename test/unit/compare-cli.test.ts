@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestDiffSchema } from '../../src/internal.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
-import { manifestWith, tool } from './compare-fixtures.js';
+import { manifestWith, tool } from './compare.helpers.js';
 
 // Transcript tests of the built CLI (`npm test` builds first; run `npm run build` before running this file alone).
 const toolseal = (...args: string[]): Promise<CliRun> => runCli(args);
@@ -68,5 +68,7 @@ describe('toolseal diff', () => {
     const badFlag = await toolseal('diff', file('signed.json'), file('same.json'), '--match', 'loose');
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain('loose');
+    expect(badFlag.stderr).toContain('[USAGE]');
+
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareManifests, hasHiddenUnicode, hiddenCategory, scanHiddenUnicode } from '../../src/internal.js';
-import { manifestWith, tool } from './compare-fixtures.js';
+import { manifestWith, tool } from './compare.helpers.js';
 import { ANY_INVISIBLE, hasInvisible } from '../../src/io/invisible.js';
 
 /** Spells ASCII in the invisible Unicode TAG block, as a smuggling attack does. */

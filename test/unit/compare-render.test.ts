@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareManifests, renderDiff } from '../../src/index.js';
-import { manifestWith, tool } from './compare-fixtures.js';
+import { manifestWith, tool } from './compare.helpers.js';
 
 const signed = manifestWith();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareManifests, entryDigest, ManifestDiffSchema, parseStrictJson, type ManifestDiff } from '../../src/internal.js';
-import { manifestWith, tool } from './compare-fixtures.js';
+import { manifestWith, tool } from './compare.helpers.js';
 
 const signed = manifestWith();
 
@@ -191,6 +191,7 @@ describe('compareManifests: hostile member names', () => {
     const withProto = (description: string) => manifestWith((p) => {
       tool(p, 'get_weather').inputSchema.properties = parseStrictJson(`{"__proto__":{"type":"string","description":${JSON.stringify(description)}}}`, 'test');
     });
+    expect(() => withProto('a')).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID' }));
     expect(() => withProto('a')).toThrow(/"__proto__" at \/tools\/\d+\/inputSchema\/properties\/__proto__/);
   });
 });

@@ -50,6 +50,7 @@ describe('exclude paths', () => {
 
   it('refuses a path that ends on an array element', () => {
     const withArray = { tools: [{ name: 'a', tags: ['x', 'y'] }] };
+    expect(() => applyExclude(withArray, ['/tools/*/tags/0'])).toThrow(expect.objectContaining({ code: 'EXCLUDE_PATH_INVALID' }));
     expect(() => applyExclude(withArray, ['/tools/*/tags/0'])).toThrow(/array element/);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildManifest, compareManifests, LIST_KEYS, manifestDigest, type Change, type ListName, type ManifestParts } from '../../src/internal.js';
 import { escapePointer } from '../../src/io/strict-json.js';
-import { manifestParts } from './properties.arbitraries.js';
+import { manifestParts } from './properties.helpers.js';
 
 const RUNS = { numRuns: 200 };
 const LISTS = Object.keys(LIST_KEYS) as ListName[];

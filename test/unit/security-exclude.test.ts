@@ -27,6 +27,7 @@ describe('security: exclude paths that strip entry keys', () => {
   });
 
   it('validateManifest refuses a manifest whose exclude strips keys (signed manifests are validated this way)', () => {
+    expect(() => validateManifest(keyStripping, 'the signed manifest')).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID' }));
     expect(() => validateManifest(keyStripping, 'the signed manifest')).toThrow(/exclude path/);
   });
 

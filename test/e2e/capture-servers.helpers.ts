@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { EVERYTHING_BIN, FIXTURES } from './capture-helpers.js';
+import { EVERYTHING_BIN, FIXTURES } from './capture.helpers.js';
 
 /** A server process started for a test, and how to stop it. */
 export interface RunningServer {
