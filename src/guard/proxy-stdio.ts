@@ -6,7 +6,8 @@ import { LineWriter } from '../manifest/capture/lines.js';
 import { describeTarget, type ServerTarget } from '../manifest/capture/options.js';
 import { isModernMessage } from '../protocol/wire.js';
 import { ModernGuard, type ModernGuardOptions } from './modern/guard.js';
-import { modernUpstreamFor, isModernAnswer } from './modern/connect.js';
+import { isModernDiscoverAnswer } from '../protocol/era.js';
+import { modernUpstreamFor } from './modern/connect.js';
 import { kindOf, type RpcId, type RpcMessage } from './rpc.js';
 import { GuardSession, type GuardOptions } from './session.js';
 import { upstreamTransport, type UpstreamOptions } from './upstream.js';
@@ -124,7 +125,7 @@ class EraRouter {
     this.era = 'probing';
     void this.answer(guard, msg).then((answer) => {
       if (this.done) return;
-      this.era = isModernAnswer(answer) ? 'modern' : 'undecided';
+      this.era = isModernDiscoverAnswer(answer) ? 'modern' : 'undecided';
       for (const held of this.held.splice(0)) this.fromClient(held);
     });
   }

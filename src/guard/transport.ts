@@ -3,7 +3,7 @@ import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk
 import { isModernMessage } from '../protocol/wire.js';
 import type { ListsDecision } from './decide.js';
 import { SessionRefusedError } from './errors.js';
-import { isModernAnswer } from './modern/connect.js';
+import { isModernDiscoverAnswer } from '../protocol/era.js';
 import { ModernGuard, type ModernGuardOptions } from './modern/guard.js';
 import { StdioModernUpstream } from './modern/upstream.js';
 import { kindOf, type RpcId, type RpcMessage } from './rpc.js';
@@ -116,7 +116,7 @@ export class GuardedTransport implements Transport {
     this.modern = guard;
     void this.answer(guard, msg).then((answer) => {
       if (this.closed) return;
-      if (msg.method === 'server/discover' && !isModernAnswer(answer)) {
+      if (msg.method === 'server/discover' && !isModernDiscoverAnswer(answer)) {
         // A legacy server: the next message (its initialize) opens the 2025-era session.
         this.era = 'undecided';
         this.modern = undefined;

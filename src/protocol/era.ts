@@ -158,9 +158,12 @@ export function commonModernVersion(offered: readonly string[], spoken: readonly
 /**
  * What an error answer to a `server/discover` probe says about the server's era (stdio
  * backward compatibility, and HTTP's 400 rule). Only a recognized modern error is modern
- * evidence: `-32022` with its `supported` list, or another code of the modern range
- * `-32020..-32022`. Anything else (commonly `-32601`/`-32602`, or no answer) means a legacy
- * server: the spec forbids keying the fallback to one code.
+ * evidence, as the revision's versioning page says ("fall back on any error that is not a
+ * recognized modern error"): one of the codes it defines, `-32020..-32022`, `-32022` with
+ * its `supported` list. Anything else means a legacy server, including other codes of the
+ * range MCP reserves (`-32023..-32099` name nothing yet, and toolseal's guard answers with
+ * `-32051..-32053`) and, commonly, `-32601`/`-32602`; the spec forbids keying the fallback
+ * to one code. This is the one rule: capture's probe and both guards use it.
  */
 export function classifyProbeError(error: { code?: unknown; data?: unknown }): { era: 'modern'; supported?: string[] } | { era: 'legacy' } {
   const code = error.code;
@@ -171,6 +174,15 @@ export function classifyProbeError(error: { code?: unknown; data?: unknown }): {
   }
   if (code === MODERN_ERROR_CODES.headerMismatch || code === MODERN_ERROR_CODES.missingRequiredClientCapability) return { era: 'modern' };
   return { era: 'legacy' };
+}
+
+/**
+ * True when an answer to `server/discover` shows a modern server: a result that lists
+ * `supportedVersions`, or an error {@link classifyProbeError} takes for modern evidence.
+ */
+export function isModernDiscoverAnswer(answer: { result?: Record<string, unknown> | undefined; error?: { code?: unknown; data?: unknown } | undefined }): boolean {
+  if (answer.result) return Array.isArray(answer.result.supportedVersions);
+  return answer.error !== undefined && classifyProbeError(answer.error).era === 'modern';
 }
 
 /** A result without the modern envelope fields (`resultType`, cache hints); its `_meta` is left to the caller. */

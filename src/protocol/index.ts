@@ -1,7 +1,7 @@
 export {
   PROTOCOL_ERA_CHOICES, MODERN_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSIONS, META_KEYS, MODERN_ERROR_CODES, RESULT_ENVELOPE_FIELDS,
   parseProtocolEra, eraOfVersion, requestMeta, withRequestMeta, readRequestMeta, parseDiscoverResult, resultServerInfo,
-  commonModernVersion, classifyProbeError, stripResultEnvelope,
+  commonModernVersion, classifyProbeError, isModernDiscoverAnswer, stripResultEnvelope,
   type ProtocolEra, type ProtocolEraChoice, type RequestEnvelope, type ServerIdentity, type DiscoverInfo, type Parsed,
 } from './era.js';
 export {

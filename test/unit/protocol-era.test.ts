@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  classifyProbeError, commonModernVersion, eraOfVersion, parseDiscoverResult, parseProtocolEra, readRequestMeta, stripResultEnvelope, withRequestMeta,
+  classifyProbeError, commonModernVersion, isModernDiscoverAnswer, eraOfVersion, parseDiscoverResult, parseProtocolEra, readRequestMeta, stripResultEnvelope, withRequestMeta,
 } from '../../src/protocol/index.js';
 
 const envelope = { protocolVersion: '2026-07-28', clientCapabilities: { roots: {} }, clientInfo: { name: 'toolseal', version: '1' } };
@@ -32,6 +32,18 @@ describe('protocol era helpers', () => {
     expect(classifyProbeError({ code: -32601 })).toEqual({ era: 'legacy' });
     expect(classifyProbeError({ code: -32602 })).toEqual({ era: 'legacy' });
     expect(classifyProbeError({ code: -32000 })).toEqual({ era: 'legacy' });
+  });
+
+  it('takes only the codes the revision defines for modern evidence, in capture and in the guard alike', () => {
+    expect(classifyProbeError({ code: -32020 })).toEqual({ era: 'modern' });
+    expect(classifyProbeError({ code: -32021 })).toEqual({ era: 'modern' });
+    // The rest of the range MCP reserves names nothing yet; the guard's own codes sit there too.
+    for (const code of [-32023, -32050, -32051, -32052, -32053, -32099]) expect(classifyProbeError({ code })).toEqual({ era: 'legacy' });
+    expect(isModernDiscoverAnswer({ result: { supportedVersions: ['2026-07-28'] } })).toBe(true);
+    expect(isModernDiscoverAnswer({ result: { tools: [] } })).toBe(false);
+    expect(isModernDiscoverAnswer({ error: { code: -32022, data: { supported: ['2026-07-28'] } } })).toBe(true);
+    expect(isModernDiscoverAnswer({ error: { code: -32053 } })).toBe(false);
+    expect(isModernDiscoverAnswer({ error: { code: -32601 } })).toBe(false);
   });
 
   it('knows eras, common versions, and which result fields are envelope', () => {

@@ -1,4 +1,4 @@
-import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
+import { classifyProbeError, MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
 import { META, MODERN_RPC_CODES, REMOVED_METHODS, isModernVersion, metaOf, metaProblem } from '../../protocol/wire.js';
 import { disownServerError, guardErrorData, type GuardErrorData } from '../errors.js';
 import type { UpstreamRpcError } from '../requests.js';
@@ -39,7 +39,7 @@ export function precheckRequest(msg: RpcMessage & { id: RpcId }, supportedVersio
  */
 export function serverErrorAnswer(msg: RpcMessage & { id: RpcId }, err: UpstreamRpcError): RpcMessage {
   const data = err.data !== undefined ? { data: err.data } : {};
-  const modern = err.code <= -32020 && err.code >= -32099;
+  const modern = classifyProbeError({ code: err.code, data: err.data }).era === 'modern';
   const message = msg.method === 'server/discover' && !modern
     ? `toolseal: the server does not speak MCP ${MODERN_PROTOCOL_VERSION} (it answered server/discover with ${err.code}: ${err.message.slice(0, 200)}); connect with a client that speaks the 2025 era (initialize).`
     : err.message;

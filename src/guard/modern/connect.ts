@@ -23,15 +23,4 @@ export function modernUpstreamFor(target: ServerTarget, raw: Transport | undefin
   return { upstream, onUnrelated: (handler) => { upstream.onUnrelated = handler; } };
 }
 
-/**
- * True when an answer to `server/discover` shows a modern server: a result that lists
- * `supportedVersions`, or an error in the range the revision reserves (-32020..-32099,
- * e.g. -32022 with the versions it does support). Anything else is a legacy server.
- */
-export function isModernAnswer(answer: RpcMessage): boolean {
-  if (answer.result) return Array.isArray(answer.result.supportedVersions);
-  const code = answer.error?.code;
-  return typeof code === 'number' && code <= -32020 && code >= -32099;
-}
-
 export { strictFetch };
