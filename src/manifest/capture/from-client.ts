@@ -4,31 +4,21 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError } from '../../errors.js';
-import { buildManifest } from '../build.js';
-import type { Artifact, DynamicList, Manifest } from '../schema.js';
-import { readList } from './dynamic.js';
-import type { ClientProfile } from '../profile.js';
+import type { Manifest } from '../schema.js';
+import { capturedManifest, readDeclaredLists, type ManifestRecording } from './assemble.js';
 import { clientContext, type CaptureContext } from './context.js';
 import { toCaptureError } from './errors.js';
 import { captureLimits, type CaptureOptions } from './options.js';
-import { LISTS, type ListName, type ListSpec } from '../lists.js';
+import type { ListSpec } from '../lists.js';
 import { listAll, request, type ListBudget } from './list.js';
 import { noteUnsignedServerInfo } from './unsigned.js';
 
 /** What {@link captureFromClient} needs besides the connected client. */
-export interface ClientCaptureOptions extends Pick<CaptureOptions, 'requestTimeoutMs' | 'maxPages' | 'maxListBytes'> {
+export interface ClientCaptureOptions extends Pick<CaptureOptions, 'requestTimeoutMs' | 'maxPages' | 'maxListBytes'>, ManifestRecording {
   /** Names the server in error messages; must not contain secrets. Default "the connected server". */
   server?: string;
-  /** The profile the client was constructed with (its capabilities are recorded). */
-  profile: ClientProfile;
   /** The protocol version negotiated in `initialize` (see `watchTransport`). */
   protocolVersion: string;
-  exclude?: string[] | undefined;
-  artifacts?: Artifact[] | undefined;
-  /** Lists declared dynamic (see `CaptureOptions.dynamic`). */
-  dynamic?: DynamicList[];
-  /** Told when a dynamic list could not be read. */
-  onNote?: (note: string) => void;
 }
 
 /** The `list_changed` notifications, counted while the lists are read. */
@@ -71,22 +61,9 @@ async function captureLists(client: Client, options: ClientCaptureOptions, ctx: 
   const changes = watchListChanged(client);
   const budget: ListBudget = { usedBytes: 0 };
   await barrier(client, ctx);
-  const lists: Partial<Record<ListName, Record<string, unknown>[]>> = {};
-  // Only lists whose capability the server declared; in table order (the order of the manifest).
-  for (const spec of LISTS) {
-    if (caps[spec.capability] === undefined) continue;
-    lists[spec.name] = await readList(spec, options.dynamic, () => stableList(client, spec, () => changes.get(spec.changed) ?? 0, ctx, budget), options.onNote, ctx.server);
-  }
-  const instructions = client.getInstructions();
-  return noteUnsignedServerInfo(buildManifest({
-    server: { name: info.name, version: info.version, ...(info.title !== undefined ? { title: info.title } : {}) },
-    capture: { protocolVersion: options.protocolVersion, era: 'legacy', clientProfile: options.profile.name, clientCapabilities: structuredClone(options.profile.capabilities) },
-    ...(instructions !== undefined ? { instructions } : {}),
-    ...lists,
-    exclude: options.exclude,
-    artifacts: options.artifacts,
-    ...(options.dynamic ? { dynamic: options.dynamic } : {}),
-  }), info);
+  const lists = await readDeclaredLists(caps, options, ctx.server, (spec) => stableList(client, spec, () => changes.get(spec.changed) ?? 0, ctx, budget));
+  const server = { name: info.name, version: info.version, ...(info.title !== undefined ? { title: info.title } : {}) };
+  return noteUnsignedServerInfo(capturedManifest({ server, protocolVersion: options.protocolVersion, era: 'legacy', instructions: client.getInstructions() }, options, lists), info);
 }
 
 async function stableList(client: Client, spec: ListSpec, generation: () => number, ctx: CaptureContext, budget: ListBudget): Promise<Record<string, unknown>[]> {

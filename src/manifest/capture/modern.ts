@@ -1,25 +1,17 @@
 import { CaptureError } from '../../errors.js';
 import { resultServerInfo, withRequestMeta, type DiscoverInfo, type RequestEnvelope, type ServerIdentity } from '../../protocol/index.js';
-import { buildManifest } from '../build.js';
-import type { ClientProfile } from '../profile.js';
-import type { Artifact, DynamicList, Manifest } from '../schema.js';
-import { readList } from './dynamic.js';
+import type { Manifest } from '../schema.js';
+import { capturedManifest, readDeclaredLists, type ManifestRecording } from './assemble.js';
 import type { CaptureContext } from './context.js';
-import { LISTS, type ListName } from '../lists.js';
 import { listAll, type ListBudget } from './list.js';
 import type { RequestFn } from './rpc.js';
 
 /** What a modern-era capture needs besides the requester. */
-export interface ModernCaptureInput {
+export interface ModernCaptureInput extends ManifestRecording {
   /** The revision chosen from `server/discover`. */
   version: string;
   discover: DiscoverInfo;
   envelope: RequestEnvelope;
-  profile: ClientProfile;
-  exclude?: string[] | undefined;
-  artifacts?: Artifact[] | undefined;
-  dynamic?: DynamicList[];
-  onNote?: (note: string) => void;
 }
 
 /**
@@ -51,25 +43,11 @@ export async function captureModernLists(request: RequestFn, input: ModernCaptur
     return result;
   };
   const budget: ListBudget = { usedBytes: 0 };
-  const lists: Partial<Record<ListName, Record<string, unknown>[]>> = {};
-  // Only lists whose capability server/discover declared; in table order (the order of the manifest).
-  for (const spec of LISTS) {
-    if (input.discover.capabilities[spec.capability] === undefined) continue;
-    lists[spec.name] = await readList(spec, input.dynamic, () => listAll(paged, spec.method, ctx, budget), input.onNote, ctx.server);
-  }
+  const lists = await readDeclaredLists(input.discover.capabilities, input, ctx.server, (spec) => listAll(paged, spec.method, ctx, budget));
   if (identity === undefined) {
     throw new CaptureError('SERVER_INFO_MISSING', `The MCP server ${ctx.server} named itself neither in server/discover nor in its results (_meta "io.modelcontextprotocol/serverInfo"); a manifest must name the server it belongs to.`);
   }
-  const { instructions } = input.discover;
-  return buildManifest({
-    server: identity,
-    capture: { protocolVersion: input.version, era: 'modern', clientProfile: input.profile.name, clientCapabilities: structuredClone(input.profile.capabilities) },
-    ...(instructions !== undefined ? { instructions } : {}),
-    ...lists,
-    exclude: input.exclude,
-    artifacts: input.artifacts,
-    ...(input.dynamic ? { dynamic: input.dynamic } : {}),
-  });
+  return capturedManifest({ server: identity, protocolVersion: input.version, era: 'modern', instructions: input.discover.instructions }, input, lists);
 }
 
 function sameIdentity(a: ServerIdentity, b: ServerIdentity): boolean {
