@@ -3,13 +3,8 @@ import { emptyLists, entryKey, LIST_NAMES, type ListName } from '../manifest/lis
 import type { ListsDecision } from './decide.js';
 import type { EntryFinding } from './live.js';
 
-/** Why a request for one entry is not allowed. */
-export interface Denial {
-  list: ListName;
-  key: string;
-  code: string;
-  reason: string;
-}
+/** Why a request for one entry is not allowed: the finding that hid it, or that it is not listed. */
+export type Denial = Pick<EntryFinding, 'list' | 'key' | 'code' | 'reason'>;
 
 
 /**

@@ -35,9 +35,19 @@ export async function readTextFile(path: string): Promise<string> {
  * write to a temporary sibling, then rename over the target (atomic on POSIX).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+  await replaceFileAtomic(path, (tmp) => writeFile(tmp, data, { mode: options.mode ?? 0o644, flag: 'wx' }));
+}
+
+/**
+ * Replaces `path` as {@link writeFileAtomic} does, with `write` filling the temporary sibling
+ * (created new, e.g. with flag `wx`): for content written as a stream.
+ *
+ * @throws InputError `FILE_UNWRITABLE`; the temporary file is removed
+ */
+export async function replaceFileAtomic(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, data, { mode: options.mode ?? 0o644, flag: 'wx' });
+    await write(tmp);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

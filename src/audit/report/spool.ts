@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { InputError } from '../../errors.js';
+import { replaceFileAtomic } from '../../io/files.js';
 
 /**
  * A temporary file that report text is appended to as servers finish, so a report over any
@@ -65,18 +64,13 @@ export interface ReportDestination {
 export function fileDestination(path: string): ReportDestination {
   return {
     async write(parts) {
-      const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-      try {
+      await replaceFileAtomic(path, async (tmp) => {
         const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
         await once(out, 'open');
         await copyParts(parts, out);
         out.end();
         await once(out, 'close');
-        await rename(tmp, path);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw new InputError('FILE_UNWRITABLE', `Could not write ${path} (${(err as Error).message}). Check that the directory exists and is writable.`, { cause: err });
-      }
+      });
     },
   };
 }
