@@ -6,6 +6,7 @@ export { decideLists, type ListsDecision, type GuardVerdict, type GuardDecision 
 export { createFileAuditSink, NULL_AUDIT_SINK, type AuditSink, type AuditRecord } from './audit.js';
 export { GuardSession, type GuardOptions, type ClientPeer, type AttestationResolver } from './session.js';
 export { GuardedTransport, createGuardedTransport, type GuardedTransportOptions } from './transport.js';
+export { ModernGuard, type ModernGuardOptions, type ModernCall } from './modern/index.js';
 export { guardClient, type GuardedClient, type GuardableClient } from './client.js';
 export { BUNDLE_META_KEY, readBundleSource, bundleFromInitialize, type BundleFetchOptions } from './bundle-source.js';
 export { prepareAttestation, type BundleOrigin, type PrepareAttestationOptions } from './attestation.js';

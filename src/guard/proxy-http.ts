@@ -2,11 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { InputError } from '../errors.js';
 import type { ServerTarget } from '../manifest/capture/options.js';
 import { META, isModernVersion, metaOf } from '../protocol/wire.js';
-import { LOOPBACK, ProxyAccess } from './http/access.js';
-import { LegacyRoute } from './http/legacy.js';
-import { checkPostHeaders, HttpRefusal, readStrictBody, replyError } from './http/messages.js';
-import { ModernRoute } from './http/modern.js';
-import type { ModernGuardOptions } from './modern/guard.js';
+import { checkPostHeaders, HttpRefusal, LegacyRoute, LOOPBACK, ModernRoute, ProxyAccess, readStrictBody, replyError } from './http/index.js';
+import type { ModernGuardOptions } from './modern/index.js';
 import type { RpcMessage } from './rpc.js';
 import type { GuardOptions } from './session.js';
 import type { UpstreamOptions } from './upstream.js';
