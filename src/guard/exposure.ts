@@ -79,6 +79,15 @@ export class ExposureState {
   }
 
   /**
+   * Why a client's `method` for `list` cannot be answered from the view: the list could not be
+   * read. Undefined when it can; under `warn` the last good read is served anyway.
+   */
+  unservable(list: ListName, method: string): string | undefined {
+    const failure = this.failed.get(list);
+    return failure !== undefined && this.settings.enforce !== 'warn' ? `${method} could not be read from the server: ${failure}` : undefined;
+  }
+
+  /**
    * Decides over the current lists and updates the view. Returns the decision and the audit
    * records of entries whose exposure changed (all of them the first time). A list that
    * failed to read refuses the session under `block`. Over the same facts, lists and read

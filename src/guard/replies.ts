@@ -18,6 +18,11 @@ export function upstreamFailedReply(id: RpcId, server: string, message: string, 
   return errorResponse(id, GUARD_RPC_CODES.upstreamFailed, `toolseal: ${message}`, guardErrorData({ code: 'UPSTREAM_FAILED', server, reason })) as RpcMessage;
 }
 
+/** The answer to a list request with a cursor: the guard serves every list in one page (`-32602`). */
+export function noNextPageReply(id: RpcId): RpcMessage {
+  return errorResponse(id, -32602, 'toolseal serves every list in one page; there is no next page.') as RpcMessage;
+}
+
 /** The answer to a call of an entry the guard does not expose (`TOOL_NOT_VERIFIED`, ...). */
 export function notVerifiedReply(id: RpcId, server: string, denial: Denial): RpcMessage {
   const noun = denial.list === 'tools' ? 'tool' : denial.list === 'prompts' ? 'prompt' : 'resource';

@@ -17,7 +17,7 @@ import type { ClientPeer, GuardOptions } from './session-options.js';
 import { ExposureState, type SessionFacts } from './exposure.js';
 import { HeldMessages } from './held-messages.js';
 import { asRecord, initializeFacts, noLegacyEra, signedInitializeResult } from './initialize-result.js';
-import { notVerifiedReply, refusalMessage, refusedReply, upstreamFailedReply } from './replies.js';
+import { noNextPageReply, notVerifiedReply, refusalMessage, refusedReply, upstreamFailedReply } from './replies.js';
 import type { Denial } from './view.js';
 
 export type { AttestationResolver, ClientPeer, GuardOptions } from './session-options.js';
@@ -135,17 +135,12 @@ export class GuardSession {
 
   private async answerList(msg: RpcMessage): Promise<void> {
     const { name: list, resultKey } = listOfMethod(msg.method)!;
-    if (msg.params?.cursor !== undefined) {
-      return this.toClient(errorResponse(msg.id!, -32602, 'toolseal serves every list in one page; there is no next page.'));
-    }
+    if (msg.params?.cursor !== undefined) return this.toClient(noNextPageReply(msg.id!));
     this.requests.addLocal(msg.id!);
     await this.refreshes.refresh([list]);
     if (!this.requests.takeLocal(msg.id!) || this.state !== 'ready') return;
-    const failure = this.exposure!.failure(list);
-    if (failure !== undefined && this.exposure!.settings.enforce !== 'warn') {
-      const reason = `${msg.method} could not be read from the server: ${failure}`;
-      return this.toClient(upstreamFailedReply(msg.id!, this.serverName(), reason, reason));
-    }
+    const unservable = this.exposure!.unservable(list, msg.method!);
+    if (unservable !== undefined) return this.toClient(upstreamFailedReply(msg.id!, this.serverName(), unservable, unservable));
     this.toClient(resultResponse(msg.id!, { [resultKey]: this.exposure!.view.lists[list] }));
   }
 

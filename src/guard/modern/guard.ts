@@ -2,11 +2,11 @@ import { scanValueHiddenUnicode } from '../../compare/hidden-unicode.js';
 import { captureLimits, type CaptureLimits } from '../../manifest/capture/options.js';
 import { MODERN_PROTOCOL_VERSION } from '../../protocol/era.js';
 import type { Manifest } from '../../manifest/schema.js';
-import { META, MODERN_RPC_CODES } from '../../protocol/wire.js';
+import { META } from '../../protocol/wire.js';
 import { NULL_AUDIT_SINK, type AuditSink } from '../audit.js';
 import { untrusted } from '../../io/terminal.js';
 import { disownServerError, GUARD_RPC_CODES, SessionRefusedError } from '../errors.js';
-import { notVerifiedReply, refusalMessage, refusedReply, upstreamFailedReply } from '../replies.js';
+import { noNextPageReply, notVerifiedReply, refusalMessage, refusedReply, upstreamFailedReply } from '../replies.js';
 import { decideAndReport, decisionSink, reportDenial, type GuardRecord } from '../report-decision.js';
 import { UpstreamRpcError } from '../requests.js';
 import { listOfMethod, listsChangedBy, type ListName } from '../../manifest/lists.js';
@@ -112,11 +112,11 @@ export class ModernGuard {
   }
 
   private async answerList(msg: Rpc, view: ContextView, list: ListName, field: string): Promise<RpcMessage> {
-    if (msg.params?.cursor !== undefined) return errorOf(msg.id, MODERN_RPC_CODES.invalidParams, 'toolseal serves every list in one page; there is no next page.');
+    if (msg.params?.cursor !== undefined) return noNextPageReply(msg.id);
     await this.refresh(view, [list]);
     if (this.refused !== undefined) return this.refusal(msg.id, this.refused);
-    const failure = view.verifier!.failure(list);
-    if (failure !== undefined && this.options.settings?.enforce !== 'warn') return this.upstreamFailed(msg.id, `${msg.method} could not be read from the server: ${failure}`);
+    const unservable = view.verifier!.unservable(list, msg.method!);
+    if (unservable !== undefined) return this.upstreamFailed(msg.id, unservable);
     const hints = view.hints.get(list) ?? {};
     return { jsonrpc: '2.0', id: msg.id, result: { [field]: view.verifier!.view.lists[list], ...hints, resultType: 'complete', _meta: { [META.serverInfo]: signedServerInfo(this.signedServer()) } } };
   }
