@@ -84,8 +84,7 @@ describe('--dynamic resources with real servers whose resources are the user\'s 
     const run = await runCli(['capture', '--dynamic', 'tools', '--stdio', '--', process.execPath, '-e', '']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--dynamic takes resources or resourceTemplates, not "tools"; tools and prompts are instructions to the model and are always signed.');
-    expect(run.stderr).toContain('[USAGE]');
-
+    expect(run.stderr).toContain('[DYNAMIC_LIST_INVALID]');
   });
 });
 
