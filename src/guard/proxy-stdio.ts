@@ -8,7 +8,8 @@ import { isModernMessage } from '../protocol/wire.js';
 import { ModernGuard, type ModernGuardOptions } from './modern/guard.js';
 import { isModernDiscoverAnswer } from '../protocol/era.js';
 import { modernUpstreamFor } from './modern/connect.js';
-import { kindOf, type RpcId, type RpcMessage } from './rpc.js';
+import { ModernRequests } from './modern/requests.js';
+import { kindOf, type RpcMessage } from './rpc.js';
 import { GuardSession, type GuardOptions } from './session.js';
 import { upstreamTransport, type UpstreamOptions } from './upstream.js';
 
@@ -76,7 +77,7 @@ class EraRouter {
   private raw: Transport | undefined;
   private done = false;
   private readonly held: RpcMessage[] = [];
-  private readonly inflight = new Map<RpcId, AbortController>();
+  private readonly requests = new ModernRequests((m) => this.send(m));
 
   constructor(private readonly options: StdioProxyOptions, private readonly toClient: LineWriter, private readonly closeClient: () => Promise<void>) {
     this.ended = new Promise((resolve) => { this.resolveEnd = resolve; });
@@ -96,7 +97,7 @@ class EraRouter {
   fromClient(msg: RpcMessage): void {
     if (this.done) return;
     if (this.era === 'legacy') return this.session!.fromClient(msg as JSONRPCMessage);
-    if (this.era === 'modern') return this.modernMessage(msg);
+    if (this.era === 'modern') return this.requests.take(this.modern!, msg);
     if (this.era === 'probing') return void this.held.push(msg);
     if (kindOf(msg) === 'request' && isModernMessage(msg)) return this.probe(msg);
     this.legacy(msg);
@@ -105,7 +106,7 @@ class EraRouter {
   async end(end: ProxyEnd): Promise<void> {
     if (this.done) return;
     this.done = true;
-    for (const controller of this.inflight.values()) controller.abort();
+    this.requests.abortAll();
     const closing: Promise<unknown>[] = [this.closeClient()];
     if (this.session) closing.push(this.session.close(end.error));
     if (this.modern) closing.push(this.modern.close());
@@ -120,31 +121,17 @@ class EraRouter {
     if (msg.method !== 'server/discover') {
       // A request with a modern _meta decides the era; only a discover probe may fail over to initialize.
       this.era = 'modern';
-      return void this.answer(guard, msg);
+      return void this.requests.answer(guard, msg);
     }
     this.era = 'probing';
-    void this.answer(guard, msg).then((answer) => {
+    void this.requests.answer(guard, msg).then((answer) => {
       if (this.done) return;
       this.era = isModernDiscoverAnswer(answer) ? 'modern' : 'undecided';
       for (const held of this.held.splice(0)) this.fromClient(held);
     });
   }
 
-  private modernMessage(msg: RpcMessage): void {
-    const kind = kindOf(msg);
-    if (kind === 'request') return void this.answer(this.modern!, msg);
-    if (msg.method === 'notifications/cancelled') this.inflight.get(msg.params?.requestId as RpcId)?.abort();
-    // Other client notifications and responses have no place in the modern era: dropped.
-  }
 
-  private async answer(guard: ModernGuard, msg: RpcMessage): Promise<RpcMessage> {
-    const controller = new AbortController();
-    this.inflight.set(msg.id!, controller);
-    const answer = await guard.handle(msg, { emit: (n) => this.send(n), signal: controller.signal });
-    this.inflight.delete(msg.id!);
-    if (!controller.signal.aborted || answer.result) this.send(answer);
-    return answer;
-  }
 
   private modernGuard(): ModernGuard {
     if (this.modern) return this.modern;

@@ -6,7 +6,8 @@ import { SessionRefusedError } from './errors.js';
 import { isModernDiscoverAnswer } from '../protocol/era.js';
 import { ModernGuard, type ModernGuardOptions } from './modern/guard.js';
 import { StdioModernUpstream } from './modern/upstream.js';
-import { kindOf, type RpcId, type RpcMessage } from './rpc.js';
+import { ModernRequests } from './modern/requests.js';
+import { kindOf, type RpcMessage } from './rpc.js';
 import { GuardSession, type GuardOptions } from './session.js';
 
 /** Options of a {@link GuardedTransport}: the guard's, plus the modern era's verified-view cache. */
@@ -37,7 +38,7 @@ export class GuardedTransport implements Transport {
   private latest: ListsDecision | undefined;
   private refusedWith: SessionRefusedError | undefined;
   private readonly held: JSONRPCMessage[] = [];
-  private readonly inflight = new Map<RpcId, AbortController>();
+  private readonly requests = new ModernRequests((m) => this.deliver(m));
   private readonly options: GuardedTransportOptions;
   private closed = false;
 
@@ -85,7 +86,7 @@ export class GuardedTransport implements Transport {
   async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
     if (this.closed) return;
     if (this.era === 'legacy') return this.legacy!.fromClient(message);
-    if (this.era === 'modern') return this.modernMessage(message as RpcMessage);
+    if (this.era === 'modern') return this.requests.take(this.modern!, message as RpcMessage);
     if (this.era === 'probing') return void this.held.push(message);
     if (kindOf(message as RpcMessage) === 'request' && isModernMessage(message as RpcMessage)) return this.probe(message as RpcMessage);
     this.openLegacy(message);
@@ -94,7 +95,7 @@ export class GuardedTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const controller of this.inflight.values()) controller.abort();
+    this.requests.abortAll();
     if (this.legacy) await this.legacy.close();
     else if (this.modern) await this.modern.close();
     else await this.inner.close();
@@ -114,7 +115,7 @@ export class GuardedTransport implements Transport {
       setImmediate(() => void this.close());
     };
     this.modern = guard;
-    void this.answer(guard, msg).then((answer) => {
+    void this.requests.answer(guard, msg).then((answer) => {
       if (this.closed) return;
       if (msg.method === 'server/discover' && !isModernDiscoverAnswer(answer)) {
         // A legacy server: the next message (its initialize) opens the 2025-era session.
@@ -127,20 +128,7 @@ export class GuardedTransport implements Transport {
     });
   }
 
-  private modernMessage(msg: RpcMessage): void {
-    if (kindOf(msg) === 'request') return void this.answer(this.modern!, msg);
-    if (msg.method === 'notifications/cancelled') this.inflight.get(msg.params?.requestId as RpcId)?.abort();
-    // Other client notifications and responses have no place in the modern era: dropped.
-  }
 
-  private async answer(guard: ModernGuard, msg: RpcMessage): Promise<RpcMessage> {
-    const controller = new AbortController();
-    this.inflight.set(msg.id!, controller);
-    const answer = await guard.handle(msg, { emit: (n) => this.deliver(n), signal: controller.signal });
-    this.inflight.delete(msg.id!);
-    if (!controller.signal.aborted || answer.result) this.deliver(answer);
-    return answer;
-  }
 
   private openLegacy(message: JSONRPCMessage): void {
     this.era = 'legacy';
