@@ -8,17 +8,12 @@ import {
   verifyBundle, type ArtifactInput,
 } from '../../src/internal.js';
 import { SharedVerificationCaches } from '../../src/verify/batch/index.js';
+import { at, cases, IDENTITY, ISSUER, VECTORS } from './conformance.helpers.js';
 
 // The shared-cache verifier must be exactly as strict as sigstore-js one bundle at a time: the
 // sigstore-conformance cases, verified alone and then all together through one set of shared
 // caches (twice, and in reverse order, so cached state from earlier cases is in play), give
 // the same answer, error code for error code.
-const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');
-const IDENTITY = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
-const ISSUER = 'https://token.actions.githubusercontent.com';
-const cases = readdirSync(VECTORS).filter((d) => existsSync(join(VECTORS, d, 'bundle.sigstore.json'))).sort();
-const at = (name: string, file: string): string => join(VECTORS, name, file);
-
 interface Case { name: string; bundle: unknown; identity: Awaited<ReturnType<typeof policyFromFlags>>; rootKey: string; artifact: Uint8Array }
 
 async function load(name: string): Promise<Case | string> {

@@ -7,14 +7,8 @@ import {
   verifyBundle, type ArtifactInput,
 } from '../../src/internal.js';
 import { runCli } from '../helpers/cli.js';
+import { at, cases, IDENTITY, ISSUER, VECTORS } from './conformance.helpers.js';
 
-const VECTORS = join(import.meta.dirname, '..', 'vectors', 'sigstore-conformance', 'bundle-verify');
-// The identity sigstore-conformance's harness passes when a case has no `identity`/`issuer` file.
-const IDENTITY = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
-const ISSUER = 'https://token.actions.githubusercontent.com';
-
-const cases = readdirSync(VECTORS).filter((d) => existsSync(join(VECTORS, d, 'bundle.sigstore.json'))).sort();
-const at = (name: string, file: string): string => join(VECTORS, name, file);
 const fileOr = (name: string, file: string, fallback: string): string => (existsSync(at(name, file)) ? at(name, file) : fallback);
 const artifactOf = (name: string): string => fileOr(name, 'artifact', join(VECTORS, 'a.txt'));
 
