@@ -3,6 +3,7 @@ import type { HiddenUnicodeFinding } from '../compare/schema.js';
 import { deepFreeze } from '../io/deep-freeze.js';
 import { entryKey, type ListName } from '../manifest/lists.js';
 import type { Manifest } from '../manifest/schema.js';
+import { frozenJsonSnapshot } from './cache.js';
 
 /**
  * The verifier's own copy of a signed manifest, taken when the bundle verified: deep-frozen
@@ -17,7 +18,8 @@ export class SignedCopy {
   private readonly findings = new Map<ListName, WeakMap<object, readonly HiddenUnicodeFinding[]>>();
 
   constructor(verified: Manifest) {
-    this.manifest = deepFreeze(structuredClone(verified));
+    // A manifest that passed validation is plain JSON data: copied and frozen in one walk.
+    this.manifest = (frozenJsonSnapshot(verified) as Manifest | undefined) ?? deepFreeze(structuredClone(verified));
   }
 
   /**
