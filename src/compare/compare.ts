@@ -4,7 +4,7 @@ import { applyExclude } from '../manifest/exclude.js';
 import { entryKey, LIST_NAMES, type ListName } from '../manifest/lists.js';
 import type { DynamicList, Manifest } from '../manifest/schema.js';
 import { diffValues, jsonEqual } from './diff-values.js';
-import { scanHiddenUnicode, type HiddenUnicodeScanOptions } from './hidden-unicode.js';
+import { scanManifestHiddenUnicode, type HiddenUnicodeScanOptions, type KnownEntryFindings } from './hidden-unicode.js';
 import { pairRenames } from './rename.js';
 import type { Change, ChangedEntry, EntryRef, ManifestDiff, MatchMode, RenamedEntry } from './schema.js';
 
@@ -44,24 +44,49 @@ type Entry = Record<string, unknown>;
  * @throws ManifestError `EXCLUDE_PATH_INVALID` when `signed.exclude` holds an invalid path
  */
 export function compareManifests(signed: Manifest, live: Manifest, options: CompareOptions = {}): ManifestDiff {
+  return compareManifestsWithKnown(signed, live, options);
+}
+
+/**
+ * {@link compareManifests}, with the hidden-Unicode findings of each signed entry known to
+ * the caller (all categories, as `scanHiddenUnicode` reports them), so a live entry equal
+ * to a signed one is not scanned again: the same diff, every finding the same, in the same
+ * order. Sound only when `signedFindings` answers for `signed` exactly as it is now, i.e.
+ * neither can have changed since the findings were computed (the verifier's private,
+ * deep-frozen copy of what it verified). Reused only when:
+ * - the live entry *as given* is the one compared (no exclude paths: hidden Unicode is
+ *   scanned in the live manifest before stripping, so a stripped copy says nothing of it);
+ * - it is deep-equal to the signed entry ({@link jsonEqual}: every member name and string at
+ *   the same path, so the same findings, though member order may differ);
+ * - the signed entry has at most one finding: the order of several follows member order,
+ *   which equality ignores, so such an entry (rare) is scanned as before.
+ */
+export function compareManifestsWithKnown(signed: Manifest, live: Manifest, options: CompareOptions = {}, signedFindings?: KnownEntryFindings): ManifestDiff {
   const match = options.match ?? 'exact';
   const liveStripped = applyExclude(live, signed.exclude);
   const diff = { added: [] as EntryRef[], removed: [] as EntryRef[], renamed: [] as RenamedEntry[], changed: [] as ChangedEntry[] };
+  // Live entries found equal to a signed entry, and which (only when there are findings to reuse).
+  const equalTo = signedFindings !== undefined && liveStripped === live ? new Map<Entry, Entry>() : undefined;
   // A dynamic list is the user's data: not signed, so not compared (still scanned below).
   for (const list of LIST_NAMES) {
     if (signed.dynamic?.includes(list as DynamicList)) continue;
-    compareList(list, signed[list] as Entry[], liveStripped[list] as Entry[], diff);
+    compareList(list, signed[list] as Entry[], liveStripped[list] as Entry[], diff, equalTo);
   }
   const server = compareServer(signed, liveStripped);
   const equal = diff.added.length + diff.removed.length + diff.renamed.length + diff.changed.length + server.length === 0;
   const differentOrMore = diff.added.length + diff.renamed.length + diff.changed.length + server.length > 0;
   const ok = match === 'exact' ? equal : !differentOrMore;
-  return { match, equal, ok, ...diff, server, hiddenUnicode: scanHiddenUnicode(live, options.hiddenUnicode) };
+  const known: KnownEntryFindings | undefined = equalTo && ((list, entry) => {
+    const signedEntry = equalTo.get(entry);
+    const found = signedEntry === undefined ? undefined : signedFindings!(list, signedEntry);
+    return found !== undefined && found.length <= 1 ? found : undefined;
+  });
+  return { match, equal, ok, ...diff, server, hiddenUnicode: scanManifestHiddenUnicode(live, options.hiddenUnicode, known) };
 }
 
 interface ListDiff { added: EntryRef[]; removed: EntryRef[]; renamed: RenamedEntry[]; changed: ChangedEntry[] }
 
-function compareList(list: ListName, before: Entry[], after: Entry[], out: ListDiff): void {
+function compareList(list: ListName, before: Entry[], after: Entry[], out: ListDiff, equalTo?: Map<Entry, Entry>): void {
   const keyOf = (e: Entry): string => entryKey(list, e);
   const afterByKey = new Map(after.map((e) => [keyOf(e), e]));
   const beforeKeys = new Set(before.map(keyOf));
@@ -69,7 +94,7 @@ function compareList(list: ListName, before: Entry[], after: Entry[], out: ListD
   for (const entry of before) {
     const other = afterByKey.get(keyOf(entry));
     if (other === undefined) removed.push(entry);
-    else compareEntry(list, keyOf(entry), entry, other, out);
+    else if (compareEntry(list, keyOf(entry), entry, other, out)) equalTo?.set(other, entry);
   }
   const added = after.filter((e) => !beforeKeys.has(keyOf(e)));
   const pairs = pairRenames(list, removed, added);
@@ -82,12 +107,14 @@ function compareList(list: ListName, before: Entry[], after: Entry[], out: ListD
   out.added.push(...added.filter((e) => !paired.has(e)).map(ref));
 }
 
-function compareEntry(list: ListName, key: string, before: Entry, after: Entry, out: ListDiff): void {
+/** Records `after` as changed unless it equals `before`; true when equal. */
+function compareEntry(list: ListName, key: string, before: Entry, after: Entry, out: ListDiff): boolean {
   // Deep equality is the same relation as equal RFC 8785 bytes, and several times cheaper than
   // canonicalizing and hashing both sides; digests are computed only for entries that differ.
-  if (jsonEqual(before, after)) return;
+  if (jsonEqual(before, after)) return true;
   const changes = diffValues(before, after, entryPath(list, key));
   out.changed.push({ list, key, digestBefore: entryDigest(before), digestAfter: entryDigest(after), changes });
+  return false;
 }
 
 function compareServer(signed: Manifest, live: Manifest): Change[] {

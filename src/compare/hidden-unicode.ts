@@ -1,6 +1,6 @@
 import { decodeInvisible, hasInvisible, INVISIBLE_CLASSES, invisibleChars, invisibleClass } from '../io/invisible.js';
 import { escapePointer } from '../io/strict-json.js';
-import { entryKey, LIST_NAMES } from '../manifest/lists.js';
+import { entryKey, LIST_NAMES, type ListName } from '../manifest/lists.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { HiddenUnicodeCategory, HiddenUnicodeFinding } from './schema.js';
 
@@ -27,8 +27,24 @@ export function hiddenCategory(codePoint: number): HiddenUnicodeCategory | undef
  * Paths address entries by key, as diff paths do (see `ManifestDiffSchema`).
  */
 export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanOptions = {}): HiddenUnicodeFinding[] {
+  return scanManifestHiddenUnicode(manifest, options);
+}
+
+/**
+ * The findings of one list entry that are already known (all categories, in the order
+ * {@link scanHiddenUnicode} reports them), or undefined to scan the entry.
+ */
+export type KnownEntryFindings = (list: ListName, entry: Record<string, unknown>) => readonly HiddenUnicodeFinding[] | undefined;
+
+/**
+ * {@link scanHiddenUnicode}, taking an entry's findings from `known` where it has them (the
+ * allowed categories are left out of those too). Only for a caller that can prove the known
+ * findings are the entry's: see `compareManifestsWithKnown`.
+ */
+export function scanManifestHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScanOptions = {}, known?: KnownEntryFindings): HiddenUnicodeFinding[] {
   const out: HiddenUnicodeFinding[] = [];
   const scan = collector(options, out);
+  const allow = new Set(options.allow ?? []);
   for (const field of ['name', 'version', 'title'] as const) {
     const value = manifest.server[field];
     if (value !== undefined) scan(value, ['server', field], 'value');
@@ -36,7 +52,9 @@ export function scanHiddenUnicode(manifest: Manifest, options: HiddenUnicodeScan
   if (manifest.instructions !== undefined) scan(manifest.instructions, ['instructions'], 'value');
   for (const list of LIST_NAMES) {
     for (const entry of manifest[list]) {
-      walk(entry, [list, entryKey(list, entry)], scan);
+      const found = known?.(list, entry);
+      if (found === undefined) walk(entry, [list, entryKey(list, entry)], scan);
+      else for (const finding of found) if (!allow.has(finding.category)) out.push(finding);
     }
   }
   return out;

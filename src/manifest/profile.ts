@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { deepFreeze } from '../io/deep-freeze.js';
 import { readJsonFile } from '../io/files.js';
 import { formatZodIssues } from '../io/zod-issues.js';
 import type { Manifest } from './schema.js';
@@ -94,12 +95,4 @@ export function profileFromManifest(manifest: Manifest): ClientProfile {
     { name: manifest.capture.clientProfile, capabilities: structuredClone(manifest.capture.clientCapabilities) },
     'the manifest\'s capture.clientCapabilities',
   );
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -103,8 +103,17 @@ function feedContainer(hash: Hash, value: object): boolean {
  * object afterwards. Undefined when the value is not plain JSON data (then compute at once).
  */
 export function jsonSnapshot(value: unknown): unknown {
+  return snapshotOf(value, false);
+}
+
+/** A {@link jsonSnapshot} with every container frozen (made in the same walk), or undefined. */
+export function frozenJsonSnapshot(value: unknown): unknown {
+  return snapshotOf(value, true);
+}
+
+function snapshotOf(value: unknown, freeze: boolean): unknown {
   try {
-    return copy(value, 0);
+    return copy(value, 0, freeze);
   } catch (err) {
     if (err === NOT_PLAIN) return undefined;
     throw err;
@@ -113,7 +122,7 @@ export function jsonSnapshot(value: unknown): unknown {
 
 const NOT_PLAIN = Symbol('not plain JSON');
 
-function copy(value: unknown, depth: number): unknown {
+function copy(value: unknown, depth: number, freeze: boolean): unknown {
   if (typeof value !== 'object' || value === null) {
     if ((typeof value === 'string' && value.isWellFormed()) || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value))) return value;
     throw NOT_PLAIN;
@@ -122,17 +131,20 @@ function copy(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype) throw NOT_PLAIN;
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], depth + 1);
-    return out;
+    for (let i = 0; i < value.length; i++) out[i] = copy(value[i], depth + 1, freeze);
+    return freeze ? Object.freeze(out) : out;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    // defineProperty, not assignment: a member named "__proto__" stays a member.
-    Object.defineProperty(out, key, { value: copy((value as Record<string, unknown>)[key], depth + 1), enumerable: true, writable: true, configurable: true });
+    const member = copy((value as Record<string, unknown>)[key], depth + 1, freeze);
+    // defineProperty for a name Object.prototype has: a member named "__proto__" stays a member,
+    // and a frozen prototype cannot refuse "toString". Assignment for the rest: several times faster.
+    if (key in Object.prototype) Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
+    else out[key] = member;
   }
-  return out;
+  return freeze ? Object.freeze(out) : out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { TrustMaterial } from '@sigstore/verify';
 import { parseAttestation } from '../attest/parse.js';
 import type { ManifestStatement } from '../attest/statement.js';
-import { compareManifests } from '../compare/compare.js';
+import { compareManifestsWithKnown } from '../compare/compare.js';
 import { scanHiddenUnicode } from '../compare/hidden-unicode.js';
 import { diffFindings, type DiffFinding } from '../compare/findings.js';
 import type { HiddenUnicodeFinding, ManifestDiff } from '../compare/schema.js';
@@ -18,6 +18,7 @@ import { SharedVerificationCaches } from './batch/verifier.js';
 import { bundleCacheKey, bundleLookupKey, equalsSnapshot, jsonSnapshot, VerificationCache } from './cache.js';
 import type { SignerIdentity } from './identity/types.js';
 import { checkManifestPolicy } from './manifest-policy.js';
+import { SignedCopy } from './signed-copy.js';
 import { identityPolicyOf, type Policy } from '../policy/policy.js';
 import type { TrustSource } from './trust/source.js';
 import { emptyTrustMaterial } from './trust/material.js';
@@ -111,6 +112,9 @@ async function loadTrust(source: TrustSource, policy: Policy): Promise<{ trust: 
 interface CachedAttestation { attestation: VerifiedAttestation; snapshot: unknown }
 
 class PolicyVerifier implements ManifestVerifier {
+  /** The private copy of each attestation's manifest as verified (weak: it lives as long as the attestation). */
+  private readonly signedCopies = new WeakMap<VerifiedAttestation, SignedCopy>();
+
   constructor(
     readonly policy: Policy,
     private readonly trust: TrustMaterial,
@@ -149,6 +153,8 @@ class PolicyVerifier implements ManifestVerifier {
       ...(verified.logIndex !== undefined ? { logIndex: verified.logIndex } : {}),
       ...(time ? { integratedTime: time.toISOString() } : {}),
     }, 'bundleDigest', { get: lazyDigest, enumerable: true }) as VerifiedAttestation;
+    // Taken before the caller has the attestation: its manifest is theirs to change, this copy is not.
+    this.signedCopies.set(result, new SignedCopy(attested.manifest));
     // Under a signature key only with the verified copy to compare against (else a later lookup misses).
     if (lookup === undefined || snapshot !== undefined) this.cache.set(key, { attestation: result, snapshot });
     return result;
@@ -162,21 +168,34 @@ class PolicyVerifier implements ManifestVerifier {
     const attestation = this.attestationOrRefusal(bundleJson, source);
     if (!('manifest' in attestation)) return { ...attestation, compared: live ? 'manifest-file' : 'none' };
     if (live) return this.compareWith(attestation, live, 'manifest-file');
-    const findings = scanHiddenUnicode(attestation.manifest, { allow: this.policy.allowHiddenUnicode });
-    return verdictOf(attestation, findings.map(unicodeProblem), 'none');
+    const signed = this.signedManifest(attestation);
+    const findings = scanHiddenUnicode(signed, { allow: this.policy.allowHiddenUnicode });
+    return verdictOf(attestation, signed, findings.map(unicodeProblem), 'none');
   }
 
   async verifyServer(bundleJson: unknown, target: ServerTarget, options: CaptureOptions = {}): Promise<AttestedVerdict> {
     const attestation = this.attestationOrRefusal(bundleJson);
     if (!('manifest' in attestation)) return { ...attestation, compared: 'live-server' };
-    const live = await captureLike(attestation.manifest, target, options);
+    const live = await captureLike(this.signedManifest(attestation), target, options);
     return this.compareLive(attestation, live);
   }
 
+  /**
+   * Compares with the private copy of what was verified when this verifier verified the
+   * attestation (reusing its entries' hidden-Unicode findings for equal live entries), else
+   * (an attestation from elsewhere) with its manifest as it is now.
+   */
   private compareWith(attestation: VerifiedAttestation, live: Manifest, compared: Verdict['compared']): AttestedVerdict {
-    const diff = compareManifests(attestation.manifest, live, { match: this.policy.match });
+    const copy = this.signedCopies.get(attestation);
+    const signed = copy?.manifest ?? attestation.manifest;
+    const diff = compareManifestsWithKnown(signed, live, { match: this.policy.match }, copy?.entryFindings);
     const unsigned = unsignedServerInfo(live).map((field) => ({ path: `/server/${field}`, reason: 'the live serverInfo has it, and no manifest signs it: verify does not check it (the proxy and the guard drop it)' }));
-    return verdictOf(attestation, diffProblems(diff, this.policy), compared, diff, unsigned);
+    return verdictOf(attestation, signed, diffProblems(diff, this.policy), compared, copy ? detached(diff) : diff, unsigned);
+  }
+
+  /** The signed manifest as verified: the private copy when this verifier verified it. */
+  private signedManifest(attestation: VerifiedAttestation): Manifest {
+    return this.signedCopies.get(attestation)?.manifest ?? attestation.manifest;
   }
 
   /** The verified attestation, or the failed verdict (without `compared`) when the bundle is refused. */
@@ -196,24 +215,34 @@ function lazyBundleDigest(bundleJson: unknown, snapshot: unknown): () => Sha256D
   return () => (digest ??= jsonDigest(snapshot));
 }
 
-function verdictOf(attestation: VerifiedAttestation, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff, unsigned: NonNullable<Verdict['unchecked']> = []): AttestedVerdict {
+/**
+ * The diff with its changes copied: a change's `before` is a value inside the signed
+ * manifest, which must not be the verifier's frozen copy in a verdict the caller may change.
+ */
+function detached(diff: ManifestDiff): ManifestDiff {
+  if (diff.changed.length + diff.renamed.length + diff.server.length === 0) return diff;
+  return { ...diff, changed: structuredClone(diff.changed), renamed: structuredClone(diff.renamed), server: structuredClone(diff.server) };
+}
+
+/** The verdict on `attestation`, whose manifest as verified is `signed`. */
+function verdictOf(attestation: VerifiedAttestation, signed: Manifest, problems: Problem[], compared: Verdict['compared'], diff?: ManifestDiff, unsigned: NonNullable<Verdict['unchecked']> = []): AttestedVerdict {
   // checkManifestPolicy let these through only because the policy names them.
-  const allowed = modelVisibleExcludes(attestation.manifest.exclude).map((path) => ({ path, reason: 'excluded from the signature although a model reads it; the policy allows it (allowModelVisibleExclude)' }));
+  const allowed = modelVisibleExcludes(signed.exclude).map((path) => ({ path, reason: 'excluded from the signature although a model reads it; the policy allows it (allowModelVisibleExclude)' }));
   const unchecked = [...allowed, ...unsigned];
   const verdict: Verdict = {
     mediaType: VERDICT_MEDIA_TYPE,
     ok: problems.length === 0,
     problems,
-    server: { name: attestation.manifest.server.name, version: attestation.manifest.server.version },
+    server: { name: signed.server.name, version: signed.server.version },
     manifestDigest: attestation.digest,
     signer: attestation.signer as Verdict['signer'],
     log: {
       ...(attestation.logIndex !== undefined ? { index: attestation.logIndex } : {}),
       ...(attestation.integratedTime ? { integratedTime: attestation.integratedTime } : {}),
     },
-    ...(attestation.manifest.exclude.length > 0 ? { excluded: [...attestation.manifest.exclude] } : {}),
+    ...(signed.exclude.length > 0 ? { excluded: [...signed.exclude] } : {}),
     ...(unchecked.length > 0 ? { unchecked } : {}),
-    ...(attestation.manifest.dynamic ? { dynamic: [...attestation.manifest.dynamic] } : {}),
+    ...(signed.dynamic ? { dynamic: [...signed.dynamic] } : {}),
     compared,
     ...(diff ? { diff } : {}),
   };
