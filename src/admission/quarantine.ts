@@ -15,7 +15,7 @@ export interface QuarantineOptions {
 /**
  * Stands in for a server that is not admitted, without starting it: every request the client
  * sends (`initialize`, `server/discover`, anything) is answered with a JSON-RPC error
- * (`-32052`, data code `SERVER_QUARANTINED`) whose message says why and how to approve it, so the
+ * (`-31052`, data code `SERVER_QUARANTINED`) whose message says why and how to approve it, so the
  * client shows the user a reason rather than a dead process. Resolves when the client closes stdin.
  */
 export async function serveQuarantine(options: QuarantineOptions): Promise<void> {

@@ -3,17 +3,19 @@ import { VerificationError } from '../errors.js';
 import type { ListName } from '../manifest/lists.js';
 
 /**
- * JSON-RPC error codes the guard answers with. They sit in the range JSON-RPC reserves
- * for server-defined errors (-32000..-32099) and clear of the codes MCP uses (-32000,
- * -32001, -32002, -32042). `data.code` carries toolseal's stable string code as well.
+ * JSON-RPC error codes the guard answers with, in the space JSON-RPC leaves to applications
+ * (outside -32768..-32000). Not in -32000..-32099: MCP 2026-07-28 reserves -32020..-32099 for
+ * codes its specification defines ("implementations MUST NOT emit any code from this
+ * sub-range that is not defined by this specification") and says new implementations should
+ * not use the legacy -32000..-32019. `data.code` carries toolseal's stable string code as well.
  */
 export const GUARD_RPC_CODES = Object.freeze({
   /** A call, get or read named an entry that is not exposed (not verified, or hidden). */
-  notVerified: -32051,
+  notVerified: -31051,
   /** `enforce: block` refused the server: the session ends. */
-  sessionRefused: -32052,
+  sessionRefused: -31052,
   /** The upstream server went away or could not be captured; the request cannot complete. */
-  upstreamFailed: -32053,
+  upstreamFailed: -31053,
 });
 
 /** The `data` of a guard JSON-RPC error. */
@@ -77,7 +79,7 @@ export function guardErrorData<T extends GuardErrorData>(data: T): T {
 
 /**
  * An error the server sent, as the client may see it: one that uses a code the guard reserves
- * (-32051..-32053) would pass for the guard's own refusal, so it is forwarded as -32603 with
+ * (-31051..-31053) would pass for the guard's own refusal, so it is forwarded as -32603 with
  * the message marked as the server's. Other errors are unchanged.
  */
 export function disownServerError<E extends { code: number; message: string; data?: unknown }>(error: E): E {

@@ -19,7 +19,7 @@ export type GuardedTransportOptions = GuardOptions & Pick<ModernGuardOptions, 'v
  * to `inner`, from either SDK line (`@modelcontextprotocol/sdk` v1, or v2's
  * `@modelcontextprotocol/client` in any `versionNegotiation` mode): `connect()` fails when
  * the server is refused, lists come back verified, and calls to entries the guard does not
- * expose fail with JSON-RPC error -32051 (see `guardClient` for typed errors).
+ * expose fail with JSON-RPC error -31051 (see `guardClient` for typed errors).
  *
  * The client's first request decides the era, as in the stdio proxy: `initialize` is the
  * 2025 era (a {@link GuardSession}); `server/discover` or a request whose `_meta` names

@@ -161,8 +161,8 @@ export function commonModernVersion(offered: readonly string[], spoken: readonly
  * evidence, as the revision's versioning page says ("fall back on any error that is not a
  * recognized modern error"): one of the codes it defines, `-32020..-32022`, `-32022` with
  * its `supported` list. Anything else means a legacy server, including other codes of the
- * range MCP reserves (`-32023..-32099` name nothing yet, and toolseal's guard answers with
- * `-32051..-32053`) and, commonly, `-32601`/`-32602`; the spec forbids keying the fallback
+ * range MCP reserves (`-32023..-32099` name nothing yet) or toolseal's guard's own
+ * `-31051..-31053`, and, commonly, `-32601`/`-32602`; the spec forbids keying the fallback
  * to one code. This is the one rule: capture's probe and both guards use it.
  */
 export function classifyProbeError(error: { code?: unknown; data?: unknown }): { era: 'modern'; supported?: string[] } | { era: 'legacy' } {

@@ -53,7 +53,7 @@ describe('a rug pull after 3 calls (description changed, then list_changed)', ()
     expect((await p.client.listTools()).tools.map((t) => t.name)).toEqual(['get_time']);
     const refused = await p.client.callTool({ name: 'get_weather', arguments: {} }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(McpError);
-    expect(refused).toMatchObject({ code: -32051, data: { code: 'TOOL_NOT_VERIFIED', key: 'get_weather', list: 'tools' } });
+    expect(refused).toMatchObject({ code: -31051, data: { code: 'TOOL_NOT_VERIFIED', key: 'get_weather', list: 'tools' } });
     expect(text(await p.client.callTool({ name: 'get_time', arguments: {} }))).toBe('{}');
     await p.client.close();
     expect(await p.exited).toBe(0);
@@ -86,13 +86,13 @@ describe('a tool added on page 2 after the first listing, with no list_changed',
     expect(tools.map((t) => t.name)).toEqual(['tool_000', 'tool_001', 'add_note', 'tool_003', 'tool_004', 'tool_005']);
     expect(tools.find((t) => t.name === 'late_addition')).toBeUndefined();
     const refused = p.client.callTool({ name: 'late_addition', arguments: {} });
-    await expect(refused).rejects.toMatchObject({ code: -32051, data: { code: 'TOOL_NOT_VERIFIED', key: 'late_addition' } });
+    await expect(refused).rejects.toMatchObject({ code: -31051, data: { code: 'TOOL_NOT_VERIFIED', key: 'late_addition' } });
     await expect(refused).rejects.toThrow(/late_addition.*not verified \(not in the signed manifest\)/);
   });
 
   it('block: the client\'s tools/list is answered with the refusal and the session ends', async () => {
     const p = await proxy(['--bundle', pagedBundle, ...identityFlags(bench), '--enforce', 'block'], fixture('paginated.mjs', LATE_PAGE_2));
-    await expect(p.client.listTools()).rejects.toMatchObject({ code: -32052, data: { code: 'SESSION_REFUSED' } });
+    await expect(p.client.listTools()).rejects.toMatchObject({ code: -31052, data: { code: 'SESSION_REFUSED' } });
     expect(await p.exited).toBe(1);
   });
 });
@@ -110,7 +110,7 @@ describe('where the bundle comes from', () => {
 
   it('--bundle-from-server: a bundle signed by someone the policy does not name refuses the server at connect', async () => {
     const err = await connectProxy(['--bundle-from-server', ...identityFlags(bench)], fixture('guard-probe.mjs', { FIXTURE_BUNDLE_FILE: strangerBundle })).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: -32052, data: { code: 'SESSION_REFUSED' } });
+    expect(err).toMatchObject({ code: -31052, data: { code: 'SESSION_REFUSED' } });
     expect((err as Error).message).toMatch(/signed manifest could not be obtained/);
     const proxied = (err as { proxied: ProxiedClient }).proxied;
     expect(await proxied.exited).toBe(1);
@@ -123,7 +123,7 @@ describe('where the bundle comes from', () => {
 
   it('a bundle for another server refuses at connect (block), naming what differs', async () => {
     const err = await connectProxy(['--bundle', probeBundle, ...identityFlags(bench)], fixture('list-changed.mjs', RUG_PULL)).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: -32052 });
+    expect(err).toMatchObject({ code: -31052 });
     expect((err as Error).message).toMatch(/\/server\/name/);
     expect(await (err as { proxied: ProxiedClient }).proxied.exited).toBe(1);
   });

@@ -90,7 +90,7 @@ describe('toolseal proxy over Streamable HTTP', () => {
       const client = await httpClient(proxy.url);
       for (let i = 0; i < 3; i++) await client.callTool({ name: 'get_weather', arguments: {} });
       await until(async () => (await client.listTools()).tools.length === 1, 5000, 'the rug-pulled tool to be hidden');
-      await expect(client.callTool({ name: 'get_weather', arguments: {} })).rejects.toMatchObject({ code: -32051 });
+      await expect(client.callTool({ name: 'get_weather', arguments: {} })).rejects.toMatchObject({ code: -31051 });
       await client.close();
     } finally {
       await stop(proxy.child);

@@ -110,7 +110,7 @@ describe('server-everything signed the default way (full client profile) through
   it('an entry the client is shown that differs from the signed one is still refused (block) or hidden (filter), for both clients', async () => {
     // The 2025-era guard reads the lists before it answers initialize: the bare client's connect is refused.
     const refused = await connectProxy(['--bundle', tampered, '--key', `${key()}.pub.pem`], { command: EVERYTHING_BIN }).then(() => undefined, (e: Error) => e);
-    expect(refused).toMatchObject({ code: -32052 });
+    expect(refused).toMatchObject({ code: -31052 });
     expect(refused?.message).toMatch(/refused the server mcp-servers\/everything \(enforce: block\): tools\/echo: differs from the signed entry at \/tools\/echo\/description$/);
     const inspector = await run(process.execPath, [INSPECTOR, '--cli', '--method', 'tools/list', '--', ...proxied(tampered)], { timeout: 60_000 }).then(() => 'listed', (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`);
     expect(inspector).toMatch(/SESSION_REFUSED|refused/);

@@ -39,7 +39,7 @@ describe('the modern era through the stdio proxy, adversarial servers', () => {
     // The signed name is what the result names.
     expect(retry.result._meta['io.modelcontextprotocol/serverInfo']).toEqual({ name: 'fixture-mrtr', version: '1.0.0' });
     const smuggled = await s.request('tools/call', { name: 'secret', arguments: {}, inputResponses: { ok: { action: 'accept', content: { yes: true } } }, requestState: 'state-1' });
-    expect(smuggled.error).toMatchObject({ code: -32051, data: { code: 'TOOL_NOT_VERIFIED', key: 'secret' } });
+    expect(smuggled.error).toMatchObject({ code: -31051, data: { code: 'TOOL_NOT_VERIFIED', key: 'secret' } });
     expect((await s.request('tools/list')).result.tools.map((t: { name: string }) => t.name)).toEqual(['confirm']);
     expect(s.audit.records.some((r) => r.event === 'call' && r.decision === 'refuse' && r.entry === 'tools/secret')).toBe(true);
     expect((await s.end()).reason).toBe('client');
@@ -49,7 +49,7 @@ describe('the modern era through the stdio proxy, adversarial servers', () => {
     const attestation = await attest(fixture('mrtr.mjs'));
     const s = modernSession(fixture('mrtr.mjs', { FIXTURE_MRTR_HIDDEN: '1' }), attestation, 'filter');
     const answer = await s.request('tools/call', { name: 'confirm', arguments: {} });
-    expect(answer.error).toMatchObject({ code: -32051, data: { code: 'HIDDEN_UNICODE' } });
+    expect(answer.error).toMatchObject({ code: -31051, data: { code: 'HIDDEN_UNICODE' } });
     expect(JSON.stringify(answer)).not.toContain('\u200b');
     await s.end();
   }, 30_000);
@@ -58,12 +58,12 @@ describe('the modern era through the stdio proxy, adversarial servers', () => {
     const attestation = await attest(fixture('dual-era.mjs'));
     const blocked = modernSession(fixture('modern.mjs', { FIXTURE_POISON: '1' }), attestation, 'block');
     const refused = await blocked.request('server/discover');
-    expect(refused.error).toMatchObject({ code: -32052, data: { code: 'SESSION_REFUSED' } });
+    expect(refused.error).toMatchObject({ code: -31052, data: { code: 'SESSION_REFUSED' } });
     expect((await blocked.ended).reason).toBe('refused');
     for (const pid of blocked.pids) await until(() => !alive(pid), 10_000, 'the server to end');
     const filtered = modernSession(fixture('modern.mjs', { FIXTURE_POISON: '1' }), attestation, 'filter');
     expect((await filtered.request('tools/list')).result.tools.map((t: { name: string }) => t.name)).toEqual(['add']);
-    expect((await filtered.request('tools/call', { name: 'echo', arguments: { text: 'x' } })).error).toMatchObject({ code: -32051 });
+    expect((await filtered.request('tools/call', { name: 'echo', arguments: { text: 'x' } })).error).toMatchObject({ code: -31051 });
     await filtered.end();
   }, 30_000);
 
@@ -77,7 +77,7 @@ describe('the modern era through the stdio proxy, adversarial servers', () => {
     expect(listed.result._meta['io.modelcontextprotocol/serverInfo'].version).toBe('2.0.0');
     await filtered.end();
     const blocked = modernSession(fixture('dual-era.mjs', { FIXTURE_MODERN_SERVER_NAME: 'evil-twin' }), attestation, 'block');
-    expect((await blocked.request('server/discover')).error).toMatchObject({ code: -32052 });
+    expect((await blocked.request('server/discover')).error).toMatchObject({ code: -31052 });
     expect((await blocked.ended).reason).toBe('refused');
   }, 30_000);
 
@@ -96,7 +96,7 @@ describe('the modern era through the stdio proxy, adversarial servers', () => {
     // Verified before it was forwarded: the hide is already recorded.
     expect(s.audit.records.some((r) => r.event === 'entry' && r.decision === 'hide' && r.entry === 'tools/echo')).toBe(true);
     expect((await s.request('tools/list')).result.tools.map((t: { name: string }) => t.name)).toEqual(['add']);
-    expect((await s.request('tools/call', { name: 'echo', arguments: { text: 'x' } })).error).toMatchObject({ code: -32051 });
+    expect((await s.request('tools/call', { name: 'echo', arguments: { text: 'x' } })).error).toMatchObject({ code: -31051 });
     await s.end();
   }, 30_000);
 
@@ -107,7 +107,7 @@ describe('the modern era through the stdio proxy, adversarial servers', () => {
     expect((await s.request('tools/call', { name: 'echo', arguments: { text: 'x' } })).result).toBeDefined();
     expect(s.received.some((m) => m.method === 'notifications/tools/list_changed')).toBe(false);
     expect((await s.request('tools/list')).result.tools.map((t: { name: string }) => t.name)).toEqual(['add']);
-    expect((await s.request('tools/call', { name: 'echo', arguments: { text: 'x' } })).error).toMatchObject({ code: -32051 });
+    expect((await s.request('tools/call', { name: 'echo', arguments: { text: 'x' } })).error).toMatchObject({ code: -31051 });
     await s.end();
   }, 30_000);
 });

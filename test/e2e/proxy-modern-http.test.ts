@@ -54,7 +54,7 @@ describe('toolseal proxy --listen, 2026-07-28 clients', () => {
     }
   }, 60_000);
 
-  it('a header naming an allowed tool over a body that calls a hidden one is refused (-32020), and so is the hidden call itself (-32051)', async () => {
+  it('a header naming an allowed tool over a body that calls a hidden one is refused (-32020), and so is the hidden call itself (-31051)', async () => {
     const proxy = await startListening(flags('--enforce', 'filter'), 'dual-era.mjs', { FIXTURE_POISON: '1' });
     try {
       const call = { id: 3, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } };
@@ -64,7 +64,7 @@ describe('toolseal proxy --listen, 2026-07-28 clients', () => {
       const missing = await fetch(proxy.url, modernPost({ id: 4, method: 'tools/list' }, { 'mcp-method': 'tools/call' }));
       expect(await missing.json()).toMatchObject({ id: 4, error: { code: -32020 } });
       const hidden = await fetch(proxy.url, modernPost(call));
-      expect(await hidden.json()).toMatchObject({ id: 3, error: { code: -32051, data: { code: 'TOOL_NOT_VERIFIED', key: 'echo' } } });
+      expect(await hidden.json()).toMatchObject({ id: 3, error: { code: -31051, data: { code: 'TOOL_NOT_VERIFIED', key: 'echo' } } });
       const list = (await (await fetch(proxy.url, modernPost({ id: 5, method: 'tools/list' }))).json()) as { result: { tools: { name: string }[] } };
       expect(list.result.tools.map((t) => t.name)).toEqual(['add']);
     } finally {
@@ -99,7 +99,7 @@ describe('toolseal proxy --listen, 2026-07-28 clients', () => {
         expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['add']);
         expect((await client.callTool({ name: 'add', arguments: { a: i, b: 1 } })).content).toEqual([{ type: 'text', text: String(i + 1) }]);
         const refused = client.callTool({ name: 'echo', arguments: { text: 'x' } });
-        await expect(refused).rejects.toMatchObject({ code: -32051, data: { code: 'TOOL_NOT_VERIFIED' } });
+        await expect(refused).rejects.toMatchObject({ code: -31051, data: { code: 'TOOL_NOT_VERIFIED' } });
         await expect(refused).rejects.toThrow(/not verified/);
       }
       await client.close();

@@ -107,8 +107,8 @@ describe('toolseal proxy (stdio) with the probe fixture', () => {
     const { tools } = await p.client.listTools();
     expect(tools.map((t) => t.name)).not.toContain('echo');
     const refused = p.client.callTool({ name: 'echo', arguments: { text: 'two' } });
-    await expect(refused).rejects.toMatchObject({ code: -32051, data: { code: 'TOOL_NOT_VERIFIED', key: 'echo' } });
-    await expect(refused).rejects.toThrow(/-32051.*echo.*not verified/);
+    await expect(refused).rejects.toMatchObject({ code: -31051, data: { code: 'TOOL_NOT_VERIFIED', key: 'echo' } });
+    await expect(refused).rejects.toThrow(/-31051.*echo.*not verified/);
     await p.client.close();
     await p.exited;
     const records = await readAuditLog(log);

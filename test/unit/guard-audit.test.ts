@@ -26,7 +26,7 @@ describe('createFileAuditSink', () => {
 describe('toGuardError', () => {
   it('turns the guard\'s JSON-RPC errors into typed errors and leaves others alone', () => {
     const fields = { code: 'TOOL_NOT_VERIFIED', server: 'acme', list: 'tools' as const, key: 'get_weather', reason: 'not in the signed manifest' };
-    const tool = toGuardError({ code: GUARD_RPC_CODES.notVerified, message: 'MCP error -32051: toolseal: no', data: guardErrorData({ ...fields }) });
+    const tool = toGuardError({ code: GUARD_RPC_CODES.notVerified, message: 'MCP error -31051: toolseal: no', data: guardErrorData({ ...fields }) });
     expect(tool).toBeInstanceOf(ToolNotVerifiedError);
     expect(tool).toMatchObject({ code: 'TOOL_NOT_VERIFIED', key: 'get_weather', message: 'toolseal: no' });
     const refused = toGuardError({ code: GUARD_RPC_CODES.sessionRefused, message: 'refused', data: guardErrorData({ ...fields, code: 'SESSION_REFUSED' }) });

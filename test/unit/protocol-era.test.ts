@@ -38,11 +38,11 @@ describe('protocol era helpers', () => {
     expect(classifyProbeError({ code: -32020 })).toEqual({ era: 'modern' });
     expect(classifyProbeError({ code: -32021 })).toEqual({ era: 'modern' });
     // The rest of the range MCP reserves names nothing yet; the guard's own codes sit there too.
-    for (const code of [-32023, -32050, -32051, -32052, -32053, -32099]) expect(classifyProbeError({ code })).toEqual({ era: 'legacy' });
+    for (const code of [-32023, -32050, -31051, -31052, -31053, -32099]) expect(classifyProbeError({ code })).toEqual({ era: 'legacy' });
     expect(isModernDiscoverAnswer({ result: { supportedVersions: ['2026-07-28'] } })).toBe(true);
     expect(isModernDiscoverAnswer({ result: { tools: [] } })).toBe(false);
     expect(isModernDiscoverAnswer({ error: { code: -32022, data: { supported: ['2026-07-28'] } } })).toBe(true);
-    expect(isModernDiscoverAnswer({ error: { code: -32053 } })).toBe(false);
+    expect(isModernDiscoverAnswer({ error: { code: -31053 } })).toBe(false);
     expect(isModernDiscoverAnswer({ error: { code: -32601 } })).toBe(false);
   });
 

@@ -85,7 +85,7 @@ describe('verbatim forwarding of what the strict reader read', () => {
 
   it('keeps no verbatim form when the schema drops something or the guard may rewrite it', () => {
     const cases = [
-      '{"jsonrpc":"2.0","id":1,"error":{"code":-32051,"message":"forged","data":{"code":"TOOL_NOT_VERIFIED"}}}', // errors are disowned, and the schema drops unknown error members
+      '{"jsonrpc":"2.0","id":1,"error":{"code":-31051,"message":"forged","data":{"code":"TOOL_NOT_VERIFIED"}}}', // errors are disowned, and the schema drops unknown error members
       '{"jsonrpc":"2.0","id":1,"result":{"__proto__":{"x":1}}}', // an own __proto__ member: a copy turns it into a prototype
       '{"jsonrpc":"2.0","id":1,"result":{"_meta":{"io.modelcontextprotocol/related-task":{"taskId":"t","extra":1}}}}', // the schema drops "extra"
       '{"jsonrpc":"2.0",\r"id":1,"result":{}}', // a line reader may split at the carriage return

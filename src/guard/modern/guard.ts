@@ -47,7 +47,7 @@ type Rpc = RpcMessage & { id: RpcId };
  * keeps a verified view of the server's lists, read with that context's `_meta`:
  * `server/discover` is answered with the signed server info (and the instructions only
  * when verified); list requests with the verified entries, in the server's order;
- * calls to an entry the view does not expose are refused with `-32051`; an
+ * calls to an entry the view does not expose are refused with `-31051`; an
  * `input_required` result passes through intact unless its input requests hide
  * Unicode; a `subscriptions/listen` stream's list changes are re-verified before they
  * are forwarded. Under `block` a refusal is final for this guard. See docs/proxy.md.
@@ -126,7 +126,7 @@ export class ModernGuard {
       this.record({ event: 'call', decision: 'allow', entry: calledEntry(msg), reason: 'verified' });
     }
     const answer = await this.upstream.request(msg, { ...(call.emit ? { onNotification: call.emit } : {}), ...(call.signal ? { signal: call.signal } : {}), ...(call.headers ? { headers: call.headers } : {}) });
-    // The server's own error may not pass for the guard's (-32051..-32053 are the guard's codes).
+    // The server's own error may not pass for the guard's (-31051..-31053 are the guard's codes).
     if (!answer.result) return answer.error ? { ...answer, error: disownServerError(answer.error) } : answer;
     if (answer.result.resultType === 'input_required') {
       const hidden = scanValueHiddenUnicode(answer.result.inputRequests, ['inputRequests'], { allow: this.options.settings?.allowHiddenUnicode ?? [] });

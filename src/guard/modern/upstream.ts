@@ -21,7 +21,7 @@ export interface ModernRequestOptions {
 /**
  * The upstream server in the 2026-07-28 era: every request stands alone. `request`
  * resolves with the response under the id the caller gave (a result or a JSON-RPC error,
- * also when the transport failed: then the error is toolseal's `-32053`), never rejects.
+ * also when the transport failed: then the error is toolseal's `-31053`), never rejects.
  */
 export interface ModernUpstream {
   request(message: RpcMessage, options?: ModernRequestOptions): Promise<RpcMessage>;
