@@ -3,8 +3,6 @@ import { ToolsealError } from '../errors.js';
 import { BUNDLE_META_KEY } from '../guard/bundle-source.js';
 import type { RetryOptions } from '../io/http.js';
 import { parseStrictJson } from '../io/strict-json.js';
-import { bundleFromJSON } from '@sigstore/bundle';
-import { parseAttestation } from '../attest/parse.js';
 import type { Manifest } from '../manifest/schema.js';
 import { parsePolicy, type TrustPolicy } from '../policy/index.js';
 import { describeSigner } from '../verify/identity/describe.js';
@@ -39,23 +37,6 @@ export function offeredBundle(result: Record<string, unknown> | undefined): unkn
   const meta = result?._meta;
   const bundle = meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[BUNDLE_META_KEY] : undefined;
   return bundle !== null && typeof bundle === 'object' ? bundle : undefined;
-}
-
-/**
- * The manifest an offered bundle says it signs, read WITHOUT verifying anything, or `undefined`
- * when it cannot be read. Only for capturing the server the way its publisher did (profile,
- * exclude paths, dynamic lists), so the two are comparable; the signature is then checked
- * against that capture by {@link checkPublisherSignature}. A bundle that lies here gains nothing:
- * it can only make the capture differ from what it signs.
- */
-export function offeredManifest(bundle: unknown): Manifest | undefined {
-  try {
-    const parsed = bundleFromJSON(bundle);
-    if (parsed.content.$case !== 'dsseEnvelope') return undefined;
-    return parseAttestation(parsed.content.dsseEnvelope.payloadType, parsed.content.dsseEnvelope.payload, 'the bundle the server offers').manifest;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -9,6 +9,7 @@ import type { CaptureOptions } from '../manifest/capture/options.js';
 import { FULL_PROFILE } from '../manifest/profile.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { Policy, TrustPolicy } from '../policy/index.js';
+import { claimedManifest } from '../verify/inspect.js';
 import type { TrustSource } from '../verify/trust/source.js';
 import { createManifestVerifier, type ManifestVerifier, type VerifiedAttestation } from '../verify/verify-server.js';
 import { crossServerFindings, type CrossFinding } from './cross.js';
@@ -17,7 +18,7 @@ import { lockPolicy, type LockEntry, type LockFile } from './lock.js';
 import type { ClientId, ConfiguredServer } from './model.js';
 import { mapBounded } from './pool.js';
 import {
-  checkPublisherSignature, compareRegistryPublisher, offeredBundle, offeredManifest, prepareRegistryPublisher, type PublisherCheckOptions, type PublisherSignature, type RegistryPublisher,
+  checkPublisherSignature, compareRegistryPublisher, offeredBundle, prepareRegistryPublisher, type PublisherCheckOptions, type PublisherSignature, type RegistryPublisher,
 } from './publisher.js';
 import { findRegistryEntries, type RegistryMatch } from './registry.js';
 import type { RetryOptions } from '../io/http.js';
@@ -138,8 +139,10 @@ async function scanOne(server: ConfiguredServer, verifier: ManifestVerifier | un
     // which the guard accepts (DESIGN §6); one that declares roots is not refused for its extras.
     manifest = reference ? await captureLike(reference, target, capture) : await captureServer(target, { ...capture, profile: FULL_PROFILE });
     // A server that offers its publisher's bundle is captured again the way that bundle was, when
-    // it was captured otherwise, so the signature can be checked against a comparable capture.
-    const signed = reference ? undefined : offeredManifest(offeredBundle(offered));
+    // it was captured otherwise, so the signature can be checked against a comparable capture
+    // (the claim is read unverified only to choose how to capture; a lying bundle can only make
+    // the capture differ from what it signs, and checkPublisherSignature then says so).
+    const signed = reference ? undefined : claimedManifest(offeredBundle(offered), 'the bundle the server offers');
     if (signed && !jsonEqual(capturedAs(signed), capturedAs(manifest))) manifest = await captureLike(signed, target, capture);
   } catch (err) {
     return { ...base, status: 'capture-failed', error: errorOf(err) };

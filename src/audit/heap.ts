@@ -13,10 +13,10 @@ export const AUDIT_HEAP_GROWING_PERCENT = 100;
  *
  * This is a process-wide V8 setting, read by V8 each time it sizes the heap after a
  * collection, so only the CLI calls it (it owns its process); a library caller decides for its
- * own process. A `--heap-growing-percent` the user gave node wins.
+ * own process. A `--heap-growing-percent` the user gave node wins (node refuses it in
+ * `NODE_OPTIONS`, so the command line is the only place it can come from).
  */
 export function limitHeapGrowthForAudit(execArgv: readonly string[] = process.execArgv): void {
-  const given = [...execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  if (given.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) return;
+  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) return;
   setFlagsFromString(`--heap-growing-percent=${AUDIT_HEAP_GROWING_PERCENT}`);
 }

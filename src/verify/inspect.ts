@@ -1,5 +1,6 @@
-import { bundleFromJSON } from '@sigstore/bundle';
-import { parseAttestation } from '../attest/parse.js';
+import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+import { parseAttestation, type AttestedManifest } from '../attest/parse.js';
+import type { Manifest } from '../manifest/schema.js';
 import { InputError, ToolsealError } from '../errors.js';
 import type { Sha256Digest } from '../manifest/canonical.js';
 import { entryCounts, type ListName } from '../manifest/lists.js';
@@ -43,19 +44,42 @@ export function inspectBundle(bundleJson: unknown, source = 'the bundle'): Bundl
     ...(entry ? { log: { index: entry.logIndex, kind: `${entry.kindVersion?.kind ?? '?'} ${entry.kindVersion?.version ?? ''}`.trim(), ...(entry.integratedTime !== '0' ? { integratedTime: new Date(Number(entry.integratedTime) * 1000).toISOString() } : {}) } } : {}),
     timestampAuthorities: bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length ?? 0,
   };
-  if (bundle.content.$case !== 'dsseEnvelope') return { ...claims, payloadProblem: 'the bundle signs a bare message, not a DSSE attestation' };
+  let attested: AttestedManifest | undefined;
   try {
-    const { manifest, digest } = parseAttestation(bundle.content.dsseEnvelope.payloadType, bundle.content.dsseEnvelope.payload, source);
-    return {
-      ...claims,
-      server: manifest.server,
-      manifestDigest: digest,
-      counts: entryCounts(manifest),
-      clientProfile: manifest.capture.clientProfile,
-      ...(manifest.artifacts ? { artifacts: manifest.artifacts.map((a) => a.uri) } : {}),
-    };
+    attested = claimedAttestation(bundle, source);
   } catch (err) {
     if (!(err instanceof ToolsealError)) throw err;
     return { ...claims, payloadProblem: err.message };
   }
+  if (!attested) return { ...claims, payloadProblem: 'the bundle signs a bare message, not a DSSE attestation' };
+  const { manifest, digest } = attested;
+  return {
+    ...claims,
+    server: manifest.server,
+    manifestDigest: digest,
+    counts: entryCounts(manifest),
+    clientProfile: manifest.capture.clientProfile,
+    ...(manifest.artifacts ? { artifacts: manifest.artifacts.map((a) => a.uri) } : {}),
+  };
 }
+
+/**
+ * The manifest a bundle says it signs, read WITHOUT verifying anything, or `undefined` when the
+ * JSON is not a bundle or its payload is not a toolseal manifest. Never use it to decide trust;
+ * it is for choosing how to capture a server so that its capture is comparable with the bundle,
+ * which a verifier then checks.
+ */
+export function claimedManifest(bundleJson: unknown, source = 'the bundle'): Manifest | undefined {
+  try {
+    return claimedAttestation(bundleFromJSON(bundleJson), source)?.manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The DSSE payload read as a toolseal attestation; `undefined` for a bundle that signs a bare message. @throws ToolsealError */
+function claimedAttestation(bundle: Bundle, source: string): AttestedManifest | undefined {
+  if (bundle.content.$case !== 'dsseEnvelope') return undefined;
+  return parseAttestation(bundle.content.dsseEnvelope.payloadType, bundle.content.dsseEnvelope.payload, source);
+}
+
