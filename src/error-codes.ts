@@ -11,6 +11,7 @@ export type ErrorClassName = 'InputError' | 'ManifestError' | 'CaptureError' | '
 
 /** Codes errors are raised with: class and meaning. */
 export const ERROR_CODES = {
+  CLIENT_MESSAGE_TOO_LARGE: { class: 'CaptureError', meaning: 'the MCP client sent a stdio proxy a message longer than the limit' },
   CAPTURE_FAILED: { class: 'CaptureError', meaning: 'the server completed initialize without what a capture needs (protocol version, capabilities)' },
   CURSOR_LOOP: { class: 'CaptureError', meaning: 'the server repeated a pagination cursor: its list can never be complete' },
   LIST_MALFORMED: { class: 'CaptureError', meaning: 'a list result has no array of entry objects, or a cursor that is not a string' },

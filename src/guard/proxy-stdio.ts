@@ -1,14 +1,15 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError } from '../errors.js';
 import { LineWriter } from '../manifest/capture/lines.js';
-import { describeTarget, type ServerTarget } from '../manifest/capture/options.js';
+import { captureLimits, describeTarget, type ServerTarget } from '../manifest/capture/options.js';
+import { escapeTerminal } from '../io/terminal.js';
 import { isModernMessage } from '../protocol/wire.js';
 import { ModernGuard, type ModernGuardOptions } from './modern/guard.js';
 import { isModernDiscoverAnswer } from '../protocol/era.js';
 import { modernUpstreamFor } from './modern/connect.js';
 import { ModernRequests } from './modern/requests.js';
+import { ClientStdioReader } from './client-stdio.js';
 import { kindOf, type RpcMessage } from './rpc.js';
 import { GuardSession, type GuardOptions } from './session.js';
 import { upstreamTransport, type UpstreamOptions } from './upstream.js';
@@ -44,12 +45,16 @@ export interface StdioProxyOptions extends GuardOptions, UpstreamOptions, Pick<M
 export async function runStdioProxy(options: StdioProxyOptions): Promise<ProxyEnd & { session?: GuardSession }> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  // The SDK transport reads the client; writes go through a LineWriter, which joins the
-  // messages of one event-loop turn into one write (the SDK writes each one by itself).
-  const downstream = new StdioServerTransport(stdin as never, stdout as never);
+  // The client is read strictly, so what passes unchanged is forwarded as the bytes it came
+  // in (see readClientLine); writes go through a LineWriter, which joins the messages of one
+  // event-loop turn into one write (the SDK writes each one by itself).
+  const downstream = new ClientStdioReader(stdin, captureLimits(options.limits).maxListBytes + 1024 * 1024);
   const toClient = new LineWriter(stdout);
-  const router = new EraRouter(options, toClient, () => downstream.close());
+  const router = new EraRouter(options, toClient, async () => downstream.close());
   downstream.onmessage = (message) => router.fromClient(message as RpcMessage);
+  // As the SDK's transport did: a line that is no JSON-RPC message is skipped; now it is also said.
+  downstream.onerror = (err) => options.log?.(`toolseal: skipped a line from the MCP client: ${escapeTerminal(err.message)}`);
+  downstream.ontoolong = (err) => void router.end({ reason: 'client', error: err });
   const clientClosed = (): void => void router.end({ reason: 'client' });
   stdin.once('end', clientClosed);
   stdin.once('close', clientClosed);
@@ -63,7 +68,7 @@ export async function runStdioProxy(options: StdioProxyOptions): Promise<ProxyEn
     await router.end({ reason: 'upstream', error: err as Error });
     return router.ended;
   }
-  await downstream.start();
+  downstream.start();
   return router.ended;
 }
 

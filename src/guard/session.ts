@@ -163,7 +163,8 @@ export class GuardSession {
   }
 
   private forward(msg: RpcMessage): void {
-    this.toUpstream({ ...msg, id: this.requests.forward(msg) });
+    // Under the guard's own id; verbatim when the client's line was read strictly (see withId).
+    this.toUpstream(withId(msg, this.requests.forward(msg)));
   }
 
   private fromUpstream(message: JSONRPCMessage): void {

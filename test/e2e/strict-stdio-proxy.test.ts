@@ -93,3 +93,74 @@ describe('the proxy reads its stdio upstream strictly', () => {
     expect(groupAlive(p.pids[0]!)).toBe(false);
   });
 });
+
+describe('the proxy reads its client strictly and forwards what it checked', () => {
+  /** A proxy to raw-lines.mjs; `lines()` asks the server which lines it read. */
+  async function rawLinesProxy(opts: { log?: (line: string) => void; limits?: { maxListBytes: number } } = {}) {
+    const target = fixture('raw-lines.mjs');
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const ended = runStdioProxy({ upstream: target, attestation: await attest(target), stdin, stdout, stderr: 'ignore', ...opts });
+    const received: Array<Record<string, unknown>> = [];
+    createInterface({ input: stdout }).on('line', (line) => received.push(JSON.parse(line) as Record<string, unknown>));
+    const answer = (id: number) => until(() => received.find((m) => m.id === id));
+    stdin.write(`${JSON.stringify(INITIALIZE)}\n`);
+    await answer(1);
+    let next = 1000;
+    const lines = async (): Promise<string[]> => {
+      const id = next++;
+      stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'lines', arguments: {} } })}\n`);
+      const reply = await answer(id);
+      return JSON.parse((reply.result as { content: { text: string }[] }).content[0]!.text) as string[];
+    };
+    return { stdin, ended, received, answer, lines };
+  }
+
+  it('a call read strictly reaches the server as the client wrote it, spacing and escapes kept, under the guard\'s own id', async () => {
+    const p = await rawLinesProxy();
+    const line = '{ "jsonrpc" : "2.0", "id" : 7 , "method":"tools/call","params":{"arguments":{"text":"caf\\u00e9 \\ud83d\\ude00"},"name":"echo"}}';
+    p.stdin.write(`${line}\n`);
+    expect((await p.answer(7)).result).toEqual({ content: [{ type: 'text', text: '{"text":"café 😀"}' }] });
+    const forwarded = (await p.lines()).filter((l) => l.includes('caf'));
+    expect(forwarded).toHaveLength(1);
+    // Only the id's bytes differ: the guard forwards client requests under ids of its own.
+    const id = /"id" : (\d+) ,/.exec(forwarded[0]!)?.[1];
+    expect(id).toBeDefined();
+    expect(forwarded[0]).toBe(line.replace('"id" : 7 ,', `"id" : ${id} ,`));
+    p.stdin.end();
+    expect((await p.ended).reason).toBe('client');
+  });
+
+  it('a call with a duplicate key reaches the server as the guard read it (the last name), never as its raw bytes', async () => {
+    const p = await rawLinesProxy();
+    // A parser that keeps the first key would read "lines"; the guard and JSON.parse read "echo".
+    p.stdin.write('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"lines","name":"echo","arguments":{"text":"dup"}}}\n');
+    expect((await p.answer(8)).result).toEqual({ content: [{ type: 'text', text: '{"text":"dup"}' }] });
+    const forwarded = (await p.lines()).filter((l) => l.includes('dup'));
+    expect(forwarded).toHaveLength(1);
+    expect(forwarded[0]!.match(/"name"/g)).toHaveLength(1);
+    expect(JSON.parse(forwarded[0]!)).toMatchObject({ method: 'tools/call', params: { name: 'echo', arguments: { text: 'dup' } } });
+    p.stdin.end();
+    await p.ended;
+  });
+
+  it('a line that is no JSON-RPC message is skipped and said; the session goes on', async () => {
+    const logs: string[] = [];
+    const p = await rawLinesProxy({ log: (l) => logs.push(l) });
+    p.stdin.write('this is not json\n{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"text":"after"}}}\n');
+    expect((await p.answer(9)).result).toEqual({ content: [{ type: 'text', text: '{"text":"after"}' }] });
+    expect(logs.some((l) => l.startsWith('toolseal: skipped a line from the MCP client'))).toBe(true);
+    expect((await p.lines()).some((l) => l.includes('not json'))).toBe(false);
+    p.stdin.end();
+    await p.ended;
+  });
+
+  it('a client line longer than the limit ends the session with CLIENT_MESSAGE_TOO_LARGE and ends the server', async () => {
+    const p = await rawLinesProxy({ limits: { maxListBytes: 1024 } });
+    p.stdin.write(`{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"echo","arguments":{"text":"${'x'.repeat(1024 * 1024 + 2048)}"}}}\n`);
+    const end = await p.ended;
+    expect(end.reason).toBe('client');
+    expect((end.error as Error & { code?: string }).code).toBe('CLIENT_MESSAGE_TOO_LARGE');
+    expect(p.received.some((m) => m.id === 10)).toBe(false);
+  });
+});

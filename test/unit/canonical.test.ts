@@ -38,6 +38,18 @@ describe('canonicalText', () => {
     }), { numRuns: 2000 });
   });
 
+  it('equals the canonicalize package on wide objects, in order, reversed and shuffled (both of its sorts)', () => {
+    const wide = fc.dictionary(names, fc.integer(), { minKeys: 2, maxKeys: 60 });
+    fc.assert(fc.property(wide, fc.constantFrom('as is', 'sorted', 'reversed'), (value, order) => {
+      const parsed = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+      const entries = Object.entries(parsed);
+      if (order !== 'as is') entries.sort(([a], [b]) => (a < b ? -1 : 1));
+      if (order === 'reversed') entries.reverse();
+      const rebuilt: unknown = JSON.parse(`{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
+      expect(canonicalText(rebuilt)).toBe(canonicalize(rebuilt));
+    }), { numRuns: 1000 });
+  });
+
   it('keeps an own "__proto__" member, orders index-like names by code unit, and omits undefined members', () => {
     const value: unknown = JSON.parse('{"b":1,"__proto__":{"x":1},"10":0,"9":0,"a":[1,{"d":2,"c":3}]}');
     expect(canonicalText(value)).toBe('{"10":0,"9":0,"__proto__":{"x":1},"a":[1,{"c":3,"d":2}],"b":1}');

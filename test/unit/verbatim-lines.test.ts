@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { LineWriter, plainResultResponse, readMessageLine, schemaFor } from '../../src/manifest/capture/lines.js';
+import { LineWriter, plainRequest, plainResultResponse, readMessageLine, schemaFor } from '../../src/manifest/capture/lines.js';
 import { verbatimLine, withId } from '../../src/manifest/capture/verbatim.js';
+import { readClientLine } from '../../src/guard/client-stdio.js';
 
 const SERVER = '"node server.mjs"';
 const read = (line: string) => readMessageLine(Buffer.from(line), SERVER)!;
@@ -64,6 +65,33 @@ describe('schemaFor: one member of the SDK union', () => {
     }), { numRuns: 3000 });
     expect(taken).toBeGreaterThan(100);
   });
+
+  it('plainRequest takes only requests the union accepts, and equal to its output', () => {
+    const params = fc.constantFrom<unknown>(undefined, {}, { name: 'echo', arguments: { text: 'x' } }, [], null, 'x', { _meta: {} }, { _meta: { progressToken: 1.5 } },
+      JSON.parse('{"__proto__":{"a":1}}'), JSON.parse('{"arguments":{"__proto__":{"a":1}}}'));
+    const ids = fc.oneof(fc.integer(), fc.string({ maxLength: 2 }), fc.constantFrom(2 ** 53, -(2 ** 53), 1.5, -0, null, undefined));
+    const value = fc.tuple(fc.constantFrom('2.0', '2.0', '2.0', '1.0', undefined), ids, fc.constantFrom<unknown>('tools/call', 'tools/call', '', 3, undefined), params,
+      fc.constantFrom(undefined, undefined, undefined, undefined, ['extra', 1], ['result', {}], ['error', { code: 1, message: 'm' }]))
+      .map(([jsonrpc, id, method, p, extra]) => JSON.parse(JSON.stringify({
+        ...(jsonrpc ? { jsonrpc } : {}), ...(id !== undefined ? { id } : {}), ...(method !== undefined ? { method } : {}), ...(p !== undefined ? { params: p } : {}),
+        ...(extra ? { [extra[0] as string]: extra[1] } : {}),
+      })) as unknown);
+    let taken = 0;
+    let refused = 0;
+    fc.assert(fc.property(value, (v) => {
+      const union = JSONRPCMessageSchema.safeParse(v);
+      const fast = plainRequest(v);
+      if (fast === undefined) {
+        if (!union.success) refused++;
+        return;
+      }
+      taken++;
+      expect(union.success).toBe(true);
+      expect(fast).toEqual(union.data);
+    }), { numRuns: 3000 });
+    expect(taken).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
+  });
 });
 
 describe('verbatim forwarding of what the strict reader read', () => {
@@ -104,5 +132,36 @@ describe('verbatim forwarding of what the strict reader read', () => {
     const line = '{"id":9,"jsonrpc":"2.0","result":{"b":1,"a":2}}';
     await Promise.all([writer.send(withId(read(line), 1)), writer.send({ jsonrpc: '2.0', id: 2, result: { b: 1 } })]);
     expect(writes).toEqual(['{"id":1,"jsonrpc":"2.0","result":{"b":1,"a":2}}\n{"jsonrpc":"2.0","id":2,"result":{"b":1}}\n']);
+  });
+});
+
+describe('readClientLine: what a stdio proxy reads from its client', () => {
+  const call = '{"jsonrpc":"2.0","id":"c-1","method":"tools/call","params":{"name":"echo","arguments":{"text":"\u00e9t\u00e9"}}}';
+
+  it('stamps a strict line (non-ASCII before the id included) so it goes out as read, only the id replaced', () => {
+    const nonAsciiFirst = '{"params":{"name":"\u00e9t\u00e9","arguments":{}},"jsonrpc":"2.0","method":"tools/call","id":"c-2"}';
+    for (const line of [call, nonAsciiFirst]) {
+      const msg = readClientLine(Buffer.from(line))!;
+      expect(verbatimLine(msg)).toBe(`${line}\n`);
+      expect(verbatimLine(withId(msg, 41))).toBe(`${line.replace(/"c-\d"/, '41')}\n`);
+    }
+    // A CRLF line goes out without its carriage return, as the reader parsed it.
+    expect(verbatimLine(readClientLine(Buffer.from(`${call}\r`))!)).toBe(`${call}\n`);
+  });
+
+  it('reads a line the strict reader refuses as JSON.parse does, and never forwards its bytes', () => {
+    const duplicate = readClientLine(Buffer.from('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","name":"b"}}'))!;
+    expect(duplicate).toMatchObject({ params: { name: 'b' } });
+    expect(verbatimLine(withId(duplicate, 2))).toBeUndefined();
+    const notUtf8 = Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"'), Buffer.from([0xff]), Buffer.from('"}}')]);
+    const read = readClientLine(notUtf8)!;
+    expect(read).toMatchObject({ method: 'ping', params: { x: '\ufffd' } });
+    expect(verbatimLine(read)).toBeUndefined();
+  });
+
+  it('skips a blank line and throws for a line that is no JSON-RPC message', () => {
+    expect(readClientLine(Buffer.from('  '))).toBeUndefined();
+    expect(() => readClientLine(Buffer.from('not json'))).toThrow();
+    expect(() => readClientLine(Buffer.from('{"jsonrpc":"2.0","method":7}'))).toThrow();
   });
 });

@@ -2,15 +2,17 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /**
  * The bytes a message was read from, kept so a proxy can forward what it checked instead of
- * re-serializing it: the line as the server wrote it, and where its `id` value is (a proxy
- * gives a response the client's id back; only those bytes change).
+ * re-serializing it: the line as its sender wrote it (without the newline), and where its
+ * `id` value is in those bytes (a proxy gives a response the client's id back and a request
+ * its own; only those bytes change). Bytes, not text: writing a string to a pipe encodes it
+ * again, which was the proxy's largest cost once nothing was parsed twice.
  */
 interface Verbatim {
-  text: string;
+  bytes: Buffer;
   idStart: number;
   idEnd: number;
   /** The id the message goes out under, JSON-encoded; absent when it keeps its own. */
-  id?: string;
+  id?: Buffer;
 }
 
 /** A constructor that returns the object it is given, so a subclass can add a private field to it. */
@@ -57,17 +59,22 @@ const RELATED_TASK = 'io.modelcontextprotocol/related-task';
  *   also rewrite the error);
  * - `_meta["io.modelcontextprotocol/related-task"]` has no member beside `taskId` (same);
  * - no carriage return inside the line (a line reader may split there);
- * - a message with an id has its id's span (`idSpan`).
+ * - a message with an id has its id's span (`idSpan`, in `text`).
+ *
+ * `line` is the bytes `text` was decoded from (UTF-8, decoded strictly so the two say the
+ * same), with or without the one trailing carriage return that `text` no longer has.
  */
-export function keepVerbatim(message: JSONRPCMessage, value: Record<string, unknown>, text: string, protoMember: boolean, idSpan: [number, number] | undefined): void {
+export function keepVerbatim(message: JSONRPCMessage, value: Record<string, unknown>, text: string, protoMember: boolean, idSpan: [number, number] | undefined, line: Buffer): void {
   if (protoMember || 'error' in value || text.includes('\r')) return;
   if (!plainRelatedTask(value.params) || !plainRelatedTask(value.result)) return;
-  if ('id' in value) {
-    if (idSpan === undefined) return;
-    Stamped.stamp(message, { text, idStart: idSpan[0], idEnd: idSpan[1] });
-  } else {
-    Stamped.stamp(message, { text, idStart: -1, idEnd: -1 });
-  }
+  const bytes = line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
+  if (!('id' in value)) return Stamped.stamp(message, { bytes, idStart: -1, idEnd: -1 });
+  if (idSpan === undefined) return;
+  // Offsets in text are UTF-16 units; in bytes they differ only when something before is not ASCII.
+  const ascii = bytes.length === text.length;
+  const idStart = ascii ? idSpan[0] : Buffer.byteLength(text.slice(0, idSpan[0]));
+  const idEnd = ascii ? idSpan[1] : idStart + Buffer.byteLength(text.slice(idSpan[0], idSpan[1]));
+  Stamped.stamp(message, { bytes, idStart, idEnd });
 }
 
 function plainRelatedTask(holder: unknown): boolean {
@@ -85,15 +92,27 @@ export function withId<T extends object>(message: T, id: string | number): T {
   const copy = { ...message, id } as T;
   const verbatim = Stamped.of(message);
   if (verbatim !== undefined && verbatim.idStart >= 0) {
-    Stamped.stamp(copy, { text: verbatim.text, idStart: verbatim.idStart, idEnd: verbatim.idEnd, id: typeof id === 'number' ? String(id) : JSON.stringify(id) });
+    Stamped.stamp(copy, { bytes: verbatim.bytes, idStart: verbatim.idStart, idEnd: verbatim.idEnd, id: Buffer.from(typeof id === 'number' ? String(id) : JSON.stringify(id)) });
   }
   return copy;
 }
 
-/** The line to write for `message` (newline-terminated) when it is forwarded verbatim, else undefined. */
-export function verbatimLine(message: object): string | undefined {
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * The pieces of the line to write for `message` (newline-terminated, in order) when it is
+ * forwarded verbatim, else undefined. Pieces, so the bytes read are written without a copy
+ * per message; `LineWriter` joins a turn's pieces into one write.
+ */
+export function verbatimPieces(message: object): Buffer[] | undefined {
   const v = Stamped.of(message);
   if (v === undefined) return undefined;
-  if (v.id === undefined) return `${v.text}\n`;
-  return `${v.text.slice(0, v.idStart)}${v.id}${v.text.slice(v.idEnd)}\n`;
+  if (v.id === undefined) return [v.bytes, NEWLINE];
+  return [v.bytes.subarray(0, v.idStart), v.id, v.bytes.subarray(v.idEnd), NEWLINE];
+}
+
+/** The line {@link verbatimPieces} writes for `message`, as text; undefined when it is not forwarded verbatim. */
+export function verbatimLine(message: object): string | undefined {
+  const pieces = verbatimPieces(message);
+  return pieces === undefined ? undefined : Buffer.concat(pieces).toString('utf8');
 }
