@@ -1,7 +1,7 @@
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { MANIFEST_MEDIA_TYPE } from '../manifest/schema.js';
 import { toSignedEntity, Verifier, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
-import { X509Certificate } from '@sigstore/core';
+import { parseCertificate } from './certificate.js';
 import { createHash, type KeyObject } from 'node:crypto';
 import { InputError, VerificationError } from '../errors.js';
 import { toVerificationError } from './errors-map.js';
@@ -118,7 +118,7 @@ function refuseRootInChain(bundle: Bundle): void {
   for (const raw of m.x509CertificateChain.certificates.slice(1)) {
     let selfSigned = false;
     try {
-      const cert = X509Certificate.parse(Buffer.from(raw.rawBytes));
+      const cert = parseCertificate(Buffer.from(raw.rawBytes));
       selfSigned = cert.subject.equals(cert.issuer) && cert.verify();
     } catch (err) {
       throw new InputError('BUNDLE_MALFORMED', `The bundle's certificate chain has a certificate that cannot be parsed (${(err as Error).message}).`, { cause: err });

@@ -1,5 +1,5 @@
 import type { Bundle, SerializedBundle } from '@sigstore/bundle';
-import { X509Certificate } from '@sigstore/core';
+import { parseCertificate } from '../certificate.js';
 import type { ClaimedSigner } from './describe.js';
 import { signerFromCertificate } from './extract.js';
 
@@ -15,7 +15,7 @@ export function claimedSigner(bundle: Bundle): ClaimedSigner | undefined {
   if (material.$case === 'publicKey') return { kind: 'key', hint: material.publicKey.hint };
   const certBytes = material.$case === 'certificate' ? material.certificate.rawBytes
     : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
-  return certBytes ? signerFromCertificate(X509Certificate.parse(Buffer.from(certBytes))) : undefined;
+  return certBytes ? signerFromCertificate(parseCertificate(Buffer.from(certBytes))) : undefined;
 }
 
 /**
@@ -29,5 +29,5 @@ export function claimedSignerOfJson(bundle: SerializedBundle): ClaimedSigner | u
   const material = bundle.verificationMaterial;
   if (material.publicKey) return { kind: 'key', hint: material.publicKey.hint };
   const certBase64 = material.certificate?.rawBytes ?? material.x509CertificateChain?.certificates[0]?.rawBytes;
-  return certBase64 ? signerFromCertificate(X509Certificate.parse(Buffer.from(certBase64, 'base64'))) : undefined;
+  return certBase64 ? signerFromCertificate(parseCertificate(Buffer.from(certBase64, 'base64'))) : undefined;
 }
