@@ -126,9 +126,10 @@ export class StrictStdioClientTransport implements Transport {
   }
 
   /** Sends one message; the messages of one event-loop turn go out in one write (see `LineWriter`). */
-  async send(message: JSONRPCMessage): Promise<void> {
-    if (!this.writer || this.closing) throw new Error('Not connected');
-    await this.writer.send(message);
+  send(message: JSONRPCMessage): Promise<void> {
+    // Not async: one promise fewer per message on the proxy's path.
+    if (!this.writer || this.closing) return Promise.reject(new Error('Not connected'));
+    return this.writer.send(message);
   }
 
   /** Ends the server and its process group; safe to call more than once. */
