@@ -5,7 +5,7 @@ import {
 import { CaptureError, InputError } from '../../errors.js';
 import { readStrictJson } from '../../io/strict-json.js';
 import { escapeTerminal } from '../../io/terminal.js';
-import { keepVerbatim, verbatimPieces } from './verbatim.js';
+import { copyVerbatim, keepVerbatim, verbatimByteLength, verbatimOf, type Verbatim } from './verbatim.js';
 
 /**
  * Splits a byte stream into newline-terminated lines, never holding more than
@@ -64,9 +64,9 @@ export class LineBuffer {
  * was measured too: no fewer CPU per call, and a lone message waits for the check phase.)
  */
 export class LineWriter {
-  /** Lines serialized here, and pieces of lines forwarded as read (see `verbatimPieces`). */
-  private queued: (string | Buffer)[] = [];
-  private bytes = false;
+  /** Lines serialized here, and lines forwarded as read (see `verbatimOf`). */
+  private queued: (string | Verbatim)[] = [];
+  private verbatim = false;
   private flushed: Promise<void> | undefined;
   private drained: Promise<void> | undefined;
 
@@ -76,24 +76,23 @@ export class LineWriter {
   send(message: JSONRPCMessage): Promise<void> {
     if (this.stream.destroyed || this.stream.writableEnded) return Promise.reject(new Error('Not connected'));
     // A message read strictly and passed on unchanged goes out as the bytes it was read from.
-    const pieces = verbatimPieces(message);
-    if (pieces === undefined) {
+    const verbatim = verbatimOf(message);
+    if (verbatim === undefined) {
       this.queued.push(serializeMessage(message));
     } else {
-      for (const piece of pieces) this.queued.push(piece);
-      this.bytes = true;
+      this.queued.push(verbatim);
+      this.verbatim = true;
     }
-    this.flushed ??= Promise.resolve().then(() => this.flush());
+    this.flushed ??= Promise.resolve().then(this.flush);
     return this.flushed;
   }
 
   /** Writes what is queued now (before the stream is ended, so nothing sent is lost). */
   flushNow(): void {
     if (this.queued.length === 0 || this.stream.destroyed || this.stream.writableEnded) return;
-    const data = this.bytes ? Buffer.concat(this.queued.map((q) => (typeof q === 'string' ? Buffer.from(q) : q)))
-      : this.queued.length === 1 ? this.queued[0]! : this.queued.join('');
+    const data = this.verbatim ? joinBytes(this.queued) : this.queued.length === 1 ? this.queued[0] as string : this.queued.join('');
     this.queued = [];
-    this.bytes = false;
+    this.verbatim = false;
     if (!this.stream.write(data)) {
       // Many senders may wait for one drain; share it rather than add a listener each.
       this.drained ??= new Promise<void>((resolve) => this.stream.once('drain', () => {
@@ -103,15 +102,28 @@ export class LineWriter {
     }
   }
 
-  private async flush(): Promise<void> {
+  /** Not async: `then` adopts the drain promise it returns, without a promise of its own. */
+  private readonly flush = (): Promise<void> | undefined => {
     this.flushed = undefined;
     if (this.queued.length > 0 && (this.stream.destroyed || this.stream.writableEnded)) {
       this.queued = [];
       throw new Error('Not connected');
     }
     this.flushNow();
-    if (this.drained) await this.drained;
-  }
+    return this.drained;
+  };
+}
+
+/** One buffer of every queued line, in order: serialized ones encoded, verbatim ones copied as read. */
+function joinBytes(queued: (string | Verbatim)[]): Buffer {
+  let size = 0;
+  for (const q of queued) size += typeof q === 'string' ? Buffer.byteLength(q) : verbatimByteLength(q);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const q of queued) at = typeof q === 'string' ? at + out.write(q, at) : copyVerbatim(q, out, at);
+  // The buffer is not zeroed: a line must never go out with bytes it does not own.
+  if (at !== size) throw new Error(`toolseal: ${at} bytes were joined for a batch of ${size}; nothing was written.`);
+  return out;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -7,12 +7,12 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
  * its own; only those bytes change). Bytes, not text: writing a string to a pipe encodes it
  * again, which was the proxy's largest cost once nothing was parsed twice.
  */
-interface Verbatim {
-  bytes: Buffer;
-  idStart: number;
-  idEnd: number;
+export interface Verbatim {
+  readonly bytes: Buffer;
+  readonly idStart: number;
+  readonly idEnd: number;
   /** The id the message goes out under, JSON-encoded; absent when it keeps its own. */
-  id?: Buffer;
+  readonly id?: Buffer;
 }
 
 /** A constructor that returns the object it is given, so a subclass can add a private field to it. */
@@ -97,22 +97,39 @@ export function withId<T extends object>(message: T, id: string | number): T {
   return copy;
 }
 
-const NEWLINE = Buffer.from('\n');
-
-/**
- * The pieces of the line to write for `message` (newline-terminated, in order) when it is
- * forwarded verbatim, else undefined. Pieces, so the bytes read are written without a copy
- * per message; `LineWriter` joins a turn's pieces into one write.
- */
-export function verbatimPieces(message: object): Buffer[] | undefined {
-  const v = Stamped.of(message);
-  if (v === undefined) return undefined;
-  if (v.id === undefined) return [v.bytes, NEWLINE];
-  return [v.bytes.subarray(0, v.idStart), v.id, v.bytes.subarray(v.idEnd), NEWLINE];
+/** The verbatim form of `message` when it is forwarded as read, else undefined. */
+export function verbatimOf(message: object): Verbatim | undefined {
+  return Stamped.of(message);
 }
 
-/** The line {@link verbatimPieces} writes for `message`, as text; undefined when it is not forwarded verbatim. */
+/** Bytes of the newline-terminated line `v` writes. */
+export function verbatimByteLength(v: Verbatim): number {
+  return v.id === undefined ? v.bytes.length + 1 : v.bytes.length - (v.idEnd - v.idStart) + v.id.length + 1;
+}
+
+/**
+ * Copies the newline-terminated line `v` writes into `target` at `at` and returns the offset
+ * after it: the bytes read, with the id's bytes replaced when it goes out under another id.
+ * Copied straight from what was read, with no slice or piece list per message.
+ */
+export function copyVerbatim(v: Verbatim, target: Buffer, at: number): number {
+  let end: number;
+  if (v.id === undefined) {
+    end = at + v.bytes.copy(target, at);
+  } else {
+    end = at + v.bytes.copy(target, at, 0, v.idStart);
+    end += v.id.copy(target, end);
+    end += v.bytes.copy(target, end, v.idEnd);
+  }
+  target[end] = 0x0a;
+  return end + 1;
+}
+
+/** The line `message` is written as when it is forwarded verbatim, as text; undefined when it is not. */
 export function verbatimLine(message: object): string | undefined {
-  const pieces = verbatimPieces(message);
-  return pieces === undefined ? undefined : Buffer.concat(pieces).toString('utf8');
+  const v = verbatimOf(message);
+  if (v === undefined) return undefined;
+  const line = Buffer.allocUnsafe(verbatimByteLength(v));
+  copyVerbatim(v, line, 0);
+  return line.toString('utf8');
 }
