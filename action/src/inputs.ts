@@ -72,63 +72,93 @@ export const INPUT_NAMES: readonly string[] = [...ALL_INPUTS].sort();
  * @throws InputError `INPUT_INVALID` / `COMMAND_INVALID`
  */
 export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
+  const read = inputReader(env);
+  const mode = parseMode(read.get('mode'));
+  refuseForeignInputs(mode, env);
+  const timeout = read.get('timeout');
+  return {
+    mode,
+    ...readServerInputs(read),
+    bundle: read.get('bundle') ?? DEFAULT_BUNDLE_FILE,
+    policy: readPolicyInputs(read, mode),
+    ...readSigningInputs(read, mode),
+    ...optional('match', read.get('match')),
+    ...(timeout !== undefined ? { timeoutMs: parseTimeout(timeout) } : {}),
+    capture: { ...(timeout !== undefined ? { requestTimeoutMs: parseTimeout(timeout) } : {}), protocolEra: parseProtocolEra(read.get('protocol-era')) },
+    offline: parseBoolean('offline', read.get('offline'), false),
+    showSummary: parseBoolean('show-summary', read.get('show-summary'), true),
+    allowPublicLog: parseBoolean('allow-public-log', read.get('allow-public-log'), false),
+    storeAttestation: parseBoolean('store-attestation', read.get('store-attestation'), false),
+    ...optional('githubToken', read.get('github-token')),
+  };
+}
+
+/** How the runner hands inputs over: `INPUT_<NAME>` variables, trimmed; an empty one is absent. */
+interface InputReader {
+  get(name: string): string | undefined;
+  /** A multi-line input, one value per non-empty line. */
+  lines(name: string): string[];
+}
+
+function inputReader(env: NodeJS.ProcessEnv): InputReader {
   const get = (name: string): string | undefined => {
     const value = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim();
     return value ? value : undefined;
   };
-  const lines = (name: string): string[] => (get(name) ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const mode = parseMode(get('mode'));
-  refuseForeignInputs(mode, env);
-  const command = get('command');
-  const url = get('url');
-  const keys = lines('key');
-  const timeout = get('timeout');
+  return { get, lines: (name) => (get(name) ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean) };
+}
+
+/** The server to capture and how: command or URL, its launch, what the manifest records. */
+function readServerInputs(read: InputReader): Pick<ActionInputs, 'server' | 'clientProfile' | 'dynamic' | 'exclude' | 'artifacts' | 'manifest' | 'manifestOutput' | 'serverEnv' | 'workingDirectory'> {
+  const command = read.get('command');
+  const url = read.get('url');
   return {
-    mode,
     server: {
       ...(command !== undefined ? { command: splitCommandLine(command) } : {}),
       ...(url !== undefined ? { url } : {}),
-      headers: lines('headers'),
+      headers: read.lines('headers'),
     },
-    ...optional('clientProfile', get('client-profile')),
-    dynamic: parseDynamicLists(lines('dynamic'), 'The input "dynamic"'),
-    exclude: lines('exclude'),
-    artifacts: lines('artifact'),
-    ...optional('manifest', get('manifest')),
-    ...optional('manifestOutput', get('manifest-output')),
-    bundle: get('bundle') ?? DEFAULT_BUNDLE_FILE,
-    policy: {
-      ...optional('policyPath', get('policy')),
-      ...optional('certificateIdentity', get('certificate-identity')),
-      ...optional('certificateIdentityRegexp', get('certificate-identity-regexp')),
-      ...optional('certificateOidcIssuer', get('certificate-oidc-issuer')),
-      ...optional('githubRepository', get('github-repository')),
-      ...optional('githubRepositoryId', get('github-repository-id')),
-      ...optional('githubRef', get('github-ref')),
-      ...optional('githubWorkflowRef', get('github-workflow-ref')),
-      ...optional('runnerEnvironment', get('runner-environment')),
-      ...(mode === 'verify' && keys.length > 0 ? { key: keys } : {}),
-      ...optional('trustedRoot', get('trusted-root')),
-      ...optional('match', get('match')),
-      ...optional('minVersion', get('min-version')),
-      ...optional('serverName', get('server-name')),
-      ...(parseBoolean('refuse-dynamic-lists', get('refuse-dynamic-lists'), false) ? { refuseDynamicLists: true } : {}),
-    },
-    ...optional('signingKey', mode === 'sign' ? get('key') : undefined),
-    ...optional('fulcioURL', get('fulcio-url')),
-    ...optional('rekorURL', get('rekor-url')),
-    ...optional('tsaURL', get('tsa-url')),
-    ...optional('signingConfig', get('signing-config')),
-    ...optional('match', get('match')),
-    ...(timeout !== undefined ? { timeoutMs: parseTimeout(timeout) } : {}),
-    capture: { ...(timeout !== undefined ? { requestTimeoutMs: parseTimeout(timeout) } : {}), protocolEra: parseProtocolEra(get('protocol-era')) },
-    offline: parseBoolean('offline', get('offline'), false),
-    serverEnv: parseEnvAssignments(lines('env')),
-    ...optional('workingDirectory', get('working-directory')),
-    showSummary: parseBoolean('show-summary', get('show-summary'), true),
-    allowPublicLog: parseBoolean('allow-public-log', get('allow-public-log'), false),
-    storeAttestation: parseBoolean('store-attestation', get('store-attestation'), false),
-    ...optional('githubToken', get('github-token')),
+    ...optional('clientProfile', read.get('client-profile')),
+    dynamic: parseDynamicLists(read.lines('dynamic'), 'The input "dynamic"'),
+    exclude: read.lines('exclude'),
+    artifacts: read.lines('artifact'),
+    ...optional('manifest', read.get('manifest')),
+    ...optional('manifestOutput', read.get('manifest-output')),
+    serverEnv: parseEnvAssignments(read.lines('env')),
+    ...optional('workingDirectory', read.get('working-directory')),
+  };
+}
+
+/** Who may sign and what counts as a match (verify); `key` is a public key only when verifying. */
+function readPolicyInputs(read: InputReader, mode: ActionInputs['mode']): ActionInputs['policy'] {
+  const keys = read.lines('key');
+  return {
+    ...optional('policyPath', read.get('policy')),
+    ...optional('certificateIdentity', read.get('certificate-identity')),
+    ...optional('certificateIdentityRegexp', read.get('certificate-identity-regexp')),
+    ...optional('certificateOidcIssuer', read.get('certificate-oidc-issuer')),
+    ...optional('githubRepository', read.get('github-repository')),
+    ...optional('githubRepositoryId', read.get('github-repository-id')),
+    ...optional('githubRef', read.get('github-ref')),
+    ...optional('githubWorkflowRef', read.get('github-workflow-ref')),
+    ...optional('runnerEnvironment', read.get('runner-environment')),
+    ...(mode === 'verify' && keys.length > 0 ? { key: keys } : {}),
+    ...optional('trustedRoot', read.get('trusted-root')),
+    ...optional('match', read.get('match')),
+    ...optional('minVersion', read.get('min-version')),
+    ...optional('serverName', read.get('server-name')),
+    ...(parseBoolean('refuse-dynamic-lists', read.get('refuse-dynamic-lists'), false) ? { refuseDynamicLists: true } : {}),
+  };
+}
+
+/** The Sigstore instance to sign with, or (sign mode) the private key. */
+function readSigningInputs(read: InputReader, mode: ActionInputs['mode']): Pick<ActionInputs, 'signingKey' | 'fulcioURL' | 'rekorURL' | 'tsaURL' | 'signingConfig'> {
+  return {
+    ...optional('signingKey', mode === 'sign' ? read.get('key') : undefined),
+    ...optional('fulcioURL', read.get('fulcio-url')),
+    ...optional('rekorURL', read.get('rekor-url')),
+    ...optional('tsaURL', read.get('tsa-url')),
+    ...optional('signingConfig', read.get('signing-config')),
   };
 }
 

@@ -30,10 +30,14 @@ export function resultResponse(id: RpcId, result: Record<string, unknown>): JSON
   return { jsonrpc: '2.0', id, result } as JSONRPCMessage;
 }
 
-/** The entry a call names, as `list/key` for the audit log (`tools/call`, `prompts/get`, or a resource URI). */
+/** The entry a call names, as `list/key` for the audit log (`tools/call`, `prompts/get`, a resource URI, or what a `completion/complete` completes). */
 export function calledEntry(msg: RpcMessage): string {
   const p = msg.params ?? {};
   if (msg.method === 'tools/call') return `tools/${String(p.name)}`;
   if (msg.method === 'prompts/get') return `prompts/${String(p.name)}`;
-  return `resources/${String(p.uri ?? (p.ref as { uri?: unknown } | undefined)?.uri ?? '')}`;
+  if (msg.method === 'completion/complete') {
+    const ref = (p.ref ?? {}) as { type?: unknown; name?: unknown; uri?: unknown };
+    return ref.type === 'ref/prompt' ? `prompts/${String(ref.name)}` : `resourceTemplates/${String(ref.uri)}`;
+  }
+  return `resources/${String(p.uri ?? '')}`;
 }

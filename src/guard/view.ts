@@ -15,6 +15,8 @@ export class ExposureView {
   readonly lists: Readonly<Record<ListName, readonly object[]>>;
   private readonly keys: Record<ListName, Set<string>>;
   private readonly hidden = new Map<string, EntryFinding>();
+  /** Under `warn`: entries exposed although they failed verification (a call to one is said, not refused). */
+  private readonly warned = new Map<string, EntryFinding>();
   private readonly templates: { template: UriTemplate; exposed: boolean; key: string }[] = [];
 
   constructor(decision: ListsDecision | undefined) {
@@ -22,6 +24,7 @@ export class ExposureView {
     this.keys = {} as Record<ListName, Set<string>>;
     for (const list of LIST_NAMES) this.keys[list] = new Set(this.lists[list].map((e) => entryKey(list, e)));
     for (const finding of decision?.hidden ?? []) this.hidden.set(`${finding.list}\0${finding.key}`, finding);
+    if (decision?.verdict.decision === 'warn') for (const finding of decision.verdict.mismatched) this.warned.set(`${finding.list}\0${finding.key}`, finding);
     for (const entry of this.lists.resourceTemplates) this.addTemplate(entryKey('resourceTemplates', entry), true);
     for (const finding of decision?.hidden ?? []) if (finding.list === 'resourceTemplates') this.addTemplate(finding.key, false);
   }
@@ -48,7 +51,7 @@ export class ExposureView {
   }
 
   checkNamed(list: 'tools' | 'prompts', key: string): Denial | undefined {
-    if (this.keys[list].has(key)) return undefined;
+    if (this.keys[list].has(key)) return this.warnedDenial(list, key);
     const finding = this.hidden.get(`${list}\0${key}`);
     if (finding) return { list, key, code: finding.code, reason: finding.reason };
     return { list, key, code: 'ENTRY_NOT_LISTED', reason: 'it is not in the verified list' };
@@ -61,13 +64,13 @@ export class ExposureView {
    * the manifest signs what lists show, not resource contents.
    */
   checkUri(uri: string): Denial | undefined {
-    if (this.keys.resources.has(uri)) return undefined;
+    if (this.keys.resources.has(uri)) return this.warnedDenial('resources', uri);
     const finding = this.hidden.get(`resources\0${uri}`);
     if (finding) return { list: 'resources', key: uri, code: finding.code, reason: finding.reason };
     let hiddenMatch: Denial | undefined;
     for (const { template, exposed, key } of this.templates) {
       if (!safeMatch(template, uri)) continue;
-      if (exposed) return undefined;
+      if (exposed) return this.warnedDenial('resourceTemplates', key);
       const f = this.hidden.get(`resourceTemplates\0${key}`)!;
       hiddenMatch ??= { list: 'resourceTemplates', key, code: f.code, reason: f.reason };
     }
@@ -78,11 +81,22 @@ export class ExposureView {
   checkRef(ref: unknown): Denial | undefined {
     const r = (ref ?? {}) as { type?: unknown; name?: unknown; uri?: unknown };
     if (r.type === 'ref/prompt' && typeof r.name === 'string') return this.checkNamed('prompts', r.name);
-    if (r.type === 'ref/resource' && typeof r.uri === 'string' && !this.keys.resourceTemplates.has(r.uri)) {
+    if (r.type === 'ref/resource' && typeof r.uri === 'string' && this.keys.resourceTemplates.has(r.uri)) return this.warnedDenial('resourceTemplates', r.uri);
+    if (r.type === 'ref/resource' && typeof r.uri === 'string') {
       const f = this.hidden.get(`resourceTemplates\0${r.uri}`);
       if (f) return { list: 'resourceTemplates', key: r.uri, code: f.code, reason: f.reason };
     }
     return undefined;
+  }
+
+  /**
+   * The denial of an exposed entry that failed verification, which only `warn` exposes: the
+   * guard forwards the call and records it as let through (not as verified). Undefined for an
+   * entry that verified.
+   */
+  private warnedDenial(list: ListName, key: string): Denial | undefined {
+    const f = this.warned.get(`${list}\0${key}`);
+    return f ? { list, key, code: f.code, reason: f.reason } : undefined;
   }
 
   private addTemplate(key: string, exposed: boolean): void {

@@ -7,13 +7,13 @@ import { alive, attest, fixture, memoryAudit, until } from './guard.helpers.js';
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} }, 'io.modelcontextprotocol/clientInfo': { name: 'raw-modern', version: '1' } };
 
 /** A raw 2026-07-28 client on the library's stdio proxy (in-memory streams, a real spawned server). */
-function modernSession(upstream: ServerTarget, attestation: GuardAttestation, enforce: EnforceMode) {
+function modernSession(upstream: ServerTarget, attestation: GuardAttestation, enforce: EnforceMode, extra: { auditAllowedCalls?: boolean } = {}) {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   const pids: number[] = [];
   const audit = memoryAudit();
   const log: string[] = [];
-  const ended = runStdioProxy({ upstream, attestation, stdin, stdout, stderr: 'ignore', settings: { enforce }, audit, log: (l) => log.push(l), onSpawn: (pid) => pids.push(pid) });
+  const ended = runStdioProxy({ upstream, attestation, stdin, stdout, stderr: 'ignore', settings: { enforce }, audit, log: (l) => log.push(l), onSpawn: (pid) => pids.push(pid), ...extra });
   const received: Array<Record<string, any>> = [];
   createInterface({ input: stdout }).on('line', (line) => received.push(JSON.parse(line) as Record<string, any>));
   let next = 0;
@@ -110,4 +110,30 @@ describe('the modern era through the stdio proxy, adversarial servers', () => {
     expect((await s.request('tools/call', { name: 'echo', arguments: { text: 'x' } })).error).toMatchObject({ code: -31051 });
     await s.end();
   }, 30_000);
+
+  it('--audit-calls records each call to a verified entry once, and a call let through under warn only as what it was', async () => {
+    const attestation = await attest(fixture('modern.mjs'));
+    const s = modernSession(fixture('modern.mjs'), attestation, 'filter', { auditAllowedCalls: true });
+    expect((await s.request('tools/call', { name: 'echo', arguments: { text: 'hi' } })).result.content[0].text).toBe('hi');
+    expect((await s.request('prompts/get', { name: 'greeting', arguments: { name: 'Ada' } })).result.messages).toHaveLength(1);
+    await s.request('ping');
+    const calls = s.audit.records.filter((r) => r.event === 'call');
+    expect(calls.map((r) => [r.decision, r.entry, r.reason])).toEqual([['allow', 'tools/echo', 'verified'], ['allow', 'prompts/greeting', 'verified']]);
+    await s.end();
+
+    const poisoned = modernSession(fixture('modern.mjs', { FIXTURE_POISON: '1' }), attestation, 'warn', { auditAllowedCalls: true });
+    expect((await poisoned.request('tools/call', { name: 'echo', arguments: { text: 'hi' } })).result.content[0].text).toBe('hi');
+    const warned = poisoned.audit.records.filter((r) => r.event === 'call');
+    // Let through because of warn, and said so: never also recorded as a verified call.
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ decision: 'allow', entry: 'tools/echo', reason: expect.stringMatching(/^enforce: warn, although /) });
+    await poisoned.end();
+  });
+
+  it('a list request with a cursor gets -32602: the guard serves every list in one page', async () => {
+    const s = modernSession(fixture('modern.mjs'), await attest(fixture('modern.mjs')), 'filter');
+    expect((await s.request('tools/list', { cursor: 'next' })).error).toMatchObject({ code: -32602, message: expect.stringContaining('no next page') });
+    expect((await s.request('tools/list')).result.tools.map((t: { name: string }) => t.name).sort()).toEqual(['add', 'echo']);
+    await s.end();
+  });
 });

@@ -164,3 +164,34 @@ describe('the proxy reads its client strictly and forwards what it checked', () 
     expect(p.received.some((m) => m.id === 10)).toBe(false);
   });
 });
+
+describe('the proxy answers list requests it cannot serve from the server', () => {
+  it('a list request with a cursor gets -32602: the guard serves every list in one page', async () => {
+    const p = proxy(fixture('paginated.mjs'));
+    p.send(INITIALIZE);
+    await p.answer(1);
+    p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { cursor: 'page-1' } });
+    expect((await p.answer(2)).error).toMatchObject({ code: -32602, message: expect.stringContaining('no next page') });
+    p.stdin.end();
+    await p.ended;
+  });
+
+  it('under filter, a list the guard could not read is answered with UPSTREAM_FAILED naming why, and the session goes on', async () => {
+    const small = { FIXTURE_SCHEMA_BYTES: '300000' };
+    const attestation = await attest(fixture('huge-schema.mjs', small));
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const ended = runStdioProxy({ upstream: fixture('huge-schema.mjs', small), attestation, stdin, stdout, stderr: 'ignore', settings: { enforce: 'filter' }, limits: { maxListBytes: 100_000 } });
+    const received: Array<Record<string, any>> = [];
+    createInterface({ input: stdout }).on('line', (line) => received.push(JSON.parse(line) as Record<string, any>));
+    stdin.write(`${JSON.stringify(INITIALIZE)}\n`);
+    await until(() => received.find((m) => m.id === 1));
+    stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })}\n`);
+    const listed = await until(() => received.find((m) => m.id === 2));
+    expect(listed.error).toMatchObject({ code: -31053, data: { code: 'UPSTREAM_FAILED', reason: expect.stringMatching(/tools\/list could not be read from the server: .*100000 bytes/) } });
+    stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' })}\n`);
+    expect(await until(() => received.find((m) => m.id === 3))).toHaveProperty('result');
+    stdin.end();
+    expect((await ended).reason).toBe('client');
+  });
+});

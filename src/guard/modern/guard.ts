@@ -102,7 +102,8 @@ export class ModernGuard {
       if (refused) return refused;
     }
     if (method === 'subscriptions/listen') return this.listen(msg, view, call);
-    return this.forward(msg, view, call);
+    // As in the 2025 era: a call that names a verified entry is recorded (with auditAllowedCalls); one let through under warn is not.
+    return this.forward(msg, view, call, denial === undefined);
   }
 
   /** The refusal of a call to an entry the view does not expose; undefined under `warn` (recorded, forwarded). */
@@ -121,8 +122,8 @@ export class ModernGuard {
     return { jsonrpc: '2.0', id: msg.id, result: { [field]: view.verifier!.view.lists[list], ...hints, resultType: 'complete', _meta: { [META.serverInfo]: signedServerInfo(this.signedServer()) } } };
   }
 
-  private async forward(msg: Rpc, view: ContextView, call: ModernCall): Promise<RpcMessage> {
-    if (this.options.auditAllowedCalls && view.verifier && msg.method !== undefined && ['tools/call', 'prompts/get', 'resources/read'].includes(msg.method)) {
+  private async forward(msg: Rpc, view: ContextView, call: ModernCall, verifiedEntry: boolean): Promise<RpcMessage> {
+    if (this.options.auditAllowedCalls && verifiedEntry) {
       this.record({ event: 'call', decision: 'allow', entry: calledEntry(msg), reason: 'verified' });
     }
     const answer = await this.upstream.request(msg, { ...(call.emit ? { onNotification: call.emit } : {}), ...(call.signal ? { signal: call.signal } : {}), ...(call.headers ? { headers: call.headers } : {}) });
