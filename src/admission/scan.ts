@@ -11,6 +11,7 @@ import type { Manifest } from '../manifest/schema.js';
 import type { Policy, TrustPolicy } from '../policy/index.js';
 import { claimedManifest } from '../verify/inspect.js';
 import type { TrustSource } from '../verify/trust/source.js';
+import { trustSourceFromPolicy } from '../verify/trust/sources.js';
 import { createManifestVerifier, type ManifestVerifier, type VerifiedAttestation } from '../verify/verify-server.js';
 import { crossServerFindings, type CrossFinding } from './cross.js';
 import { launchRecord, launchTarget, type ClientLaunchOptions, type LaunchRecord } from './launch.js';
@@ -95,7 +96,10 @@ export interface ScanOptions {
 export async function scanServers(servers: ConfiguredServer[], options: ScanOptions = {}): Promise<ScanReport> {
   const verifier = options.lock ? await lockVerifier(options) : undefined;
   const listed = options.registry ? await findRegistryEntries(servers, options.registry.url, options.registry.fetch) : new Map<ConfiguredServer, RegistryMatch>();
-  const scans = await mapBounded(servers, options.concurrency ?? 4, (server) => scanOne(server, verifier, listed.get(server), options));
+  // Every publisher bundle is checked against the same trust: loaded once for the scan (when
+  // some server offers one), not once per server. The lock's verifier has its own already.
+  const perServer = { ...options, trustSource: options.trustSource ?? trustSourceFromPolicy(options.publisherTrust ?? { source: 'public-good' }) };
+  const scans = await mapBounded(servers, options.concurrency ?? 4, (server) => scanOne(server, verifier, listed.get(server), perServer));
   const findings = crossServerFindings(scans.flatMap((s) => (s.manifest ? [{ name: s.name, client: s.client, manifest: s.manifest }] : [])));
   const clean = scans.every((s) => s.status === 'approved' || s.status === 'disabled') && findings.length === 0;
   const incomplete = scans.some((s) => s.status === 'capture-failed');
