@@ -23,20 +23,23 @@ import { identityPolicyOf, type Policy } from '../policy/policy.js';
 import type { TrustSource } from './trust/source.js';
 import { emptyTrustMaterial } from './trust/material.js';
 import { trustSourceForPolicy } from './trust/sources.js';
+import { deepFreeze } from '../io/deep-freeze.js';
 import { VERDICT_MEDIA_TYPE, type Problem, type Verdict } from './verdict.js';
 
 /** A bundle that verified as a toolseal attestation under a policy. */
 export interface VerifiedAttestation {
+  /** The signed manifest: the caller's to change; the verifier compares against its own copy. */
   manifest: Manifest;
-  /** Digest of the signed manifest (equal to the statement's subject[0]). */
-  digest: Sha256Digest;
+  /** Digest of the signed manifest (equal to the statement's subject[0]). Read-only, as are the signer and log fields. */
+  readonly digest: Sha256Digest;
   statement: ManifestStatement;
-  signer: SignerIdentity;
-  logIndex?: string;
+  /** Who signed; frozen. */
+  readonly signer: SignerIdentity;
+  readonly logIndex?: string;
   /** RFC 3339 time the transparency log or timestamp authority vouched for. */
-  integratedTime?: string;
+  readonly integratedTime?: string;
   /** Digest of the bundle (RFC 8785 of its JSON). */
-  bundleDigest: Sha256Digest;
+  readonly bundleDigest: Sha256Digest;
 }
 
 /**
@@ -153,6 +156,12 @@ class PolicyVerifier implements ManifestVerifier {
       ...(verified.logIndex !== undefined ? { logIndex: verified.logIndex } : {}),
       ...(time ? { integratedTime: time.toISOString() } : {}),
     }, 'bundleDigest', { get: lazyDigest, enumerable: true }) as VerifiedAttestation;
+    // A cache hit hands out this very object again, and every verdict names its signer: what
+    // says who signed, when and which digest cannot be changed by whoever holds it.
+    deepFreeze(result.signer);
+    for (const key of ['digest', 'signer', 'logIndex', 'integratedTime'] as const) {
+      if (key in result) Object.defineProperty(result, key, { writable: false, configurable: false });
+    }
     // Taken before the caller has the attestation: its manifest is theirs to change, this copy is not.
     this.signedCopies.set(result, new SignedCopy(attested.manifest));
     // Under a signature key only with the verified copy to compare against (else a later lookup misses).

@@ -79,5 +79,18 @@ describe('data flows one way through verification', () => {
     bundle.dsseEnvelope.payloadType = 'text/plain';
     expect(() => verifier.verifyAttestation(bundle)).toThrow();
   });
-});
 
+  it('who signed, the digest and the log fields of a cached attestation cannot be changed by a caller: a later hit reports them as verified', async () => {
+    const { signed, policy } = await keySigned();
+    const verifier = await createManifestVerifier({ policy, trustSource: noAuthority });
+    const first = verifier.verify(signed.bundle);
+    const signer = structuredClone(first.signer);
+    expect(() => { (first.signer as { hint?: string }).hint = 'someone else'; }).toThrow(TypeError);
+    const attestation = first.attestation!;
+    expect(() => { (attestation as { digest: string }).digest = 'sha256:forged'; }).toThrow(TypeError);
+    const again = verifier.verify(signed.bundle);
+    expect(verifier.cacheStats.hits).toBeGreaterThan(0);
+    expect(again.signer).toEqual(signer);
+    expect(again.manifestDigest).toBe(signed.digest);
+  });
+});
