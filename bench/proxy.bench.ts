@@ -8,8 +8,8 @@
  *                  relay    SDK Client → stdio → bench/relay.mjs → stdio → server (pipes bytes
  *                           both ways, parses nothing: the ceiling of any separate-process proxy)
  *                  proxy    SDK Client → stdio → `toolseal proxy` process → stdio → server
- *                Rounds alternate the contenders (forward, then backward) so machine load hits
- *                them alike; proxy / relay is also taken round by round (the two run back to back).
+ *                Rounds take the contenders in every rotation, forward and backward, so machine load hits
+ *                them alike; proxy / relay is also taken round by round.
  *                SERVER=sdk (default): an SDK v1 server (bench/sdk-echo-server.mjs);
  *                SERVER=probe: the guard-probe fixture (hand-written, cheaper per call).
  *   connect:     connect + one full `tools/list` for servers of 10, 100 and 1,000 tools
@@ -18,7 +18,7 @@
  *   decide:      `liveManifest` + `decideLists` alone (CPU), same sizes.
  *
  * Run: npm run build && npx tsx bench/proxy.bench.ts   (prints Markdown and the machine)
- *   ROUNDS (6), CALLS (sequential calls per contender and round, 2000), FLIGHT_CALLS (calls with
+ *   ROUNDS (8: every order once), CALLS (sequential calls per contender and round, 2000), FLIGHT_CALLS (calls with
  *   32 in flight per contender and round, 20000), WARM_CALLS (calls with 32 in flight before
  *   measuring, each round, 40000), SERVER (sdk | probe), CONNECT=0 skips connect/decide,
  *   PROFILE=dir writes a CPU profile of each proxy round there.
@@ -42,7 +42,7 @@ import { identityFlags, signTarget, startSigningBench } from '../test/e2e/proxy.
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'servers');
-const ROUNDS = Number(process.env.ROUNDS ?? 6);
+const ROUNDS = Number(process.env.ROUNDS ?? 8);
 const CALLS = Number(process.env.CALLS ?? 2000);
 const FLIGHT_CALLS = Number(process.env.FLIGHT_CALLS ?? 20000);
 const WARM_CALLS = Number(process.env.WARM_CALLS ?? 40000);
@@ -55,6 +55,15 @@ const env = (extra: Record<string, string> = {}): Record<string, string> =>
 
 const CONTENDERS = ['direct', 'guard', 'relay', 'proxy'] as const;
 type Contender = typeof CONTENDERS[number];
+/**
+ * Every rotation of the contenders, forward and backward, one per round: each runs after each
+ * other one as often. A sequential round trip here is 20-60 µs, and how fast one runs depends
+ * on what ran just before (the relay's p50 moved by 20 µs when a contender was added before it).
+ */
+const ORDERS: Contender[][] = CONTENDERS.flatMap((_, r) => {
+  const rotation = CONTENDERS.map((__, k) => CONTENDERS[(k + r) % CONTENDERS.length]!);
+  return [rotation, [...rotation].reverse()];
+});
 interface Sample { latencies: number[]; p50s: number[]; throughput: number[]; cpuPerCall: number[] }
 
 async function client(transport: Transport): Promise<Client> {
@@ -123,7 +132,7 @@ async function callBench(attestation: GuardAttestation, proxyArgs: string[]): Pr
     proxy: middle([...PROFILE, join(ROOT, 'dist', 'cli', 'main.js'), 'proxy', ...proxyArgs, '--', process.execPath, ...SERVER_ARGS]),
   };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const who of round % 2 === 0 ? CONTENDERS : [...CONTENDERS].reverse()) {
+    for (const who of ORDERS[round % ORDERS.length]!) {
       const [c, pid] = await open[who]();
       await perCall(c, samples[who], pid);
       await c.close();
@@ -203,7 +212,7 @@ function callTable(calls: Record<Contender, Sample>): string[] {
     const cpu = s.cpuPerCall.length > 0 ? fixed(median(s.cpuPerCall), 1) : '';
     out.push(`| ${who} | ${fixed(median(s.latencies))} | ${fixed(pct(s.latencies, 99))} | ${who === 'direct' ? '' : fixed(added(who))} | ${fixed(median(s.throughput), 0)} | ${ratio} | ${cpu} |`);
   }
-  // Round by round: the relay and the proxy run back to back in every round.
+  // Round by round: the relay and the proxy ran under the same machine state.
   const tpRatios = calls.proxy.throughput.map((t, i) => t / calls.relay.throughput[i]!);
   const addedRatios = calls.proxy.p50s.map((p, i) => (p - calls.direct.p50s[i]!) / (calls.relay.p50s[i]! - calls.direct.p50s[i]!));
   out.push('',
@@ -219,7 +228,7 @@ function callTable(calls: Record<Contender, Sample>): string[] {
 
 function machine(): string {
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  return `Machine: ${cpus()[0]?.model.trim()}, nproc ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}, load average ${load}; server ${SERVER}; ${WARM_CALLS} warm-up, ${CALLS} sequential + ${FLIGHT_CALLS} calls 32 in flight per contender and round, ${ROUNDS} rounds alternating`;
+  return `Machine: ${cpus()[0]?.model.trim()}, nproc ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}, load average ${load}; server ${SERVER}; ${WARM_CALLS} warm-up, ${CALLS} sequential + ${FLIGHT_CALLS} calls 32 in flight per contender and round, ${ROUNDS} rounds, each contender order once (rotations, forward and backward)`;
 }
 
 async function main(): Promise<void> {
