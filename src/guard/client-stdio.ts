@@ -42,13 +42,15 @@ export function readClientLine(line: Buffer): JSONRPCMessage | undefined {
 /**
  * The client side of a stdio proxy: reads newline-delimited messages from `stdin` with
  * {@link readClientLine}, as the SDK's `StdioServerTransport` would (a line it cannot read is
- * reported to `onerror` and skipped), but holds at most `maxLineBytes` of one line: a longer
- * line stops the reader and goes to `ontoolong` (the SDK would buffer it without bound).
+ * reported to `onerror` and skipped), but a line longer than `maxLineBytes` stops the reader
+ * and goes to `ontoolong`: the session ends. (The SDK's transport dropped its buffer past 10 MiB
+ * and read on from the middle of the line.)
  * Writing to the client is the proxy's `LineWriter`, not this.
  */
 export class ClientStdioReader {
   onmessage?: (message: JSONRPCMessage) => void;
-  onerror?: (error: Error) => void;
+  /** A line that is no JSON-RPC message (`line`), a message whose handling threw (`message`), or stdin failed (`stream`). */
+  onerror?: (error: Error, what: 'line' | 'message' | 'stream') => void;
   /** The client sent a line longer than the limit (CaptureError `CLIENT_MESSAGE_TOO_LARGE`); the reader has stopped. */
   ontoolong?: (error: CaptureError) => void;
   private readonly lines: LineBuffer;
@@ -87,14 +89,21 @@ export class ClientStdioReader {
       try {
         message = readClientLine(line);
       } catch (err) {
-        this.onerror?.(err as Error);
+        this.onerror?.(err as Error, 'line');
         continue;
       }
-      if (message !== undefined) this.onmessage?.(message);
+      if (message === undefined) continue;
+      // As the SDK's transport does: whatever handling one message throws is reported, and the
+      // next line is still read (an uncaught throw here would end the proxy).
+      try {
+        this.onmessage?.(message);
+      } catch (err) {
+        this.onerror?.(err as Error, 'message');
+      }
     }
   };
 
   private readonly onStreamError = (err: Error): void => {
-    this.onerror?.(err);
+    this.onerror?.(err, 'stream');
   };
 }

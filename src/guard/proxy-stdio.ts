@@ -14,6 +14,13 @@ import { kindOf, type RpcMessage } from './rpc.js';
 import { GuardSession, type GuardOptions } from './session.js';
 import { upstreamTransport, type UpstreamOptions } from './upstream.js';
 
+/** What the log says of each kind of error reading the client. */
+const CLIENT_ERRORS = {
+  line: 'skipped a line from the MCP client',
+  message: 'a message from the MCP client could not be handled',
+  stream: 'reading from the MCP client failed',
+} as const;
+
 /** How a proxy session ended. */
 export interface ProxyEnd {
   /** `client`: the client went away (or `signal` stopped the proxy); `refused`: enforce block refused the server; `upstream`: the server ended or failed. */
@@ -53,7 +60,7 @@ export async function runStdioProxy(options: StdioProxyOptions): Promise<ProxyEn
   const router = new EraRouter(options, toClient, async () => downstream.close());
   downstream.onmessage = (message) => router.fromClient(message as RpcMessage);
   // As the SDK's transport did: a line that is no JSON-RPC message is skipped; now it is also said.
-  downstream.onerror = (err) => options.log?.(`toolseal: skipped a line from the MCP client: ${escapeTerminal(err.message)}`);
+  downstream.onerror = (err, what) => options.log?.(`toolseal: ${CLIENT_ERRORS[what]}: ${escapeTerminal(err.message)}`);
   downstream.ontoolong = (err) => void router.end({ reason: 'client', error: err });
   const clientClosed = (): void => void router.end({ reason: 'client' });
   stdin.once('end', clientClosed);

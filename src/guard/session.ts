@@ -164,7 +164,13 @@ export class GuardSession {
 
   private forward(msg: RpcMessage): void {
     // Under the guard's own id; verbatim when the client's line was read strictly (see withId).
-    this.toUpstream(withId(msg, this.requests.forward(msg)));
+    const id = this.requests.forward(msg);
+    this.upstream.send(withId(msg, id) as JSONRPCMessage).catch((err: Error) => {
+      // Not sent (a value nested too deep to serialize, the server gone): answered, not left waiting.
+      if (this.requests.takeForwarded({ jsonrpc: '2.0', id } as RpcMessage) === undefined) return;
+      const why = `the request could not be sent to the server (${err.message})`;
+      this.toClient(upstreamFailedReply(msg.id!, this.serverName(), why, why), msg.id);
+    });
   }
 
   private fromUpstream(message: JSONRPCMessage): void {

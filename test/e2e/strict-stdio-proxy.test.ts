@@ -155,6 +155,17 @@ describe('the proxy reads its client strictly and forwards what it checked', () 
     await p.ended;
   });
 
+  it('a call nested too deep to serialize is answered with UPSTREAM_FAILED, and the proxy goes on', async () => {
+    const p = await rawLinesProxy();
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    p.stdin.write(`{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"echo","arguments":{"text":${deep}}}}\n`);
+    expect((await p.answer(11)).error).toMatchObject({ code: -31053, data: { code: 'UPSTREAM_FAILED', reason: expect.stringContaining('could not be sent to the server') } });
+    p.stdin.write('{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"echo","arguments":{"text":"still here"}}}\n');
+    expect((await p.answer(12)).result).toEqual({ content: [{ type: 'text', text: '{"text":"still here"}' }] });
+    p.stdin.end();
+    expect((await p.ended).reason).toBe('client');
+  });
+
   it('a client line longer than the limit ends the session with CLIENT_MESSAGE_TOO_LARGE and ends the server', async () => {
     const p = await rawLinesProxy({ limits: { maxListBytes: 1024 } });
     p.stdin.write(`{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"echo","arguments":{"text":"${'x'.repeat(1024 * 1024 + 2048)}"}}}\n`);

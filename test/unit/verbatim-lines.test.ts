@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { LineWriter, plainRequest, plainResultResponse, readMessageLine, schemaFor } from '../../src/manifest/capture/lines.js';
 import { verbatimLine, withId } from '../../src/manifest/capture/verbatim.js';
-import { readClientLine } from '../../src/guard/client-stdio.js';
+import { ClientStdioReader, readClientLine } from '../../src/guard/client-stdio.js';
 
 const SERVER = '"node server.mjs"';
 const read = (line: string) => readMessageLine(Buffer.from(line), SERVER)!;
@@ -163,5 +163,40 @@ describe('readClientLine: what a stdio proxy reads from its client', () => {
     expect(readClientLine(Buffer.from('  '))).toBeUndefined();
     expect(() => readClientLine(Buffer.from('not json'))).toThrow();
     expect(() => readClientLine(Buffer.from('{"jsonrpc":"2.0","method":7}'))).toThrow();
+  });
+
+  it('sends an id written another way than JSON writes it (1.0, an escape) as JSON writes the id the guard matched', () => {
+    const line = '{"jsonrpc":"2.0","id":1.0,"method":"ping"}';
+    expect(verbatimLine(readClientLine(Buffer.from(line))!)).toBe('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
+    const escaped = '{"jsonrpc":"2.0","id":"\\u0061","method":"ping"}';
+    expect(verbatimLine(readClientLine(Buffer.from(escaped))!)).toBe('{"jsonrpc":"2.0","id":"a","method":"ping"}\n');
+  });
+});
+
+describe('ClientStdioReader and LineWriter under errors', () => {
+  it('a message whose handling throws is reported, and the next line is still read', () => {
+    const stdin = new PassThrough();
+    const reader = new ClientStdioReader(stdin, 1024);
+    const seen: unknown[] = [];
+    const errors: string[] = [];
+    reader.onmessage = (m) => { seen.push((m as { id?: unknown }).id); if (seen.length === 1) throw new Error('boom'); };
+    reader.onerror = (err, what) => errors.push(`${what}: ${err.message}`);
+    reader.start();
+    stdin.write('{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\nnot json\n');
+    expect(seen).toEqual([1, 2]);
+    expect(errors[0]).toBe('message: boom');
+    expect(errors[1]).toMatch(/^line: /);
+    reader.close();
+  });
+
+  it('a message that cannot be serialized is a rejected send, not a throw, and the writer goes on', async () => {
+    const writes: string[] = [];
+    const writer = new LineWriter(new Writable({ write(chunk: Buffer, _enc, done) { writes.push(String(chunk)); done(); } }));
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`) as unknown;
+    let sent: Promise<void> | undefined;
+    expect(() => { sent = writer.send({ jsonrpc: '2.0', id: 1, result: { deep } } as never); }).not.toThrow();
+    await expect(sent).rejects.toThrow(RangeError);
+    await writer.send({ jsonrpc: '2.0', id: 2, result: {} });
+    expect(writes).toEqual(['{"jsonrpc":"2.0","id":2,"result":{}}\n']);
   });
 });

@@ -78,7 +78,14 @@ export class LineWriter {
     // A message read strictly and passed on unchanged goes out as the bytes it was read from.
     const verbatim = verbatimOf(message);
     if (verbatim === undefined) {
-      this.queued.push(serializeMessage(message));
+      let line: string;
+      try {
+        line = serializeMessage(message);
+      } catch (err) {
+        // JSON.stringify of a value nested too deep throws: a failed send, not a thrown caller.
+        return Promise.reject(err as Error);
+      }
+      this.queued.push(line);
     } else {
       this.queued.push(verbatim);
       this.verbatim = true;
@@ -90,9 +97,12 @@ export class LineWriter {
   /** Writes what is queued now (before the stream is ended, so nothing sent is lost). */
   flushNow(): void {
     if (this.queued.length === 0 || this.stream.destroyed || this.stream.writableEnded) return;
-    const data = this.verbatim ? joinBytes(this.queued) : this.queued.length === 1 ? this.queued[0] as string : this.queued.join('');
+    const queued = this.queued;
+    const verbatim = this.verbatim;
+    // Taken off the queue first: a batch that cannot be joined fails once, not every later batch with it.
     this.queued = [];
     this.verbatim = false;
+    const data = verbatim ? joinBytes(queued) : queued.length === 1 ? queued[0] as string : queued.join('');
     if (!this.stream.write(data)) {
       // Many senders may wait for one drain; share it rather than add a listener each.
       this.drained ??= new Promise<void>((resolve) => this.stream.once('drain', () => {

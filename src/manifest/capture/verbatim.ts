@@ -74,7 +74,11 @@ export function keepVerbatim(message: JSONRPCMessage, value: Record<string, unkn
   const ascii = bytes.length === text.length;
   const idStart = ascii ? idSpan[0] : Buffer.byteLength(text.slice(0, idSpan[0]));
   const idEnd = ascii ? idSpan[1] : idStart + Buffer.byteLength(text.slice(idSpan[0], idSpan[1]));
-  Stamped.stamp(message, { bytes, idStart, idEnd });
+  // An id written another way than JSON writes it (`1.0`, `1e0`, `"\u0061"`) goes out as JSON
+  // writes the id the guard matched: a strict reader on the other side may not equate the two.
+  const canonical = JSON.stringify(value.id);
+  const written = text.slice(idSpan[0], idSpan[1]);
+  Stamped.stamp(message, { bytes, idStart, idEnd, ...(written === canonical ? {} : { id: Buffer.from(canonical) }) });
 }
 
 function plainRelatedTask(holder: unknown): boolean {
@@ -129,7 +133,7 @@ export function copyVerbatim(v: Verbatim, target: Buffer, at: number): number {
 export function verbatimLine(message: object): string | undefined {
   const v = verbatimOf(message);
   if (v === undefined) return undefined;
-  const line = Buffer.allocUnsafe(verbatimByteLength(v));
+  const line = Buffer.alloc(verbatimByteLength(v));
   copyVerbatim(v, line, 0);
   return line.toString('utf8');
 }
