@@ -13,8 +13,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * schema takes whole is stamped with its line (see `keepVerbatim`), so the proxy forwards to
  * the server the very bytes whose parse it checked. Any other line is read as the SDK's
  * `StdioServerTransport` reads it and is re-serialized when forwarded, as before: the server
- * then parses exactly what the guard decided on, whichever way its parser would have read
- * a duplicate key. A blank line is no message (`undefined`).
+ * then parses the guard's reading of it, whichever way its own parser would have read a
+ * duplicate key. A blank line is no message (`undefined`).
  *
  * @throws what the SDK throws for a line that is not a JSON-RPC message (the transport reports it and reads on)
  */
@@ -66,6 +66,16 @@ export class ClientStdioReader {
     this.started = true;
     this.stdin.on('data', this.onData);
     this.stdin.on('error', this.onStreamError);
+  }
+
+  /**
+   * Holds reading while the server takes no more (`hold(true)`), so a client that writes
+   * faster than the server reads fills its own pipe instead of the proxy's memory; `hold(false)`
+   * reads on.
+   */
+  hold(held: boolean): void {
+    if (held) this.stdin.pause();
+    else if (this.started) this.stdin.resume();
   }
 
   /** Stops reading; stdin is paused when nothing else reads it, so the process can exit. */

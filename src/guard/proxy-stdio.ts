@@ -3,6 +3,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CaptureError } from '../errors.js';
 import { LineWriter } from '../manifest/capture/lines.js';
 import { captureLimits, describeTarget, type ServerTarget } from '../manifest/capture/options.js';
+import { StrictStdioClientTransport } from '../manifest/capture/strict-stdio.js';
 import { escapeTerminal } from '../io/terminal.js';
 import { isModernMessage } from '../protocol/wire.js';
 import { ModernGuard, type ModernGuardOptions } from './modern/guard.js';
@@ -57,7 +58,7 @@ export async function runStdioProxy(options: StdioProxyOptions): Promise<ProxyEn
   // event-loop turn into one write (the SDK writes each one by itself).
   const downstream = new ClientStdioReader(stdin, captureLimits(options.limits).maxListBytes + 1024 * 1024);
   const toClient = new LineWriter(stdout);
-  const router = new EraRouter(options, toClient, async () => downstream.close());
+  const router = new EraRouter(options, toClient, async () => downstream.close(), (full) => downstream.hold(full));
   downstream.onmessage = (message) => router.fromClient(message as RpcMessage);
   // As the SDK's transport did: a line that is no JSON-RPC message is skipped; now it is also said.
   downstream.onerror = (err, what) => options.log?.(`toolseal: ${CLIENT_ERRORS[what]}: ${escapeTerminal(err.message)}`);
@@ -91,7 +92,13 @@ class EraRouter {
   private readonly held: RpcMessage[] = [];
   private readonly requests = new ModernRequests((m) => this.send(m));
 
-  constructor(private readonly options: StdioProxyOptions, private readonly toClient: LineWriter, private readonly closeClient: () => Promise<void>) {
+  constructor(
+    private readonly options: StdioProxyOptions,
+    private readonly toClient: LineWriter,
+    private readonly closeClient: () => Promise<void>,
+    /** The server's stdin is full (true) or drained (false): the client is read meanwhile or not. */
+    private readonly upstreamFull: (full: boolean) => void,
+  ) {
     this.ended = new Promise((resolve) => { this.resolveEnd = resolve; });
   }
 
@@ -100,6 +107,7 @@ class EraRouter {
     if (this.options.upstream.kind !== 'stdio') return;
     const raw = upstreamTransport(this.options.upstream, this.options);
     this.raw = raw;
+    if (raw instanceof StrictStdioClientTransport) raw.onbackpressure = this.upstreamFull;
     raw.onclose = () => void this.end({ reason: 'upstream', error: new CaptureError('UPSTREAM_CLOSED', `The server ${describeTarget(this.options.upstream)} closed the connection.`) });
     await raw.start();
     // The legacy session starts its upstream itself: this one already runs.

@@ -96,8 +96,8 @@ describe('the proxy reads its stdio upstream strictly', () => {
 
 describe('the proxy reads its client strictly and forwards what it checked', () => {
   /** A proxy to raw-lines.mjs; `lines()` asks the server which lines it read. */
-  async function rawLinesProxy(opts: { log?: (line: string) => void; limits?: { maxListBytes: number } } = {}) {
-    const target = fixture('raw-lines.mjs');
+  async function rawLinesProxy(opts: { log?: (line: string) => void; limits?: { maxListBytes: number } } = {}, env: Record<string, string> = {}) {
+    const target = fixture('raw-lines.mjs', env);
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const ended = runStdioProxy({ upstream: target, attestation: await attest(target), stdin, stdout, stderr: 'ignore', ...opts });
@@ -162,6 +162,21 @@ describe('the proxy reads its client strictly and forwards what it checked', () 
     expect((await p.answer(11)).error).toMatchObject({ code: -31053, data: { code: 'UPSTREAM_FAILED', reason: expect.stringContaining('could not be sent to the server') } });
     p.stdin.write('{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"echo","arguments":{"text":"still here"}}}\n');
     expect((await p.answer(12)).result).toEqual({ content: [{ type: 'text', text: '{"text":"still here"}' }] });
+    p.stdin.end();
+    expect((await p.ended).reason).toBe('client');
+  });
+
+  it('while the server does not read, the proxy stops reading the client instead of buffering, and then passes everything on', async () => {
+    const p = await rawLinesProxy({}, { FIXTURE_STALL_MS: '1500' });
+    p.stdin.write('{"jsonrpc":"2.0","id":20,"method":"tools/call","params":{"name":"stall","arguments":{}}}\n');
+    await p.answer(20);
+    const text = `bulk${'x'.repeat(32 * 1024)}`;
+    for (let i = 0; i < 200; i++) p.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 100 + i, method: 'tools/call', params: { name: 'echo', arguments: { text } } })}\n`);
+    // 6 MiB for a server that reads nothing for 1.5 s: the proxy holds the client's stdin.
+    await until(() => (p.stdin.isPaused() ? true : undefined));
+    expect(p.received.filter((m) => Number(m.id) >= 100)).toHaveLength(0);
+    await until(() => (p.received.filter((m) => Number(m.id) >= 100).length === 200 ? true : undefined));
+    expect(p.stdin.isPaused()).toBe(false);
     p.stdin.end();
     expect((await p.ended).reason).toBe('client');
   });

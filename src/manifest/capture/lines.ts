@@ -70,7 +70,12 @@ export class LineWriter {
   private flushed: Promise<void> | undefined;
   private drained: Promise<void> | undefined;
 
-  constructor(private readonly stream: NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean }) {}
+  /**
+   * @param onFull - told `true` when the stream takes no more for now (its buffer is past its
+   *   high-water mark) and `false` once it drained: a proxy pauses what it reads from meanwhile,
+   *   so a peer that stops reading cannot make it buffer without bound.
+   */
+  constructor(private readonly stream: NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean }, private readonly onFull?: (full: boolean) => void) {}
 
   /** Queues `message`; resolves once its batch was handed to the stream (after `drain` when the stream is full). */
   send(message: JSONRPCMessage): Promise<void> {
@@ -103,12 +108,14 @@ export class LineWriter {
     this.queued = [];
     this.verbatim = false;
     const data = verbatim ? joinBytes(queued) : queued.length === 1 ? queued[0] as string : queued.join('');
-    if (!this.stream.write(data)) {
+    if (!this.stream.write(data) && this.drained === undefined) {
       // Many senders may wait for one drain; share it rather than add a listener each.
-      this.drained ??= new Promise<void>((resolve) => this.stream.once('drain', () => {
+      this.drained = new Promise<void>((resolve) => this.stream.once('drain', () => {
         this.drained = undefined;
+        this.onFull?.(false);
         resolve();
       }));
+      this.onFull?.(true);
     }
   }
 

@@ -59,6 +59,8 @@ export class StrictStdioClientTransport implements Transport {
    * most ten per connection. Default: one line on this process's stderr.
    */
   onnote?: (note: string) => void;
+  /** Told `true` when the server's stdin takes no more for now, `false` once it drained (see `LineWriter`). */
+  onbackpressure?: (full: boolean) => void;
   private child: ChildProcess | undefined;
   private notes = 0;
   private readonly stderrStream: PassThrough | null;
@@ -92,7 +94,7 @@ export class StrictStdioClientTransport implements Transport {
         ...(this.options.cwd ? { cwd: this.options.cwd } : {}),
       });
       this.child = child;
-      if (child.stdin) this.writer = new LineWriter(child.stdin);
+      if (child.stdin) this.writer = new LineWriter(child.stdin, (full) => this.onbackpressure?.(full));
       this.pipesClosed = new Promise((done) => child.once('close', () => done()));
       child.on('error', (err) => { reject(err); this.onerror?.(err); });
       child.once('spawn', () => {
