@@ -1,2 +1,2 @@
 import{createRequire as __toolsealRequire}from'node:module';const require=__toolsealRequire(import.meta.url);
-import{a as r}from"./chunks/chunk-QNVYHIT6.js";import"./chunks/chunk-2G2BA2ES.js";await r();
+import{a as r}from"./chunks/chunk-WY5OT2D5.js";import"./chunks/chunk-2G2BA2ES.js";await r();

@@ -151,8 +151,6 @@ class EraRouter {
     });
   }
 
-
-
   private modernGuard(): ModernGuard {
     if (this.modern) return this.modern;
     const closed = (): void => void this.end({ reason: 'upstream', error: new CaptureError('UPSTREAM_CLOSED', `The server ${describeTarget(this.options.upstream)} closed the connection.`) });

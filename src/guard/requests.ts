@@ -70,9 +70,10 @@ export class RequestLedger {
     return true;
   }
 
-  /** The forwarded client request that `msg` answers, now forgotten; undefined when there is none. */
-  takeForwarded(msg: RpcMessage): Forwarded | undefined {
-    const id = msg.id as number;
+  /** The forwarded client request sent under upstream `id` (what an answer's id names), now forgotten; undefined when there is none. */
+  takeForwarded(id: RpcId | undefined): Forwarded | undefined {
+    // The guard's upstream ids are numbers; any other id answers nothing it forwarded.
+    if (typeof id !== 'number') return undefined;
     const pending = this.forwarded.get(id);
     if (pending === undefined) return undefined;
     this.forwarded.delete(id);

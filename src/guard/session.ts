@@ -167,7 +167,7 @@ export class GuardSession {
     const id = this.requests.forward(msg);
     this.upstream.send(withId(msg, id) as JSONRPCMessage).catch((err: Error) => {
       // Not sent (a value nested too deep to serialize, the server gone): answered, not left waiting.
-      if (this.requests.takeForwarded({ jsonrpc: '2.0', id } as RpcMessage) === undefined) return;
+      if (this.requests.takeForwarded(id) === undefined) return;
       const why = `the request could not be sent to the server (${err.message})`;
       this.toClient(upstreamFailedReply(msg.id!, this.serverName(), why, why), msg.id);
     });
@@ -198,7 +198,7 @@ export class GuardSession {
 
   private upstreamResponse(msg: RpcMessage): void {
     if (this.requests.settleInternal(msg)) return;
-    const pending = this.requests.takeForwarded(msg);
+    const pending = this.requests.takeForwarded(msg.id);
     if (pending === undefined) return; // an answer to nothing the guard asked: dropped
     if (pending.method === 'initialize') return void this.completeInitialize(msg, pending.clientId);
     // A result passes as the server sent it, under the client's id (verbatim when read strictly

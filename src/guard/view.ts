@@ -53,7 +53,7 @@ export class ExposureView {
   checkNamed(list: 'tools' | 'prompts', key: string): Denial | undefined {
     if (this.keys[list].has(key)) return this.warnedDenial(list, key);
     const finding = this.hidden.get(`${list}\0${key}`);
-    if (finding) return { list, key, code: finding.code, reason: finding.reason };
+    if (finding) return denialOf(list, key, finding);
     return { list, key, code: 'ENTRY_NOT_LISTED', reason: 'it is not in the verified list' };
   }
 
@@ -66,13 +66,12 @@ export class ExposureView {
   checkUri(uri: string): Denial | undefined {
     if (this.keys.resources.has(uri)) return this.warnedDenial('resources', uri);
     const finding = this.hidden.get(`resources\0${uri}`);
-    if (finding) return { list: 'resources', key: uri, code: finding.code, reason: finding.reason };
+    if (finding) return denialOf('resources', uri, finding);
     let hiddenMatch: Denial | undefined;
     for (const { template, exposed, key } of this.templates) {
       if (!safeMatch(template, uri)) continue;
       if (exposed) return this.warnedDenial('resourceTemplates', key);
-      const f = this.hidden.get(`resourceTemplates\0${key}`)!;
-      hiddenMatch ??= { list: 'resourceTemplates', key, code: f.code, reason: f.reason };
+      hiddenMatch ??= denialOf('resourceTemplates', key, this.hidden.get(`resourceTemplates\0${key}`)!);
     }
     return hiddenMatch;
   }
@@ -81,12 +80,10 @@ export class ExposureView {
   checkRef(ref: unknown): Denial | undefined {
     const r = (ref ?? {}) as { type?: unknown; name?: unknown; uri?: unknown };
     if (r.type === 'ref/prompt' && typeof r.name === 'string') return this.checkNamed('prompts', r.name);
-    if (r.type === 'ref/resource' && typeof r.uri === 'string' && this.keys.resourceTemplates.has(r.uri)) return this.warnedDenial('resourceTemplates', r.uri);
-    if (r.type === 'ref/resource' && typeof r.uri === 'string') {
-      const f = this.hidden.get(`resourceTemplates\0${r.uri}`);
-      if (f) return { list: 'resourceTemplates', key: r.uri, code: f.code, reason: f.reason };
-    }
-    return undefined;
+    if (r.type !== 'ref/resource' || typeof r.uri !== 'string') return undefined;
+    if (this.keys.resourceTemplates.has(r.uri)) return this.warnedDenial('resourceTemplates', r.uri);
+    const f = this.hidden.get(`resourceTemplates\0${r.uri}`);
+    return f ? denialOf('resourceTemplates', r.uri, f) : undefined;
   }
 
   /**
@@ -96,7 +93,7 @@ export class ExposureView {
    */
   private warnedDenial(list: ListName, key: string): Denial | undefined {
     const f = this.warned.get(`${list}\0${key}`);
-    return f ? { list, key, code: f.code, reason: f.reason } : undefined;
+    return f ? denialOf(list, key, f) : undefined;
   }
 
   private addTemplate(key: string, exposed: boolean): void {
@@ -106,6 +103,11 @@ export class ExposureView {
       // An unparsable template matches nothing; it is still listed (or hidden) by key.
     }
   }
+}
+
+/** The denial of `key` in `list` for what `finding` found. */
+function denialOf(list: ListName, key: string, finding: EntryFinding): Denial {
+  return { list, key, code: finding.code, reason: finding.reason };
 }
 
 function safeMatch(template: UriTemplate, uri: string): boolean {

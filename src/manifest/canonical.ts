@@ -39,9 +39,11 @@ export function canonicalText(value: unknown): string {
  */
 export function canonicalTextWith(object: object, known: Record<string, string>): string {
   const record = object as Record<string, unknown>;
-  // Default sort() compares UTF-16 code units: the order RFC 8785 requires.
-  const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
-  const members = keys.map((key) => `${canonicalText(key)}:${Object.hasOwn(known, key) ? known[key] : canonicalText(record[key])}`);
+  const members: string[] = [];
+  for (const key of sortedKeys(record)) {
+    if (record[key] === undefined) continue; // as the fast path does: JSON has no undefined
+    members.push(`${canonicalText(key)}:${Object.hasOwn(known, key) ? known[key] : canonicalText(record[key])}`);
+  }
   return `{${members.join(',')}}`;
 }
 

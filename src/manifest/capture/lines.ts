@@ -66,7 +66,6 @@ export class LineBuffer {
 export class LineWriter {
   /** Lines serialized here, and lines forwarded as read (see `verbatimOf`). */
   private queued: (string | Verbatim)[] = [];
-  private verbatim = false;
   private flushed: Promise<void> | undefined;
   private drained: Promise<void> | undefined;
 
@@ -93,7 +92,6 @@ export class LineWriter {
       this.queued.push(line);
     } else {
       this.queued.push(verbatim);
-      this.verbatim = true;
     }
     this.flushed ??= Promise.resolve().then(this.flush);
     return this.flushed;
@@ -103,11 +101,10 @@ export class LineWriter {
   flushNow(): void {
     if (this.queued.length === 0 || this.stream.destroyed || this.stream.writableEnded) return;
     const queued = this.queued;
-    const verbatim = this.verbatim;
     // Taken off the queue first: a batch that cannot be joined fails once, not every later batch with it.
     this.queued = [];
-    this.verbatim = false;
-    const data = verbatim ? joinBytes(queued) : queued.length === 1 ? queued[0] as string : queued.join('');
+    const only = queued.length === 1 ? queued[0] : undefined;
+    const data = typeof only === 'string' ? only : joinBytes(queued);
     if (!this.stream.write(data) && this.drained === undefined) {
       // Many senders may wait for one drain; share it rather than add a listener each.
       this.drained = new Promise<void>((resolve) => this.stream.once('drain', () => {
@@ -131,7 +128,7 @@ export class LineWriter {
   };
 }
 
-/** One buffer of every queued line, in order: serialized ones encoded, verbatim ones copied as read. */
+/** One buffer of every queued line, in order: serialized ones encoded, verbatim ones copied as read (one write, one copy of each). */
 function joinBytes(queued: (string | Verbatim)[]): Buffer {
   let size = 0;
   for (const q of queued) size += typeof q === 'string' ? Buffer.byteLength(q) : verbatimByteLength(q);
@@ -203,17 +200,8 @@ export function readMessageLine(line: Buffer, server: string, onNotJson?: (note:
  * its answers to the schema's.
  */
 export function plainResultResponse(value: unknown): JSONRPCMessage | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const v = value as Record<string, unknown>;
-  let members = 0;
-  for (const key in v) {
-    if (key !== 'jsonrpc' && key !== 'id' && key !== 'result') return undefined;
-    members++;
-  }
-  if (members !== 3 || v.jsonrpc !== '2.0' || (typeof v.id !== 'string' && !Number.isSafeInteger(v.id))) return undefined;
-  const result = v.result;
-  if (result === null || typeof result !== 'object' || Array.isArray(result) || '_meta' in result || Object.hasOwn(result, '__proto__')) return undefined;
-  return value as JSONRPCMessage;
+  const v = plainEnvelope(value, RESULT_MEMBERS);
+  return v !== undefined && plainBody(v.result) ? (value as JSONRPCMessage) : undefined;
 }
 
 /**
@@ -224,18 +212,24 @@ export function plainResultResponse(value: unknown): JSONRPCMessage | undefined 
  * its answers to the schema's.
  */
 export function plainRequest(value: unknown): JSONRPCMessage | undefined {
+  const v = plainEnvelope(value, REQUEST_MEMBERS);
+  return v !== undefined && typeof v.method === 'string' && (!('params' in v) || plainBody(v.params)) ? (value as JSONRPCMessage) : undefined;
+}
+
+const RESULT_MEMBERS: ReadonlySet<string> = new Set(['jsonrpc', 'id', 'result']);
+const REQUEST_MEMBERS: ReadonlySet<string> = new Set(['jsonrpc', 'id', 'method', 'params']);
+
+/** `value` as a record when it is a JSON object with only `allowed` members, `jsonrpc: "2.0"` and a string or safe-integer `id`. */
+function plainEnvelope(value: unknown, allowed: ReadonlySet<string>): Record<string, unknown> | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
-  let members = 0;
-  for (const key in v) {
-    if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return undefined;
-    members++;
-  }
-  if (members < 3 || v.jsonrpc !== '2.0' || typeof v.method !== 'string' || (typeof v.id !== 'string' && !Number.isSafeInteger(v.id))) return undefined;
-  if (!('params' in v)) return members === 3 ? (value as JSONRPCMessage) : undefined;
-  const params = v.params;
-  if (params === null || typeof params !== 'object' || Array.isArray(params) || '_meta' in params || Object.hasOwn(params, '__proto__')) return undefined;
-  return value as JSONRPCMessage;
+  for (const key in v) if (!allowed.has(key)) return undefined;
+  return v.jsonrpc === '2.0' && (typeof v.id === 'string' || Number.isSafeInteger(v.id)) ? v : undefined;
+}
+
+/** An object (not an array) without `_meta` or an own `__proto__` member: what the schema's loose copy returns equal. */
+function plainBody(body: unknown): boolean {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) && !('_meta' in body) && !Object.hasOwn(body, '__proto__');
 }
 
 /**

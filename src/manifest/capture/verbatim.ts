@@ -70,14 +70,14 @@ export function keepVerbatim(message: JSONRPCMessage, value: Record<string, unkn
   const bytes = line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
   if (!('id' in value)) return Stamped.stamp(message, { bytes, idStart: -1, idEnd: -1 });
   if (idSpan === undefined) return;
+  const written = text.slice(idSpan[0], idSpan[1]);
   // Offsets in text are UTF-16 units; in bytes they differ only when something before is not ASCII.
   const ascii = bytes.length === text.length;
   const idStart = ascii ? idSpan[0] : Buffer.byteLength(text.slice(0, idSpan[0]));
-  const idEnd = ascii ? idSpan[1] : idStart + Buffer.byteLength(text.slice(idSpan[0], idSpan[1]));
+  const idEnd = ascii ? idSpan[1] : idStart + Buffer.byteLength(written);
   // An id written another way than JSON writes it (`1.0`, `1e0`, `"\u0061"`) goes out as JSON
   // writes the id the guard matched: a strict reader on the other side may not equate the two.
   const canonical = JSON.stringify(value.id);
-  const written = text.slice(idSpan[0], idSpan[1]);
   Stamped.stamp(message, { bytes, idStart, idEnd, ...(written === canonical ? {} : { id: Buffer.from(canonical) }) });
 }
 
@@ -96,7 +96,7 @@ export function withId<T extends object>(message: T, id: string | number): T {
   const copy = { ...message, id } as T;
   const verbatim = Stamped.of(message);
   if (verbatim !== undefined && verbatim.idStart >= 0) {
-    Stamped.stamp(copy, { bytes: verbatim.bytes, idStart: verbatim.idStart, idEnd: verbatim.idEnd, id: Buffer.from(typeof id === 'number' ? String(id) : JSON.stringify(id)) });
+    Stamped.stamp(copy, { bytes: verbatim.bytes, idStart: verbatim.idStart, idEnd: verbatim.idEnd, id: Buffer.from(JSON.stringify(id)) });
   }
   return copy;
 }
