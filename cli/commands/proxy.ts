@@ -142,11 +142,14 @@ async function serveStdio(upstream: ServerTarget, options: RunOptions, log: (lin
   process.off('SIGINT', stop).off('SIGTERM', stop);
   // An open stdin would keep the process alive after the session ended.
   process.stdin.destroy();
-  if (end.reason === 'client' || end.error === undefined) return 0;
-  log(`toolseal proxy: ${end.reason === 'refused' ? 'refused' : 'the server failed'}: ${end.error.message}`);
+  if (end.error === undefined) return 0;
+  log(`toolseal proxy: ${END_LABELS[end.reason]}: ${end.error.message}`);
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   return end.reason === 'refused' ? 1 : 2;
 }
+
+/** How the log names a session that ended with an error (the exit code: 1 refused, else 2). */
+const END_LABELS = { refused: 'refused', upstream: 'the server failed', client: 'the client sent what the proxy cannot take' } as const;
 
 async function serveHttp(upstream: ServerTarget, listen: { host: string; port: number }, options: RunOptions, log: (line: string) => void, flags: ProxyFlags): Promise<number> {
   const { startHttpProxy } = await import('../../src/internal.js');

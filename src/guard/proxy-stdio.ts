@@ -24,7 +24,7 @@ const CLIENT_ERRORS = {
 
 /** How a proxy session ended. */
 export interface ProxyEnd {
-  /** `client`: the client went away (or `signal` stopped the proxy); `refused`: enforce block refused the server; `upstream`: the server ended or failed. */
+  /** `client`: the client went away (or `signal` stopped the proxy), or sent what the proxy cannot take (then `error`, e.g. `CLIENT_MESSAGE_TOO_LARGE`); `refused`: enforce block refused the server; `upstream`: the server ended or failed. */
   reason: 'client' | 'refused' | 'upstream';
   error?: Error;
 }

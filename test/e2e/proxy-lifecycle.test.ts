@@ -155,6 +155,21 @@ describe('the stdio proxy leaves nothing behind', () => {
     expect(survivors(server.marker)).toEqual([]);
   });
 
+  it('a client line over the message limit: the proxy says why, exits 2, no stack trace, server group gone', async () => {
+    const server = stubbornServer();
+    const p = rawProxy(server);
+    p.child.stdin!.write(`${JSON.stringify(INITIALIZE)}\n`);
+    await waitFor('the initialize answer', 15_000, () => p.lines.some((m) => m.id === 1));
+    // 18 MiB in one line: over the default 16 MiB list limit plus 1 MiB. The proxy stops reading
+    // partway, so the rest of the write meets a closed pipe.
+    p.child.stdin!.on('error', () => undefined);
+    p.child.stdin!.write(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_note","arguments":{"text":"${'x'.repeat(18 * 1024 * 1024)}"}}}\n`);
+    expect((await p.exited).code).toBe(2);
+    expect(p.stderr()).toMatch(/the client sent what the proxy cannot take: The MCP client sent a message longer than \d+ bytes; toolseal ended the session\./);
+    expect(p.stderr()).not.toMatch(/\n\s+at /);
+    await waitFor('the server group to be gone', 5000, () => survivors(server.marker).length === 0);
+  });
+
   it('a server that dies before initialize is named by its command', async () => {
     const p = rawProxy({ args: [process.execPath, '-e', 'process.exit(3)'], env: stringEnv(), marker: 'none', grandchild: () => undefined });
     p.child.stdin!.write(`${JSON.stringify(INITIALIZE)}\n`);
